@@ -1,0 +1,619 @@
+"""Read deck files: YAML to a `Deck`, with every problem reported at its place."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from quiz.deck.model import (
+    Card,
+    Choice,
+    Cloze,
+    Deck,
+    Flashcard,
+    Match,
+    Numeric,
+    Order,
+    Settings,
+    Source,
+    SourceRef,
+    TrueFalse,
+    Typed,
+)
+from quiz.deck.problems import DeckError, Problem, Severity
+from quiz.deck.text import clean_text
+
+try:  # The C parser is several times faster; fall back when libyaml is absent.
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_GAP = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_YAML_TAG = "tag:yaml.org,2002:"
+# Explicit tags that still mean plain data; anything else (e.g. !!python/object) is refused.
+_SAFE_TAGS = {
+    _YAML_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+_TRUE = {"true", "yes", "on"}
+_FALSE = {"false", "no", "off"}
+
+DECK_KEYS = ("deck", "title", "description", "sources", "tags", "settings", "cards")
+SOURCE_KEYS = ("title", "author", "publisher", "date", "note", "url")
+SETTINGS_KEYS = ("new_per_day", "reviews_per_day", "desired_retention")
+COMMON_KEYS = ("id", "type", "explanation", "source", "tags")
+TYPE_KEYS: dict[str, tuple[str, ...]] = {
+    "flashcard": ("front", "back", "reverse"),
+    "choice": ("question", "choices", "answer", "shuffle"),
+    "true_false": ("statement", "answer"),
+    "cloze": ("text",),
+    "typed": ("question", "answer", "accept"),
+    "numeric": ("question", "answer", "tolerance", "unit"),
+    "order": ("question", "items"),
+    "match": ("question", "pairs"),
+}
+
+T = TypeVar("T")
+Entries = dict[str, tuple[ScalarNode, Node]]
+
+
+def suggestion(word: str, options: list[str] | tuple[str, ...]) -> str:
+    """A ' (did you mean ...?)' hint when `word` is close to one of `options`."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def file_hash(data: bytes) -> str:
+    """The content hash that tells whether a deck file changed."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Reader:
+    """Walks composed YAML nodes, collecting problems instead of stopping at the first."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self._seen: set[int] = set()
+
+    def report(self, node: Node, message: str, severity: Severity, rule: str | None) -> None:
+        mark = node.start_mark
+        self.problems.append(
+            Problem(self.path, mark.line + 1, mark.column + 1, severity, message, rule)
+        )
+
+    def error(self, node: Node, message: str, rule: str | None = None) -> None:
+        self.report(node, message, Severity.ERROR, rule)
+
+    def warn(self, node: Node, message: str, rule: str | None = None) -> None:
+        self.report(node, message, Severity.WARNING, rule)
+
+    def visit(self, node: Node) -> bool:
+        """Refuse aliases and unknown tags; True when the node may be read."""
+        # An alias makes the composer hand back the same node twice: refusing the second visit
+        # keeps alias bombs ("billion laughs") from costing exponential work.
+        if id(node) in self._seen:
+            self.error(node, "YAML aliases are not supported in decks")
+            return False
+        self._seen.add(id(node))
+        if node.tag not in _SAFE_TAGS:
+            self.error(node, f"unsupported YAML tag '{node.tag.replace(_YAML_TAG, '!!')}'")
+            return False
+        return True
+
+    def mapping(self, node: Node, what: str) -> Entries | None:
+        if not self.visit(node):
+            return None
+        if not isinstance(node, MappingNode):
+            self.error(node, f"{what} must be a mapping")
+            return None
+        entries: Entries = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or not self.visit(key_node):
+                self.error(key_node, f"{what}: keys must be plain text")
+                continue
+            key = key_node.value
+            if key in entries:
+                first = entries[key][0].start_mark.line + 1
+                self.error(key_node, f"{what}: duplicate key '{key}' (first on line {first})")
+                continue
+            entries[key] = (key_node, value_node)
+        return entries
+
+    def check_keys(
+        self, entries: Entries, allowed: tuple[str, ...], what: str, elsewhere: str = ""
+    ) -> None:
+        for key, (key_node, _) in entries.items():
+            if key not in allowed:
+                hint = suggestion(key, allowed) or elsewhere
+                self.error(key_node, f"{what}: unknown key '{key}'{hint}")
+
+    def scalar(self, node: Node, what: str) -> str | None:
+        if not self.visit(node):
+            return None
+        if not isinstance(node, ScalarNode):
+            kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
+            self.error(node, f"{what} must be text, not {kind}")
+            return None
+        return str(node.value)
+
+    def text(self, node: Node, what: str) -> str | None:
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        value = clean_text(value).strip()
+        if not value:
+            self.error(node, f"{what} must not be empty")
+            return None
+        return value
+
+    def text_list(self, node: Node, what: str, minimum: int = 0) -> list[tuple[str, Node]]:
+        if not self.visit(node):
+            return []
+        if not isinstance(node, SequenceNode):
+            self.error(node, f"{what} must be a list")
+            return []
+        out = []
+        for child in node.value:
+            value = self.text(child, f"{what} entry")
+            if value is not None:
+                out.append((value, child))
+        if len(node.value) < minimum:
+            self.error(node, f"{what} needs at least {minimum} entries, found {len(node.value)}")
+        return out
+
+    def boolean(self, node: Node, what: str) -> bool | None:
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        self.error(node, f"{what} must be true or false, not '{value}'")
+        return None
+
+    def number(self, node: Node, what: str, parse: Callable[[str], T]) -> T | None:
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        try:
+            result = parse(value.replace("_", ""))
+        except ValueError:
+            self.error(node, f"{what} must be a number, not '{value}'")
+            return None
+        if isinstance(result, float) and not math.isfinite(result):
+            self.error(node, f"{what} must be a finite number, not '{value}'")
+            return None
+        return result
+
+
+def _optional(
+    entries: Entries, key: str, read: Callable[[Node, str], T | None], what: str
+) -> T | None:
+    return read(entries[key][1], what) if key in entries else None
+
+
+class _DeckBuilder:
+    def __init__(self, reader: _Reader) -> None:
+        self.r = reader
+
+    def deck(self, root: Node) -> Deck | None:
+        r = self.r
+        entries = r.mapping(root, "deck file")
+        if entries is None:
+            return None
+        r.check_keys(entries, DECK_KEYS, "deck")
+        for required in ("deck", "title", "cards"):
+            if required not in entries:
+                r.error(root, f"deck: missing required key '{required}'")
+        deck_id = _optional(entries, "deck", r.text, "deck id")
+        if deck_id is not None and not SLUG.match(deck_id):
+            r.error(entries["deck"][1], f"deck id '{deck_id}' must be a slug like 'csto-basics'")
+        title = _optional(entries, "title", r.text, "title")
+        description = _optional(entries, "description", r.text, "description")
+        sources = self.sources(entries["sources"][1]) if "sources" in entries else {}
+        tags = self.tags(entries["tags"][1], "deck tags") if "tags" in entries else ()
+        settings = self.settings(entries["settings"][1]) if "settings" in entries else Settings()
+        cards = self.cards(entries["cards"][1], sources) if "cards" in entries else []
+        if deck_id is None or title is None:
+            return None
+        return Deck(
+            id=deck_id,
+            title=title,
+            description=description,
+            sources=sources,
+            tags=tags,
+            settings=settings,
+            cards=tuple(cards),
+            path=r.path,
+        )
+
+    def sources(self, node: Node) -> dict[str, Source]:
+        entries = self.r.mapping(node, "sources")
+        out: dict[str, Source] = {}
+        for key, (_, value) in (entries or {}).items():
+            fields = self.r.mapping(value, f"source '{key}'")
+            if fields is None:
+                continue
+            self.r.check_keys(fields, SOURCE_KEYS, f"source '{key}'")
+            values = {
+                k: self.r.text(v, f"source '{key}' {k}")
+                for k, (_, v) in fields.items()
+                if k in SOURCE_KEYS
+            }
+            out[key] = Source(key=key, **values)
+        return out
+
+    def tags(self, node: Node, what: str) -> tuple[str, ...]:
+        out = []
+        for tag, tag_node in self.r.text_list(node, what):
+            if not SLUG.match(tag):
+                self.r.error(tag_node, f"tag '{tag}' must be a slug like 'kazakhstan-2022'")
+            else:
+                out.append(tag)
+        return tuple(dict.fromkeys(out))
+
+    def settings(self, node: Node) -> Settings:
+        r = self.r
+        entries = r.mapping(node, "settings")
+        if entries is None:
+            return Settings()
+        r.check_keys(entries, SETTINGS_KEYS, "settings")
+        values: dict[str, Any] = {}
+        for key in ("new_per_day", "reviews_per_day"):
+            count = _optional(entries, key, lambda n, w: r.number(n, w, int), key)
+            if count is not None and count < 0:
+                r.error(entries[key][1], f"{key} must be 0 or more")
+            elif count is not None:
+                values[key] = count
+        retention = _optional(
+            entries, "desired_retention", lambda n, w: r.number(n, w, float), "desired_retention"
+        )
+        if retention is not None and not 0.7 <= retention <= 0.99:
+            r.error(entries["desired_retention"][1], "desired_retention must be 0.7 to 0.99")
+        elif retention is not None:
+            values["desired_retention"] = retention
+        return Settings(**values)
+
+    def cards(self, node: Node, sources: dict[str, Source]) -> list[Card]:
+        r = self.r
+        if not r.visit(node):
+            return []
+        if not isinstance(node, SequenceNode):
+            r.error(node, "cards must be a list")
+            return []
+        if not node.value:
+            r.error(node, "cards: the deck has no cards")
+        cards: list[Card] = []
+        first_line: dict[str, int] = {}
+        for index, card_node in enumerate(node.value, start=1):
+            card = self.card(card_node, index, sources)
+            if card is None:
+                continue
+            if card.id in first_line:
+                r.error(
+                    card_node,
+                    f"duplicate card id '{card.id}' (first on line {first_line[card.id]})",
+                )
+                continue
+            first_line[card.id] = card.line
+            cards.append(card)
+        return cards
+
+    def card(self, node: Node, index: int, sources: dict[str, Source]) -> Card | None:
+        r = self.r
+        entries = r.mapping(node, f"card #{index}")
+        if entries is None:
+            return None
+        card_type = _optional(entries, "type", r.text, f"card #{index} type") or "flashcard"
+        if card_type not in TYPE_KEYS:
+            hint = suggestion(card_type, list(TYPE_KEYS))
+            r.error(entries["type"][1], f"card #{index}: unknown card type '{card_type}'{hint}")
+            return None
+        card_id = _optional(entries, "id", r.text, f"card #{index} id")
+        name = f"{card_type} card '{card_id}'" if card_id else f"{card_type} card #{index}"
+        if card_id is not None and not SLUG.match(card_id):
+            r.error(entries["id"][1], f"{name}: id must be a slug like 'first-deployment'")
+            return None
+        own_keys = TYPE_KEYS[card_type]
+        other = {k for keys in TYPE_KEYS.values() for k in keys if k not in own_keys}
+        for key, (key_node, _) in entries.items():
+            if key in COMMON_KEYS or key in own_keys:
+                continue
+            hint = suggestion(key, (*COMMON_KEYS, *own_keys))
+            if not hint:
+                near = suggestion(key, sorted(other)) or (f" (did you mean '{key}'?)" if key in other else "")
+                if near:
+                    field = near.split("'")[1]
+                    hint = f"{near[:-2]}? {card_type} cards have no '{field}': check 'type')"
+            r.error(key_node, f"{name}: unknown key '{key}'{hint}")
+        missing = [k for k in _required(card_type) if k not in entries]
+        for key in missing:
+            r.error(node, f"{name}: missing required key '{key}'")
+        common: dict[str, Any] = {"line": node.start_mark.line + 1}
+        common["explanation"] = _optional(entries, "explanation", r.text, f"{name} explanation")
+        if "source" in entries:
+            common["source"] = self.source_ref(entries["source"][1], name, sources)
+        if "tags" in entries:
+            common["tags"] = self.tags(entries["tags"][1], f"{name} tags")
+        before = len(r.problems)
+        fields = getattr(self, card_type)(entries, name) if not missing else None
+        if fields is None or any(p.severity is Severity.ERROR for p in r.problems[before:]):
+            return None
+        cls = _CLASSES[card_type]
+        if card_id is None:
+            draft = cls(id="draft", **fields, **common)
+            card_id = "auto-" + draft.content_hash()[:10]
+            r.warn(
+                node,
+                f"{name}: card has no id; progress is keyed on a hash of its content, "
+                "so any edit resets it",
+                "missing-id",
+            )
+        return cls(id=card_id, **fields, **common)
+
+    def source_ref(self, node: Node, name: str, sources: dict[str, Source]) -> SourceRef | None:
+        r = self.r
+        if isinstance(node, MappingNode):
+            entries = r.mapping(node, f"{name} source")
+            if entries is None:
+                return None
+            r.check_keys(entries, ("ref", "section"), f"{name} source")
+            if "ref" not in entries:
+                r.error(node, f"{name}: source needs a 'ref'")
+                return None
+            ref_node = entries["ref"][1]
+            ref = r.text(ref_node, f"{name} source ref")
+            section = _optional(entries, "section", r.text, f"{name} source section")
+        else:
+            ref_node = node
+            ref = r.text(node, f"{name} source")
+            section = None
+        if ref is None:
+            return None
+        if ref not in sources:
+            hint = suggestion(ref, list(sources))
+            r.warn(ref_node, f"{name}: source '{ref}' is not defined in sources{hint}",
+                   "unknown-source")
+        return SourceRef(ref, section)
+
+    # One method per card type, named after it: each returns the type's own fields.
+
+    def flashcard(self, e: Entries, name: str) -> dict[str, Any] | None:
+        r = self.r
+        front = r.text(e["front"][1], f"{name}: front")
+        back = r.text(e["back"][1], f"{name}: back")
+        reverse = _optional(e, "reverse", r.boolean, f"{name}: reverse") or False
+        return {"front": front, "back": back, "reverse": reverse}
+
+    def choice(self, e: Entries, name: str) -> dict[str, Any] | None:
+        r = self.r
+        question = r.text(e["question"][1], f"{name}: question")
+        choices = r.text_list(e["choices"][1], f"{name}: choices", minimum=2)
+        texts = [c for c, _ in choices]
+        for i, (text, choice_node) in enumerate(choices):
+            if text in texts[:i]:
+                r.error(choice_node, f"{name}: choice '{text}' appears twice")
+        answer_node = e["answer"][1]
+        multiple = isinstance(answer_node, SequenceNode)
+        if multiple:
+            answers = r.text_list(answer_node, f"{name}: answer", minimum=1)
+        else:
+            single = r.text(answer_node, f"{name}: answer")
+            answers = [(single, answer_node)] if single is not None else []
+        for text, node in answers:
+            if text not in texts:
+                hint = suggestion(text, texts)
+                r.error(node, f"{name}: answer '{text}' is not one of the choices{hint}")
+        shuffle = _optional(e, "shuffle", r.boolean, f"{name}: shuffle")
+        return {
+            "question": question,
+            "choices": tuple(texts),
+            "answers": tuple(dict.fromkeys(a for a, _ in answers)),
+            "multiple": multiple,
+            "shuffle": True if shuffle is None else shuffle,
+        }
+
+    def true_false(self, e: Entries, name: str) -> dict[str, Any] | None:
+        r = self.r
+        statement = r.text(e["statement"][1], f"{name}: statement")
+        answer = r.boolean(e["answer"][1], f"{name}: answer")
+        return {"statement": statement, "answer": answer}
+
+    def cloze(self, e: Entries, name: str) -> dict[str, Any] | None:
+        r = self.r
+        node = e["text"][1]
+        text = r.text(node, f"{name}: text")
+        if text is None:
+            return None
+        parts = _GAP.split(text)
+        segments, raw_gaps = parts[0::2], parts[1::2]
+        if not raw_gaps:
+            r.error(node, f"{name}: text has no gaps; write them as {{{{answer}}}}")
+        gaps = []
+        for raw in raw_gaps:
+            answers = tuple(a.strip() for a in raw.split("|"))
+            if not all(answers):
+                r.error(node, f"{name}: gap '{{{{{raw}}}}}' has an empty answer")
+            gaps.append(answers)
+        if "{{" in "".join(segments) or "}}" in "".join(segments):
+            r.error(node, f"{name}: text has an unclosed '{{{{' or a stray '}}}}'")
+        return {"text": text, "segments": tuple(segments), "gaps": tuple(gaps)}
+
+    def typed(self, e: Entries, name: str) -> dict[str, Any] | None:
+        r = self.r
+        question = r.text(e["question"][1], f"{name}: question")
+        answer = r.text(e["answer"][1], f"{name}: answer")
+        accept = r.text_list(e["accept"][1], f"{name}: accept") if "accept" in e else []
+        return {"question": question, "answer": answer, "accept": tuple(a for a, _ in accept)}
+
+    def numeric(self, e: Entries, name: str) -> dict[str, Any] | None:
+        r = self.r
+        question = r.text(e["question"][1], f"{name}: question")
+        answer_text = r.text(e["answer"][1], f"{name}: answer")
+        answer = None
+        if answer_text is not None:
+            try:
+                answer = float(answer_text.replace("_", ""))
+            except ValueError:
+                r.error(e["answer"][1], f"{name}: answer must be a number, not '{answer_text}'")
+        tolerance, percent = 0.0, False
+        if "tolerance" in e:
+            tol_node = e["tolerance"][1]
+            raw = r.text(tol_node, f"{name}: tolerance")
+            if raw is not None:
+                percent = raw.endswith("%")
+                try:
+                    tolerance = float(raw.rstrip("%").strip())
+                except ValueError:
+                    r.error(tol_node, f"{name}: tolerance must be a number or a percentage "
+                                      f"like '5%', not '{raw}'")
+                if tolerance < 0 or not math.isfinite(tolerance):
+                    r.error(tol_node, f"{name}: tolerance must be 0 or more")
+        unit = _optional(e, "unit", r.text, f"{name}: unit")
+        return {
+            "question": question,
+            "answer": answer,
+            "answer_text": answer_text,
+            "tolerance": tolerance,
+            "tolerance_is_percent": percent,
+            "unit": unit,
+        }
+
+    def order(self, e: Entries, name: str) -> dict[str, Any] | None:
+        r = self.r
+        question = r.text(e["question"][1], f"{name}: question")
+        items = r.text_list(e["items"][1], f"{name}: items", minimum=2)
+        texts = [t for t, _ in items]
+        for i, (text, node) in enumerate(items):
+            if text in texts[:i]:
+                r.error(node, f"{name}: item '{text}' appears twice")
+        return {"question": question, "items": tuple(texts)}
+
+    def match(self, e: Entries, name: str) -> dict[str, Any] | None:
+        r = self.r
+        question = r.text(e["question"][1], f"{name}: question")
+        pairs_node = e["pairs"][1]
+        entries = r.mapping(pairs_node, f"{name}: pairs")
+        if entries is None:
+            return None
+        if len(entries) < 2:
+            r.error(pairs_node, f"{name}: pairs needs at least 2 entries, found {len(entries)}")
+        pairs: list[tuple[str, str]] = []
+        for left, (key_node, value_node) in entries.items():
+            left_text = clean_text(left).strip()
+            right = r.text(value_node, f"{name}: pair '{left_text}'")
+            if right is None:
+                continue
+            if right in (p[1] for p in pairs):
+                r.error(value_node, f"{name}: '{right}' is the match of two items")
+            pairs.append((left_text, right))
+        return {"question": question, "pairs": tuple(pairs)}
+
+
+def _required(card_type: str) -> tuple[str, ...]:
+    optional = {"reverse", "shuffle", "accept", "tolerance", "unit"}
+    return tuple(k for k in TYPE_KEYS[card_type] if k not in optional)
+
+
+_CLASSES: dict[str, type[Card]] = {
+    "flashcard": Flashcard,
+    "choice": Choice,
+    "true_false": TrueFalse,
+    "cloze": Cloze,
+    "typed": Typed,
+    "numeric": Numeric,
+    "order": Order,
+    "match": Match,
+}
+
+
+def parse_deck(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
+    """Parse deck text; the deck is None when there is any error."""
+    reader = _Reader(path)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(p for p in (exc.context, exc.problem) if p)
+        return None, [Problem(path, line, col, Severity.ERROR, f"invalid YAML: {message}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(path, 1, 1, Severity.ERROR, f"invalid YAML: {exc}")]
+    except RecursionError:
+        return None, [Problem(path, 1, 1, Severity.ERROR, "invalid YAML: nested too deeply")]
+    if root is None:
+        return None, [Problem(path, 1, 1, Severity.ERROR, "the file is empty")]
+    try:
+        deck = _DeckBuilder(reader).deck(root)
+    except RecursionError:
+        return None, [Problem(path, 1, 1, Severity.ERROR, "deck is nested too deeply")]
+    problems = sorted(reader.problems, key=lambda p: (p.line, p.column))
+    if any(p.severity is Severity.ERROR for p in problems):
+        return None, problems
+    return deck, problems
+
+
+def read_deck_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes, or a problem saying why it cannot be read."""
+    name = str(path)
+    try:
+        if path.is_dir():
+            return None, [Problem(name, 1, 1, Severity.ERROR, "is a directory, not a deck file")]
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            return None, [Problem(name, 1, 1, Severity.ERROR,
+                                  f"file is {size / 1048576:.1f} MB; decks are limited to {limit} MB")]
+        return path.read_bytes(), []
+    except OSError as exc:
+        return None, [Problem(name, 1, 1, Severity.ERROR, f"cannot read file: {exc.strerror}")]
+
+
+def decode_deck(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """Deck bytes as text; decks are UTF-8, with or without a byte-order mark."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, [Problem(path, line, column, Severity.ERROR,
+                              f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})")]
+
+
+def check_deck(path: Path) -> tuple[Deck | None, list[Problem]]:
+    """Load a deck file, returning it (or None) with every problem found."""
+    data, problems = read_deck_bytes(path)
+    if data is None:
+        return None, problems
+    text, problems = decode_deck(data, str(path))
+    if text is None:
+        return None, problems
+    return parse_deck(text, str(path))
+
+
+def load_deck(path: Path) -> Deck:
+    """Load a deck file or raise `DeckError` with every problem."""
+    deck, problems = check_deck(path)
+    if deck is None:
+        raise DeckError(problems)
+    return deck
+
+
+def deck_files(path: Path) -> Iterator[Path]:
+    """The deck files a path names: the file itself, or the YAML files of a folder."""
+    if path.is_dir():
+        yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+    else:
+        yield path

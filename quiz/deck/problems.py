@@ -1,0 +1,39 @@
+"""Problems found in a deck file, each with its place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a problem is: an error makes the deck unusable."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem at a place in a file; line and column are 1-based."""
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    message: str
+    rule: str | None = None
+
+    def __str__(self) -> str:
+        rule = f" [{self.rule}]" if self.rule else ""
+        return (
+            f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {self.message}{rule}"
+        )
+
+
+class DeckError(Exception):
+    """A deck could not be loaded; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems

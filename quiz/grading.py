@@ -1,0 +1,190 @@
+"""Grading a learner's response to a study item, for every card type."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from rapidfuzz.distance import Levenshtein
+
+from quiz.deck.model import (
+    Card,
+    Choice,
+    Cloze,
+    Flashcard,
+    Item,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
+from quiz.scheduler import Rating
+
+Response = str | bool | Sequence[str] | Mapping[str, str]
+
+
+class Outcome(str, Enum):
+    """How well a response answered the item."""
+
+    RIGHT = "right"
+    PARTLY = "partly"
+    WRONG = "wrong"
+
+
+PROPOSED = {Outcome.RIGHT: Rating.GOOD, Outcome.PARTLY: Rating.HARD, Outcome.WRONG: Rating.AGAIN}
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The verdict on one response."""
+
+    outcome: Outcome
+    expected: str
+    near_miss: bool = False
+
+    @property
+    def proposed(self) -> Rating:
+        """The rating the scheduler gets unless the learner changes it."""
+        return PROPOSED[self.outcome]
+
+    @property
+    def correct(self) -> bool:
+        """True when the response counts as right."""
+        return self.outcome is Outcome.RIGHT
+
+
+_PUNCTUATION = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
+
+
+def normalize(text: str) -> str:
+    """Text for comparison: no case, accents, punctuation or extra spacing."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_PUNCTUATION.sub(" ", bare.casefold()).split())
+
+
+def _typo_allowance(expected: str) -> int:
+    # One slip per six characters or so, and none in very short answers like "EU".
+    return 0 if len(expected) < 4 else max(1, len(expected) // 6)
+
+
+def match_text(response: str, accepted: Sequence[str]) -> tuple[Outcome, bool]:
+    """Compare typed text with accepted answers: (outcome, was it a near miss)."""
+    given = normalize(response)
+    if not given:
+        return Outcome.WRONG, False
+    targets = [normalize(a) for a in accepted]
+    if given in targets:
+        return Outcome.RIGHT, False
+    for target in targets:
+        # A typo in a number changes the fact ("1992" is not "1993"), so digits must agree.
+        if _DIGITS.findall(given) != _DIGITS.findall(target):
+            continue
+        allowance = _typo_allowance(target)
+        if allowance and Levenshtein.distance(given, target, score_cutoff=allowance) <= allowance:
+            return Outcome.RIGHT, True
+    return Outcome.WRONG, False
+
+
+def parse_number(text: str) -> float | None:
+    """A number typed by a learner: '2,500', '2 500', '2500 troops' and '-3.5' all work."""
+    cleaned = text.strip().replace("\u2212", "-")
+    found = re.match(r"^[+-]?[\d,\s]*\.?\d+(?:[eE][+-]?\d+)?", cleaned)
+    if not found:
+        return None
+    digits = re.sub(r"[,\s]", "", found.group(0))
+    try:
+        return float(digits)
+    except ValueError:
+        return None
+
+
+def format_number(value: float) -> str:
+    """A number without a needless '.0'."""
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+def expected_answer(item: Item) -> str:
+    """The correct answer to an item, as shown after the learner answers."""
+    card = item.card
+    if isinstance(card, Flashcard):
+        return card.front if item.variant == "reverse" else card.back
+    if isinstance(card, Choice):
+        return "; ".join(card.answers)
+    if isinstance(card, TrueFalse):
+        return "True" if card.answer else "False"
+    if isinstance(card, Cloze):
+        return card.gaps[item.gap_index or 0][0]
+    if isinstance(card, Typed):
+        return card.answer
+    if isinstance(card, Numeric):
+        text = card.answer_text + (f" {card.unit}" if card.unit else "")
+        margin = card.allowed_error()
+        return f"{text} (±{format_number(margin)})" if margin else text
+    if isinstance(card, Order):
+        return " → ".join(card.items)
+    if isinstance(card, Match):
+        return "; ".join(f"{left} → {right}" for left, right in card.pairs)
+    raise TypeError(f"unknown card type {type(card).__name__}")
+
+
+def _share(right: int, total: int) -> Outcome:
+    if right == total:
+        return Outcome.RIGHT
+    return Outcome.PARTLY if total and right * 2 >= total else Outcome.WRONG
+
+
+def _outcome(card: Card, item: Item, response: Response) -> tuple[Outcome, bool]:
+    if isinstance(card, Choice):
+        picked = {response} if isinstance(response, str) else set(_strings(response))
+        wanted = set(card.answers)
+        if picked == wanted:
+            return Outcome.RIGHT, False
+        if card.multiple and picked and picked < wanted:
+            return Outcome.PARTLY, False
+        return Outcome.WRONG, False
+    if isinstance(card, TrueFalse):
+        return (Outcome.RIGHT if response is card.answer else Outcome.WRONG), False
+    if isinstance(card, Cloze):
+        return match_text(_text(response), card.gaps[item.gap_index or 0])
+    if isinstance(card, Typed):
+        return match_text(_text(response), (card.answer, *card.accept))
+    if isinstance(card, Numeric):
+        value = parse_number(_text(response))
+        ok = value is not None and abs(value - card.answer) <= card.allowed_error() + 1e-9
+        return (Outcome.RIGHT if ok else Outcome.WRONG), False
+    if isinstance(card, Order):
+        given = _strings(response)
+        right = sum(1 for a, b in zip(given, card.items, strict=False) if a == b)
+        return _share(right, len(card.items)), False
+    if isinstance(card, Match):
+        chosen = response if isinstance(response, Mapping) else {}
+        right = sum(1 for left, answer in card.pairs if chosen.get(left) == answer)
+        return _share(right, len(card.pairs)), False
+    raise TypeError(f"{type(card).__name__} cards are not graded automatically")
+
+
+def _text(response: Response) -> str:
+    return response if isinstance(response, str) else ""
+
+
+def _strings(response: Response) -> list[str]:
+    if isinstance(response, str | bool | Mapping):
+        return []
+    return [r for r in response if isinstance(r, str)]
+
+
+def grade(item: Item, response: Response) -> Grade:
+    """Grade a response to an auto-graded item; never raises for any response value."""
+    outcome, near_miss = _outcome(item.card, item, response)
+    return Grade(outcome, expected_answer(item), near_miss)
+
+
+def is_self_rated(item: Item) -> bool:
+    """True for items the learner rates themselves (flashcards)."""
+    return isinstance(item.card, Flashcard)

@@ -1,0 +1,86 @@
+"""The decks available to study: bundled ones and those named on the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from quiz.deck.loader import decode_deck, deck_files, file_hash, parse_deck, read_deck_bytes
+from quiz.deck.model import Deck
+from quiz.deck.problems import Problem, Severity
+from quiz.store.database import Store
+
+
+def bundled_decks_dir() -> Path:
+    """Where the decks shipped with quiz are: in the package when installed, else the repo."""
+    installed = Path(__file__).parent / "decks"
+    return installed if installed.is_dir() else Path(__file__).parent.parent / "decks"
+
+
+@dataclass
+class Library:
+    """Decks loaded and synced into the store, and the problems of those that failed."""
+
+    decks: list[Deck] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, deck_id: str) -> Deck | None:
+        """The loaded deck with this id."""
+        return next((d for d in self.decks if d.id == deck_id), None)
+
+
+def resolve(names: list[str]) -> tuple[list[Path], list[Problem]]:
+    """Deck files for arguments that are bundled deck ids, YAML files or folders."""
+    bundled = bundled_decks_dir()
+    paths: list[Path] = []
+    problems: list[Problem] = []
+    for name in names:
+        path = Path(name)
+        if path.exists():
+            paths.extend(deck_files(path))
+            continue
+        candidates = [bundled / f"{name}.yaml", bundled / f"{name}.yml"]
+        found = next((c for c in candidates if c.exists()), None)
+        if found:
+            paths.append(found)
+        else:
+            message = f"no such deck file, folder or bundled deck id '{name}'"
+            problems.append(Problem(name, 1, 1, Severity.ERROR, message))
+    return paths, problems
+
+
+def open_deck(store: Store, path: Path, now: datetime) -> tuple[Deck | None, list[Problem]]:
+    """Load a deck file, from the store when unchanged, and sync it into the store."""
+    data, problems = read_deck_bytes(path)
+    if data is None:
+        return None, problems
+    key = str(path.resolve())
+    digest = file_hash(data)
+    cached = store.cached_deck(key, digest)
+    if cached is not None:
+        return cached, []
+    text, problems = decode_deck(data, str(path))
+    if text is None:
+        return None, problems
+    deck, problems = parse_deck(text, str(path))
+    if deck is None:
+        return None, problems
+    previous = store.deck_path(deck.id)
+    if previous is not None and previous != key and Path(previous).exists():
+        clash = Problem(str(path), 1, 1, Severity.ERROR,
+                        f"deck id '{deck.id}' is already used by {previous}")
+        return None, [*problems, clash]
+    store.sync_deck(deck, key, digest, now)
+    return deck, problems
+
+
+def load_library(store: Store, paths: list[Path], now: datetime) -> Library:
+    """Open every deck file; a broken one is reported and left out, the rest still load."""
+    library = Library()
+    for path in paths:
+        deck, problems = open_deck(store, path, now)
+        library.problems.extend(problems)
+        if deck is not None and library.get(deck.id) is None:
+            library.decks.append(deck)
+    return library

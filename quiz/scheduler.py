@@ -1,0 +1,126 @@
+"""Spaced-repetition scheduling: a thin wrapper over FSRS with the clock passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import IntEnum
+
+import fsrs
+
+ROLLOVER_HOUR = 4
+SECONDS_PER_DAY = 86400.0
+
+
+class Rating(IntEnum):
+    """The learner's rating of their recall, as FSRS numbers them."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        """The name shown to learners."""
+        return self.name.capitalize()
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A learner's memory state for one item."""
+
+    state: str  # new, learning, review or relearning
+    due: datetime
+    step: int | None = 0
+    stability: float | None = None
+    difficulty: float | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+    @property
+    def is_new(self) -> bool:
+        """True before the first review."""
+        return self.state == "new"
+
+    @property
+    def is_learning(self) -> bool:
+        """True while in (re)learning steps, which are due within the day."""
+        return self.state in ("learning", "relearning")
+
+
+_STATE_NAMES = {
+    fsrs.State.Learning: "learning",
+    fsrs.State.Review: "review",
+    fsrs.State.Relearning: "relearning",
+}
+_FSRS_STATES = {name: state for state, name in _STATE_NAMES.items()}
+
+
+class Scheduler:
+    """FSRS-6 with its default parameters, steps and fuzzing; times are always given."""
+
+    def __init__(self, desired_retention: float = 0.9, *, fuzz: bool = True) -> None:
+        self._fsrs = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+        self.desired_retention = desired_retention
+        decay = -self._fsrs.parameters[20]
+        self._decay = decay
+        self._factor = 0.9 ** (1 / decay) - 1
+
+    @staticmethod
+    def new_state(now: datetime) -> CardState:
+        """The state of an item never studied."""
+        return CardState(state="new", due=now)
+
+    def review(self, state: CardState, rating: Rating, now: datetime) -> CardState:
+        """The state after rating the item at `now`."""
+        card = fsrs.Card(
+            state=_FSRS_STATES.get(state.state, fsrs.State.Learning),
+            step=state.step if state.state != "review" else None,
+            stability=state.stability,
+            difficulty=state.difficulty,
+            due=state.due,
+            last_review=state.last_review,
+        )
+        if state.is_new:
+            card.step = 0
+        updated, _ = self._fsrs.review_card(card, fsrs.Rating(int(rating)), review_datetime=now)
+        lapsed = state.state == "review" and rating is Rating.AGAIN
+        return replace(
+            state,
+            state=_STATE_NAMES[updated.state],
+            step=updated.step,
+            stability=updated.stability,
+            difficulty=updated.difficulty,
+            due=updated.due,
+            last_review=now,
+            reps=state.reps + 1,
+            lapses=state.lapses + (1 if lapsed else 0),
+        )
+
+    def retrievability(self, state: CardState, now: datetime) -> float:
+        """Probability of recall now, from fractional days (FSRS itself floors to whole days)."""
+        if state.last_review is None or not state.stability:
+            return 0.0
+        elapsed = max(0.0, (now - state.last_review).total_seconds() / SECONDS_PER_DAY)
+        return float((1 + self._factor * elapsed / state.stability) ** self._decay)
+
+
+def study_day(now: datetime, tz: tzinfo | None = None) -> date:
+    """The study day `now` falls in; days roll over at 04:00 local time."""
+    local = now.astimezone(tz)
+    return (local - timedelta(hours=ROLLOVER_HOUR)).date()
+
+
+def day_start(now: datetime, tz: tzinfo | None = None) -> datetime:
+    """When the study day containing `now` began, in UTC."""
+    day = study_day(now, tz)
+    local_tz = tz or now.astimezone().tzinfo
+    start = datetime.combine(day, time(ROLLOVER_HOUR), tzinfo=local_tz)
+    return start.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    """The real clock, for production; tests pass their own."""
+    return datetime.now(UTC)

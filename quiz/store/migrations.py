@@ -1,0 +1,82 @@
+"""The database schema, as an ordered list of migrations recorded in the database."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("quiz")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Learners, decks, cards, per-learner card state and the review log."""
+    db["learners"].create({"name": str, "created_at": str}, pk="name")
+    db["decks"].create(
+        {
+            "id": str,
+            "path": str,
+            "title": str,
+            "content_hash": str,
+            "meta": str,  # JSON: description, sources, tags, settings
+            "synced_at": str,
+        },
+        pk="id",
+    )
+    db["cards"].create(
+        {
+            "deck_id": str,
+            "item_key": str,  # card id, or card id::variant for reversed sides and cloze gaps
+            "card_id": str,
+            "variant": str,
+            "type": str,
+            "position": int,
+            "line": int,
+            "content": str,  # JSON of the whole card
+            "content_hash": str,
+            "archived": int,
+            "added_at": str,
+            "updated_at": str,
+        },
+        pk=("deck_id", "item_key"),
+        not_null={"type", "content", "content_hash", "archived"},
+        defaults={"archived": 0},
+    )
+    db["card_states"].create(
+        {
+            "learner": str,
+            "deck_id": str,
+            "item_key": str,
+            "state": str,
+            "step": int,
+            "stability": float,
+            "difficulty": float,
+            "due": str,
+            "last_review": str,
+            "reps": int,
+            "lapses": int,
+        },
+        pk=("learner", "deck_id", "item_key"),
+    )
+    db["card_states"].create_index(["learner", "deck_id", "due"])
+    db["reviews"].create(
+        {
+            "id": str,
+            "learner": str,
+            "deck_id": str,
+            "item_key": str,
+            "card_id": str,
+            "reviewed_at": str,
+            "rating": int,
+            "outcome": str,  # right, partly, wrong; NULL for self-rated flashcards
+            "correct": int,
+            "response": str,  # JSON of what the learner answered
+            "duration_ms": int,
+            "first": int,  # 1 when the item was new before this review
+            "state_before": str,  # JSON, so undo can restore it
+            "state_after": str,  # JSON
+        },
+        pk="id",
+        not_null={"learner", "deck_id", "item_key", "reviewed_at", "rating"},
+    )
+    db["reviews"].create_index(["learner", "reviewed_at"])
+    db["reviews"].create_index(["learner", "deck_id", "item_key"])
