@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from rapidfuzz.distance import Levenshtein
 
@@ -27,7 +27,7 @@ from quiz.scheduler import Rating
 Response = str | bool | Sequence[str] | Mapping[str, str]
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """How well a response answered the item."""
 
     RIGHT = "right"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from quiz.deck.loader import decode_deck, deck_files, file_hash, parse_deck, read_deck_bytes
+from quiz.deck.loader import deck_files, decode_deck, file_hash, parse_deck, read_deck_bytes
 from quiz.deck.model import Deck
 from quiz.deck.problems import Problem, Severity
 from quiz.store.database import Store
@@ -68,8 +68,9 @@ def open_deck(store: Store, path: Path, now: datetime) -> tuple[Deck | None, lis
         return None, problems
     previous = store.deck_path(deck.id)
     if previous is not None and previous != key and Path(previous).exists():
-        clash = Problem(str(path), 1, 1, Severity.ERROR,
-                        f"deck id '{deck.id}' is already used by {previous}")
+        clash = Problem(
+            str(path), 1, 1, Severity.ERROR, f"deck id '{deck.id}' is already used by {previous}"
+        )
         return None, [*problems, clash]
     store.sync_deck(deck, key, digest, now)
     return deck, problems

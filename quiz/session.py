@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -132,8 +132,8 @@ class StudySession:
         queues = _Queues()
         for deck in decks:
             states = self.store.states(self.learner, deck.id)
-            for key, state in states.items():
-                self._states[(deck.id, key)] = state
+            for key, stored in states.items():
+                self._states[(deck.id, key)] = stored
             new_done, reviews_done, touched = self.store.today_counts(self.learner, deck.id, since)
             self._touched_notes.update((deck.id, n) for n in touched)
             new_left = max(0, deck.settings.new_per_day - new_done)
@@ -146,8 +146,10 @@ class StudySession:
                 note = item.card.id
                 if state is None:
                     # Siblings (a reversed side, other cloze gaps) wait for another day.
-                    if new_left and note not in queued_notes and (
-                        (deck.id, note) not in self._touched_notes
+                    if (
+                        new_left
+                        and note not in queued_notes
+                        and ((deck.id, note) not in self._touched_notes)
                     ):
                         queues.new.append(item)
                         queued_notes.add(note)
@@ -336,14 +338,15 @@ class StudySession:
             graded=len(graded),
             correct=sum(1 for a in graded if a.grade and a.grade.correct),
             seconds=sum(a.review.duration_ms for a in answers) / 1000,
-            next_due=self.store.next_due(self.learner, self.deck_ids or
-                                         [d.id for d in self.decks], self.clock()),
+            next_due=self.store.next_due(
+                self.learner, self.deck_ids or [d.id for d in self.decks], self.clock()
+            ),
         )
 
 
 def _jsonable(response: Response | None) -> object:
     if response is None or isinstance(response, str | bool):
         return response
-    if isinstance(response, dict):
+    if isinstance(response, Mapping):
         return dict(response)
-    return list(response)  # type: ignore[arg-type]
+    return list(response)

@@ -66,9 +66,14 @@ T = TypeVar("T")
 Entries = dict[str, tuple[ScalarNode, Node]]
 
 
+def closest(word: str, options: list[str] | tuple[str, ...]) -> list[str]:
+    """The option most like `word`, if any is close."""
+    return difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+
+
 def suggestion(word: str, options: list[str] | tuple[str, ...]) -> str:
     """A ' (did you mean ...?)' hint when `word` is close to one of `options`."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    close = closest(word, options)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -332,10 +337,12 @@ class _DeckBuilder:
                 continue
             hint = suggestion(key, (*COMMON_KEYS, *own_keys))
             if not hint:
-                near = suggestion(key, sorted(other)) or (f" (did you mean '{key}'?)" if key in other else "")
-                if near:
-                    field = near.split("'")[1]
-                    hint = f"{near[:-2]}? {card_type} cards have no '{field}': check 'type')"
+                # A field of another type usually means a missing or wrong 'type'.
+                close = [key] if key in other else closest(key, sorted(other))
+                if close:
+                    hint = (
+                        f" (did you mean '{close[0]}'? {card_type} cards have none: check 'type')"
+                    )
             r.error(key_node, f"{name}: unknown key '{key}'{hint}")
         missing = [k for k in _required(card_type) if k not in entries]
         for key in missing:
@@ -383,8 +390,11 @@ class _DeckBuilder:
             return None
         if ref not in sources:
             hint = suggestion(ref, list(sources))
-            r.warn(ref_node, f"{name}: source '{ref}' is not defined in sources{hint}",
-                   "unknown-source")
+            r.warn(
+                ref_node,
+                f"{name}: source '{ref}' is not defined in sources{hint}",
+                "unknown-source",
+            )
         return SourceRef(ref, section)
 
     # One method per card type, named after it: each returns the type's own fields.
@@ -476,8 +486,11 @@ class _DeckBuilder:
                 try:
                     tolerance = float(raw.rstrip("%").strip())
                 except ValueError:
-                    r.error(tol_node, f"{name}: tolerance must be a number or a percentage "
-                                      f"like '5%', not '{raw}'")
+                    r.error(
+                        tol_node,
+                        f"{name}: tolerance must be a number or a percentage "
+                        f"like '5%', not '{raw}'",
+                    )
                 if tolerance < 0 or not math.isfinite(tolerance):
                     r.error(tol_node, f"{name}: tolerance must be 0 or more")
         unit = _optional(e, "unit", r.text, f"{name}: unit")
@@ -510,7 +523,7 @@ class _DeckBuilder:
         if len(entries) < 2:
             r.error(pairs_node, f"{name}: pairs needs at least 2 entries, found {len(entries)}")
         pairs: list[tuple[str, str]] = []
-        for left, (key_node, value_node) in entries.items():
+        for left, (_key_node, value_node) in entries.items():
             left_text = clean_text(left).strip()
             right = r.text(value_node, f"{name}: pair '{left_text}'")
             if right is None:
@@ -573,8 +586,15 @@ def read_deck_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
-            return None, [Problem(name, 1, 1, Severity.ERROR,
-                                  f"file is {size / 1048576:.1f} MB; decks are limited to {limit} MB")]
+            return None, [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    f"file is {size / 1048576:.1f} MB; decks are limited to {limit} MB",
+                )
+            ]
         return path.read_bytes(), []
     except OSError as exc:
         return None, [Problem(name, 1, 1, Severity.ERROR, f"cannot read file: {exc.strerror}")]
@@ -588,8 +608,15 @@ def decode_deck(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, [Problem(path, line, column, Severity.ERROR,
-                              f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})")]
+        return None, [
+            Problem(
+                path,
+                line,
+                column,
+                Severity.ERROR,
+                f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            )
+        ]
 
 
 def check_deck(path: Path) -> tuple[Deck | None, list[Problem]]:

@@ -26,8 +26,8 @@ class Source:
     url: str | None = None
 
     def citation(self) -> str:
-        """Author, title and date as one line."""
-        parts = [p for p in (self.author, self.title, self.publisher, self.date) if p]
+        """Author and title as one short line."""
+        parts = [p for p in (self.author, self.title) if p]
         return ", ".join(parts) if parts else self.key
 
 
@@ -225,9 +225,7 @@ def card_from_dict(data: dict[str, Any], line: int = 0) -> Card:
     cls = CARD_TYPES[data.pop("type")]
     for key, value in data.items():
         if isinstance(value, list):
-            data[key] = tuple(
-                tuple(v) if key in _TUPLE_OF_TUPLES else v for v in value
-            )
+            data[key] = tuple(tuple(v) if key in _TUPLE_OF_TUPLES else v for v in value)
     if data.get("source") is not None:
         data["source"] = SourceRef(**data["source"])
     return cls(**data, line=line)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a problem is: an error makes the deck unusable."""
 
     ERROR = "error"
@@ -26,9 +26,7 @@ class Problem:
 
     def __str__(self) -> str:
         rule = f" [{self.rule}]" if self.rule else ""
-        return (
-            f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {self.message}{rule}"
-        )
+        return f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {self.message}{rule}"
 
 
 class DeckError(Exception):

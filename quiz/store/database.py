@@ -166,24 +166,39 @@ class Store:
             key = item.key
             current.add(key)
             row = (
-                card.id, item.variant, card.type, position, card.line,
-                json.dumps(card.to_dict(), ensure_ascii=False), chash,
+                card.id,
+                item.variant,
+                card.type,
+                position,
+                card.line,
+                json.dumps(card.to_dict(), ensure_ascii=False),
+                chash,
             )
             if key not in existing:
                 inserts.append((deck.id, key, *row, stamp, stamp))
             else:
                 old_hash, archived = existing[key]
                 restored += archived
-                updates.append((*row, stamp if old_hash != chash or archived else None,
-                                deck.id, key))
-        updated = sum(1 for key in current & existing.keys() if existing[key][0] !=
-                      next(c.content_hash() for c in deck.cards if key.split("::")[0] == c.id))
-        to_archive = [(stamp, deck.id, key) for key, (_, archived) in existing.items()
-                      if key not in current and not archived]
+                updates.append(
+                    (*row, stamp if old_hash != chash or archived else None, deck.id, key)
+                )
+        updated = sum(
+            1
+            for key in current & existing.keys()
+            if existing[key][0]
+            != next(c.content_hash() for c in deck.cards if key.split("::")[0] == c.id)
+        )
+        to_archive = [
+            (stamp, deck.id, key)
+            for key, (_, archived) in existing.items()
+            if key not in current and not archived
+        ]
         meta = {
             "description": deck.description,
-            "sources": {k: {f: v for f, v in asdict(s).items() if f != "key"}
-                        for k, s in deck.sources.items()},
+            "sources": {
+                k: {f: v for f, v in asdict(s).items() if f != "key"}
+                for k, s in deck.sources.items()
+            },
             "tags": list(deck.tags),
             "settings": asdict(deck.settings),
         }
@@ -234,12 +249,20 @@ class Store:
         ):
             key, state, due, step, stability, difficulty, last, reps, lapses = row
             out[key] = CardState(
-                state, datetime.fromisoformat(due), step, stability, difficulty,
-                _dt(last), reps, lapses,
+                state,
+                datetime.fromisoformat(due),
+                step,
+                stability,
+                difficulty,
+                _dt(last),
+                reps,
+                lapses,
             )
         return out
 
-    def today_counts(self, learner: str, deck_id: str, since: datetime) -> tuple[int, int, set[str]]:
+    def today_counts(
+        self, learner: str, deck_id: str, since: datetime
+    ) -> tuple[int, int, set[str]]:
         """New items introduced, reviews done, and cards touched since the day began."""
         new = reviews = 0
         touched: set[str] = set()
@@ -273,9 +296,20 @@ class Store:
             "outcome, correct, response, duration_ms, first, state_before, state_after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                r.id, r.learner, r.deck_id, r.item_key, r.card_id, _ts(r.reviewed_at), r.rating,
-                r.outcome, correct, json.dumps(r.response, ensure_ascii=False), r.duration_ms,
-                int(r.first), state_to_json(r.state_before), state_to_json(r.state_after),
+                r.id,
+                r.learner,
+                r.deck_id,
+                r.item_key,
+                r.card_id,
+                _ts(r.reviewed_at),
+                r.rating,
+                r.outcome,
+                correct,
+                json.dumps(r.response, ensure_ascii=False),
+                r.duration_ms,
+                int(r.first),
+                state_to_json(r.state_before),
+                state_to_json(r.state_after),
             ),
         )
         self._put_state(r.learner, r.deck_id, r.item_key, r.state_after)
@@ -285,8 +319,19 @@ class Store:
             "INSERT OR REPLACE INTO card_states (learner, deck_id, item_key, state, step, "
             "stability, difficulty, due, last_review, reps, lapses) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (learner, deck_id, key, s.state, s.step, s.stability, s.difficulty, _ts(s.due),
-             _ts(s.last_review), s.reps, s.lapses),
+            (
+                learner,
+                deck_id,
+                key,
+                s.state,
+                s.step,
+                s.stability,
+                s.difficulty,
+                _ts(s.due),
+                _ts(s.last_review),
+                s.reps,
+                s.lapses,
+            ),
         )
 
     def undo_review(self, review_id: str) -> bool:

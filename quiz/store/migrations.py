@@ -10,8 +10,8 @@ migrations = Migrations("quiz")
 @migrations()
 def m001_initial(db: Database) -> None:
     """Learners, decks, cards, per-learner card state and the review log."""
-    db["learners"].create({"name": str, "created_at": str}, pk="name")
-    db["decks"].create(
+    db.table("learners").create({"name": str, "created_at": str}, pk="name")
+    db.table("decks").create(
         {
             "id": str,
             "path": str,
@@ -22,7 +22,7 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["cards"].create(
+    db.table("cards").create(
         {
             "deck_id": str,
             "item_key": str,  # card id, or card id::variant for reversed sides and cloze gaps
@@ -41,7 +41,7 @@ def m001_initial(db: Database) -> None:
         not_null={"type", "content", "content_hash", "archived"},
         defaults={"archived": 0},
     )
-    db["card_states"].create(
+    db.table("card_states").create(
         {
             "learner": str,
             "deck_id": str,
@@ -57,8 +57,8 @@ def m001_initial(db: Database) -> None:
         },
         pk=("learner", "deck_id", "item_key"),
     )
-    db["card_states"].create_index(["learner", "deck_id", "due"])
-    db["reviews"].create(
+    db.table("card_states").create_index(["learner", "deck_id", "due"])
+    db.table("reviews").create(
         {
             "id": str,
             "learner": str,
@@ -78,5 +78,5 @@ def m001_initial(db: Database) -> None:
         pk="id",
         not_null={"learner", "deck_id", "item_key", "reviewed_at", "rating"},
     )
-    db["reviews"].create_index(["learner", "reviewed_at"])
-    db["reviews"].create_index(["learner", "deck_id", "item_key"])
+    db.table("reviews").create_index(["learner", "reviewed_at"])
+    db.table("reviews").create_index(["learner", "deck_id", "item_key"])

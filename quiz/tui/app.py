@@ -1,0 +1,49 @@
+"""The Textual app: built from a study session, so the CLI and tests make it the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import App
+from textual.binding import Binding
+
+from quiz.session import StudySession
+from quiz.tui.screens.help import HelpScreen
+from quiz.tui.screens.home import HomeScreen
+from quiz.tui.screens.study import StudyScreen
+from quiz.tui.screens.summary import SummaryScreen
+
+
+class QuizApp(App[None]):
+    """Home, study, summary and help screens over one study session."""
+
+    CSS_PATH = "quiz.tcss"
+    TITLE = "quiz"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(self, session: StudySession, study: Sequence[str] | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self._initial = list(study) if study is not None else None
+
+    def on_mount(self) -> None:
+        self.sub_title = f"learner: {self.session.learner}"
+        self.push_screen(HomeScreen(self.session))
+        if self._initial is not None:
+            self.study(self._initial, False)
+
+    def study(self, deck_ids: Sequence[str] | None, due_only: bool) -> None:
+        """Start studying the given decks (all when None)."""
+        self.session.start(deck_ids, due_only=due_only)
+        self.push_screen(StudyScreen(self.session))
+
+    def finish_session(self) -> None:
+        """Replace the study screen with the session summary."""
+        if isinstance(self.screen, StudyScreen):
+            self.switch_screen(SummaryScreen(self.session.summary(), self.session.clock()))
+
+    def action_help(self) -> None:
+        """Show the keys."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())

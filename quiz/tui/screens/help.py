@@ -1,0 +1,62 @@
+"""The help screen: every key, by screen."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = [
+    (
+        "Home",
+        [
+            ("↑ ↓", "choose a deck"),
+            ("Enter", "study the deck"),
+            ("a", "study everything due, in all decks"),
+            ("q", "quit"),
+        ],
+    ),
+    (
+        "Studying",
+        [
+            ("Space / Enter", "show the answer, submit, or go on to the next card"),
+            ("1 2 3 4", "rate Again, Hard, Good, Easy (changes a proposed rating, then goes on)"),
+            ("digits, t / f", "pick choices; true or false"),
+            ("↑ ↓ + Space", "move and pick in lists"),
+            ("Shift+↑ ↓ or [ ]", "move an item when putting items in order"),
+            ("a b c ...", "match the selected item to a lettered option"),
+            ("u", "undo the last answer"),
+            ("Esc or q", "end the session (every answer is already saved)"),
+        ],
+    ),
+    (
+        "Anywhere",
+        [
+            ("?", "this help"),
+            ("Ctrl+Q", "quit at once; nothing is lost"),
+        ],
+    ),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys, grouped by screen."""
+
+    BINDINGS = [Binding("escape,q,question_mark,enter", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        for heading, rows in KEYS:
+            table.add_row(Text(heading, style="bold underline"), "")
+            for key, what in rows:
+                table.add_row(key, what)
+            table.add_row("", "")
+        with VerticalScroll(id="help-box"):
+            yield Static(table)
+            yield Static(Text("Esc closes", style="dim"))

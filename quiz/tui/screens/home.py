@@ -1,0 +1,99 @@
+"""The home screen: the decks with their due, new and total counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from quiz.session import StudySession
+
+
+class HomeScreen(Screen[None]):
+    """Pick a deck to study, or study everything that is due."""
+
+    BINDINGS = [
+        Binding("enter", "study_selected", "Study deck", show=True, priority=True),
+        Binding("a", "study_all", "Study all due"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, session: StudySession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="home-intro")
+        yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield Static(id="home-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        # Counts first: long titles would otherwise push them off an 80-column screen.
+        table.add_column("Due", key="due")
+        table.add_column("New", key="new")
+        table.add_column("Cards", key="cards")
+        table.add_column("Deck", key="title")
+        self.refresh_counts()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        """Recount due and new items (after studying, or as the day rolls over)."""
+        table = self.query_one("#decks", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        overview = self.session.overview()
+        for row in overview:
+            table.add_row(
+                Text(str(row.due), style="bold green" if row.due else "dim", justify="right"),
+                Text(str(row.new), style="bold blue" if row.new else "dim", justify="right"),
+                Text(str(row.total), style="dim", justify="right"),
+                Text(row.deck.title),
+                key=row.deck.id,
+            )
+        if overview:
+            table.move_cursor(row=min(cursor, len(overview) - 1))
+        due = sum(r.due for r in overview)
+        new = sum(r.new for r in overview)
+        intro = self.query_one("#home-intro", Static)
+        intro.update(
+            Text.assemble(
+                ("Studying as ", "dim"),
+                (self.session.learner, "bold"),
+                ("  ·  ", "dim"),
+                (f"{due} due", "green"),
+                ("  ·  ", "dim"),
+                (f"{new} new today", "blue"),
+            )
+        )
+        hint = (
+            "No decks loaded."
+            if not overview
+            else ("Enter studies the selected deck · a studies everything due · ? help")
+        )
+        self.query_one("#home-hint", Static).update(Text(hint, style="dim"))
+
+    def _selected_deck(self) -> str | None:
+        table = self.query_one("#decks", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return str(key.value)
+
+    def action_study_selected(self) -> None:
+        """Study the deck under the cursor."""
+        deck_id = self._selected_deck()
+        if deck_id is not None:
+            self.app.call_later(self.app.study, [deck_id], False)  # type: ignore[attr-defined]
+
+    def action_study_all(self) -> None:
+        """Study every due item of every deck."""
+        self.app.call_later(self.app.study, None, True)  # type: ignore[attr-defined]

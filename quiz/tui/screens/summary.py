@@ -1,0 +1,75 @@
+"""The session summary: what was studied and when to come back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from quiz.session import Summary
+
+
+def humanize_wait(due: datetime | None, now: datetime) -> str:
+    """'in 10 minutes', 'in 3 days' ... for the next due item."""
+    if due is None:
+        return "nothing scheduled"
+    seconds = (due - now).total_seconds()
+    if seconds <= 60:
+        return "now"
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = round(seconds / size)
+            return f"in {count} {unit}{'s' if count != 1 else ''}"
+    return "now"  # pragma: no cover
+
+
+def format_duration(seconds: float) -> str:
+    """12 s, 3 min 5 s, 1 h 02 min."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
+class SummaryScreen(Screen[None]):
+    """The end of a session."""
+
+    BINDINGS = [
+        Binding("enter,escape", "app.pop_screen", "Back to decks"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, summary: Summary, now: datetime) -> None:
+        super().__init__()
+        self.summary = summary
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        s = self.summary
+        table = Table.grid(padding=(0, 3))
+        table.add_column(style="dim")
+        table.add_column(style="bold")
+        table.add_row("Cards studied", str(s.studied))
+        table.add_row("Answers", str(s.answers))
+        share = s.correct_share
+        table.add_row(
+            "Right first time",
+            f"{s.correct} of {s.graded} ({share:.0%})" if share is not None else "no graded cards",
+        )
+        table.add_row("Time spent", format_duration(s.seconds))
+        table.add_row("Next cards due", humanize_wait(s.next_due, self.now))
+        title = "Session complete" if s.answers else "Nothing to study right now"
+        yield Header()
+        with Vertical(id="summary-box") as box:
+            box.border_title = title
+            yield Static(table)
+            yield Static(Text("Every answer is saved. Enter returns to the decks.", style="dim"))
+        yield Footer()

@@ -1,0 +1,229 @@
+"""Keyboard-first answer widgets, one per kind of response; deck text is shown literally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Input
+
+from quiz.grading import Response
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+class AnswerReady(Message):
+    """The learner submitted a response."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__()
+        self.response = response
+
+
+class AnswerWidget(Widget, can_focus=True):
+    """Base for list-like answer widgets: a cursor over lines of text."""
+
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("enter", "submit", "Submit"),
+    ]
+    cursor: reactive[int] = reactive(0)
+
+    def __init__(self, options: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.options = options
+
+    def action_move(self, delta: int) -> None:
+        """Move the cursor."""
+        self.cursor = max(0, min(len(self.options) - 1, self.cursor + delta))
+
+    def action_submit(self) -> None:
+        """Submit the response."""
+        self.post_message(AnswerReady(self.response()))
+
+    def response(self) -> Response:
+        """The learner's response so far."""
+        raise NotImplementedError
+
+    def line(self, index: int, marker: str, text: str) -> Text:
+        """One option line; the cursor line is highlighted."""
+        style = "reverse" if index == self.cursor and self.has_focus else ""
+        line = Text(f" {marker} ", style="bold")
+        line.append(text, style=style)
+        return line
+
+
+class ChoicePicker(AnswerWidget):
+    """Pick one option, or toggle several: digits pick, arrows and Space work too."""
+
+    BINDINGS = [
+        Binding("space,x", "pick_cursor", "Pick", show=False),
+        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)),
+    ]
+    picked: reactive[frozenset[int]] = reactive(frozenset())
+
+    def __init__(self, options: tuple[str, ...], *, multiple: bool, **kwargs: Any) -> None:
+        super().__init__(options, **kwargs)
+        self.multiple = multiple
+
+    def action_pick(self, index: int) -> None:
+        """Pick (or toggle) option `index`."""
+        if index < len(self.options):
+            self.cursor = index
+            self.action_pick_cursor()
+
+    def action_pick_cursor(self) -> None:
+        """Pick (or toggle) the option under the cursor."""
+        if self.multiple:
+            self.picked = self.picked ^ {self.cursor}
+        else:
+            self.picked = frozenset({self.cursor})
+
+    def response(self) -> Response:
+        chosen = [self.options[i] for i in sorted(self.picked)]
+        if self.multiple:
+            return chosen
+        return chosen[0] if chosen else ""
+
+    def render(self) -> Text:
+        lines = Text()
+        for i, option in enumerate(self.options):
+            box = (
+                ("[x]" if i in self.picked else "[ ]")
+                if self.multiple
+                else ("(•)" if i in self.picked else "( )")
+            )
+            lines.append_text(self.line(i, f"{i + 1}. {box}", option))
+            lines.append("\n")
+        hint = (
+            "Space or a digit toggles; Enter submits"
+            if self.multiple
+            else ("A digit or Space picks; Enter submits")
+        )
+        lines.append(hint, style="dim italic")
+        return lines
+
+
+class TrueFalsePicker(ChoicePicker):
+    """True or false: t/f or 1/2."""
+
+    BINDINGS = [Binding("t", "pick(0)", "True"), Binding("f", "pick(1)", "False")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(("True", "False"), multiple=False, **kwargs)
+
+    def response(self) -> Response:
+        if not self.picked:
+            return ""
+        return 0 in self.picked
+
+
+class OrderPicker(AnswerWidget):
+    """Reorder items: Shift+arrows (or [ and ]) move the item under the cursor."""
+
+    BINDINGS = [
+        Binding("shift+up,left_square_bracket", "shift(-1)", "Move up", show=False),
+        Binding("shift+down,right_square_bracket", "shift(1)", "Move down", show=False),
+        Binding("space", "grab", "Grab", show=False),
+    ]
+    order: reactive[tuple[str, ...]] = reactive(())
+    grabbed: reactive[bool] = reactive(False)
+
+    def __init__(self, options: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(options, **kwargs)
+        self.set_reactive(OrderPicker.order, options)
+
+    def action_grab(self) -> None:
+        """Pick up the item under the cursor, or put it down; arrows then carry it."""
+        self.grabbed = not self.grabbed
+
+    def action_move(self, delta: int) -> None:
+        if self.grabbed:
+            self.action_shift(delta)
+        else:
+            super().action_move(delta)
+
+    def action_shift(self, delta: int) -> None:
+        """Move the item under the cursor up or down."""
+        target = self.cursor + delta
+        if 0 <= target < len(self.order):
+            items = list(self.order)
+            items[self.cursor], items[target] = items[target], items[self.cursor]
+            self.order = tuple(items)
+            self.cursor = target
+
+    def response(self) -> Response:
+        return list(self.order)
+
+    def render(self) -> Text:
+        lines = Text()
+        for i, item in enumerate(self.order):
+            marker = "≡" if self.grabbed and i == self.cursor else f"{i + 1}."
+            lines.append_text(self.line(i, marker, item))
+            lines.append("\n")
+        lines.append(
+            "↑↓ select · Shift+↑↓ or [ ] move · Space grabs · Enter submits", style="dim italic"
+        )
+        return lines
+
+
+class MatchPicker(AnswerWidget):
+    """Match left items to lettered right options: ↑↓ choose a left item, a letter assigns."""
+
+    BINDINGS = [
+        *(Binding(letter, f"assign({i})", show=False) for i, letter in enumerate(LETTERS[:12])),
+        Binding("backspace,delete", "clear", "Clear", show=False),
+    ]
+    assigned: reactive[dict[int, int]] = reactive(dict, always_update=True)
+
+    def __init__(self, lefts: tuple[str, ...], rights: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(lefts, **kwargs)
+        self.rights = rights
+
+    def action_assign(self, right: int) -> None:
+        """Match the left item under the cursor to right option `right`."""
+        if right < len(self.rights):
+            self.assigned = {**self.assigned, self.cursor: right}
+            self.cursor = min(self.cursor + 1, len(self.options) - 1)
+
+    def action_clear(self) -> None:
+        """Undo the match of the left item under the cursor."""
+        self.assigned = {k: v for k, v in self.assigned.items() if k != self.cursor}
+
+    def response(self) -> Response:
+        return {self.options[k]: self.rights[v] for k, v in self.assigned.items()}
+
+    def render(self) -> Text:
+        lines = Text()
+        for i, left in enumerate(self.options):
+            right = self.assigned.get(i)
+            lines.append_text(self.line(i, f"{i + 1}.", left))
+            lines.append("  →  ", style="dim")
+            if right is None:
+                lines.append("?", style="dim")
+            else:
+                lines.append(f"{LETTERS[right]}. ", style="bold")
+                lines.append(self.rights[right])
+            lines.append("\n")
+        lines.append("\n")
+        for i, right_text in enumerate(self.rights):
+            lines.append(f" {LETTERS[i]}. ", style="bold")
+            lines.append(right_text)
+            lines.append("\n")
+        lines.append("↑↓ choose an item · a letter matches it · Enter submits", style="dim italic")
+        return lines
+
+
+class TextAnswer(Input):
+    """A typed answer; Enter submits."""
+
+    def __init__(self, placeholder: str, **kwargs: Any) -> None:
+        super().__init__(placeholder=placeholder, **kwargs)
+
+    async def action_submit(self) -> None:
+        self.post_message(AnswerReady(self.value))
