@@ -196,11 +196,17 @@ class StudyScreen(Screen[None]):
             shown.append(answer.grade.expected)
             expected.update(shown)
         self._fill_context()
-        self.query_one("#feedback").display = True
-        self._update_ratings()
+        self._show_feedback_box()
         self._update_progress()
         self.refresh_bindings()
         self.set_focus(None)
+
+    def _show_feedback_box(self) -> None:
+        feedback = self.query_one("#feedback")
+        feedback.display = True
+        self._update_ratings()
+        # On a small terminal the feedback may start below the fold.
+        self.call_after_refresh(feedback.scroll_visible, animate=False)
 
     def _fill_context(self) -> None:
         presentation_item = self.answer.item if self.answer else None
@@ -234,8 +240,7 @@ class StudyScreen(Screen[None]):
         verdict.set_classes("")
         self.query_one("#expected", Static).update(Text(expected_answer(current.item)))
         self._fill_context()
-        self.query_one("#feedback").display = True
-        self._update_ratings()
+        self._show_feedback_box()
         self.refresh_bindings()
 
     # Actions

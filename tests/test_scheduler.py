@@ -1,0 +1,346 @@
+"""The FSRS wrapper, checked against the fsrs package itself, with fixed clocks."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import pairwise
+
+import fsrs
+import pytest
+
+from quiz.scheduler import CardState, Rating, Scheduler, day_start, study_day
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def package_card(due: datetime = T0) -> fsrs.Card:
+    """A new card for the fsrs package; a fixed id keeps it off the real clock."""
+    return fsrs.Card(card_id=1, due=due)
+
+
+def drive(
+    scheduler: Scheduler, steps: list[tuple[Rating, datetime]], start: datetime = T0
+) -> list[CardState]:
+    """Review a new item with each (rating, time) in turn; every state along the way."""
+    state = scheduler.new_state(start)
+    out = []
+    for rating, at in steps:
+        state = scheduler.review(state, rating, at)
+        out.append(state)
+    return out
+
+
+def drive_package(
+    package: fsrs.Scheduler, steps: list[tuple[Rating, datetime]], start: datetime = T0
+) -> list[fsrs.Card]:
+    """The same history, reviewed by the fsrs package directly."""
+    card = package_card(start)
+    out = []
+    for rating, at in steps:
+        card, _ = package.review_card(card, fsrs.Rating(int(rating)), review_datetime=at)
+        out.append(card)
+    return out
+
+
+def review_state(scheduler: Scheduler) -> CardState:
+    """An item that graduated to review: Good, then Good at its 10-minute step."""
+    first = scheduler.review(scheduler.new_state(T0), Rating.GOOD, T0)
+    return scheduler.review(first, Rating.GOOD, first.due)
+
+
+# New items and learning
+
+
+def test_new_state_is_new_and_due_now() -> None:
+    state = Scheduler.new_state(T0)
+    assert state.is_new
+    assert not state.is_learning
+    assert state.due == T0
+    assert state.reps == 0
+    assert state.lapses == 0
+    assert state.last_review is None
+
+
+def test_good_on_new_item_enters_learning_then_review_like_the_package() -> None:
+    ours = Scheduler(fuzz=False)
+    package = fsrs.Scheduler(enable_fuzzing=False)
+
+    first = ours.review(ours.new_state(T0), Rating.GOOD, T0)
+    card, _ = package.review_card(package_card(), fsrs.Rating.Good, review_datetime=T0)
+    assert card.state == fsrs.State.Learning  # the package agrees it is still learning
+    assert first.state == "learning"
+    assert first.is_learning
+    assert first.due == card.due
+    assert first.due > T0
+    assert first.step == card.step
+    assert first.stability == pytest.approx(card.stability)
+    assert first.difficulty == pytest.approx(card.difficulty)
+    assert first.last_review == T0
+
+    second = ours.review(first, Rating.GOOD, first.due)
+    card, _ = package.review_card(card, fsrs.Rating.Good, review_datetime=card.due)
+    assert card.state == fsrs.State.Review
+    assert second.state == "review"
+    assert not second.is_learning
+    assert second.step is None
+    assert second.due == card.due
+    assert second.due - first.due >= timedelta(days=1)  # review intervals are whole days
+    assert second.stability == pytest.approx(card.stability)
+    assert second.difficulty == pytest.approx(card.difficulty)
+    assert second.last_review == first.due
+
+
+def test_a_mixed_history_matches_the_package_at_every_step() -> None:
+    ours = Scheduler(fuzz=False)
+    package = fsrs.Scheduler(enable_fuzzing=False)
+    steps = [
+        (Rating.AGAIN, T0),
+        (Rating.HARD, T0 + timedelta(minutes=1)),
+        (Rating.GOOD, T0 + timedelta(minutes=8)),
+        (Rating.GOOD, T0 + timedelta(minutes=20)),
+        (Rating.GOOD, T0 + timedelta(days=3)),
+        (Rating.AGAIN, T0 + timedelta(days=12)),
+        (Rating.GOOD, T0 + timedelta(days=12, minutes=10)),
+        (Rating.EASY, T0 + timedelta(days=20)),
+    ]
+    names = {
+        fsrs.State.Learning: "learning",
+        fsrs.State.Review: "review",
+        fsrs.State.Relearning: "relearning",
+    }
+    for state, card in zip(drive(ours, steps), drive_package(package, steps), strict=True):
+        assert state.state == names[card.state]
+        assert state.step == card.step
+        assert state.due == card.due
+        assert state.stability == pytest.approx(card.stability)
+        assert state.difficulty == pytest.approx(card.difficulty)
+        assert state.last_review == card.last_review
+
+
+def test_reps_count_every_review() -> None:
+    ours = Scheduler(fuzz=False)
+    steps = [
+        (Rating.AGAIN, T0),
+        (Rating.GOOD, T0 + timedelta(minutes=1)),
+        (Rating.GOOD, T0 + timedelta(minutes=11)),
+        (Rating.GOOD, T0 + timedelta(days=4)),
+    ]
+    assert [s.reps for s in drive(ours, steps)] == [1, 2, 3, 4]
+
+
+# Lapses
+
+
+def test_again_on_a_review_card_counts_a_lapse_and_relearns() -> None:
+    ours = Scheduler(fuzz=False)
+    package = fsrs.Scheduler(enable_fuzzing=False)
+    reviewed = review_state(ours)
+    assert reviewed.state == "review"
+    assert reviewed.lapses == 0
+
+    at = reviewed.due
+    lapsed = ours.review(reviewed, Rating.AGAIN, at)
+
+    card = drive_package(
+        package, [(Rating.GOOD, T0), (Rating.GOOD, T0 + timedelta(minutes=10)), (Rating.AGAIN, at)]
+    )[-1]
+    assert card.state == fsrs.State.Relearning
+    assert lapsed.state == "relearning"
+    assert lapsed.is_learning
+    assert lapsed.lapses == 1
+    assert lapsed.reps == reviewed.reps + 1
+    assert lapsed.step == card.step == 0
+    assert lapsed.due == card.due
+    assert lapsed.due - at < timedelta(days=1)  # relearning steps are within the day
+    assert lapsed.stability == pytest.approx(card.stability)
+    assert lapsed.stability < reviewed.stability
+
+
+def test_again_while_learning_or_relearning_is_not_a_lapse() -> None:
+    ours = Scheduler(fuzz=False)
+    learning = ours.review(ours.new_state(T0), Rating.AGAIN, T0)
+    assert learning.state == "learning"
+    assert learning.lapses == 0
+
+    reviewed = review_state(ours)
+    relearning = ours.review(reviewed, Rating.AGAIN, reviewed.due)
+    again = ours.review(relearning, Rating.AGAIN, relearning.due)
+    assert again.state == "relearning"
+    assert again.lapses == 1  # only the fall out of review counted
+
+
+def test_good_after_relearning_returns_to_review_keeping_the_lapse() -> None:
+    ours = Scheduler(fuzz=False)
+    reviewed = review_state(ours)
+    relearning = ours.review(reviewed, Rating.AGAIN, reviewed.due)
+    back = ours.review(relearning, Rating.GOOD, relearning.due)
+    assert back.state == "review"
+    assert back.lapses == 1
+    assert back.due - relearning.due >= timedelta(days=1)
+
+
+# Desired retention
+
+
+def test_higher_desired_retention_gives_shorter_intervals() -> None:
+    steps = [
+        (Rating.GOOD, T0),
+        (Rating.GOOD, T0 + timedelta(minutes=10)),
+        (Rating.GOOD, T0 + timedelta(days=5)),
+    ]
+    strict = drive(Scheduler(0.95, fuzz=False), steps)[-1]
+    loose = drive(Scheduler(0.8, fuzz=False), steps)[-1]
+    assert strict.state == loose.state == "review"
+    assert strict.stability == pytest.approx(loose.stability)  # same memory, other target
+    strict_interval = strict.due - strict.last_review
+    loose_interval = loose.due - loose.last_review
+    assert strict_interval < loose_interval
+
+    for retention, state in ((0.95, strict), (0.8, loose)):
+        package = fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
+        assert state.due == drive_package(package, steps)[-1].due
+
+
+def test_desired_retention_is_kept() -> None:
+    assert Scheduler(0.85).desired_retention == 0.85
+
+
+# Retrievability
+
+
+def test_retrievability_is_one_right_after_a_review() -> None:
+    ours = Scheduler(fuzz=False)
+    state = review_state(ours)
+    assert ours.retrievability(state, state.last_review) == pytest.approx(1.0)
+
+
+def test_retrievability_falls_hour_by_hour_within_the_first_day() -> None:
+    ours = Scheduler(fuzz=False)
+    state = review_state(ours)
+    values = [
+        ours.retrievability(state, state.last_review + timedelta(hours=h))
+        for h in (0, 1, 3, 6, 12, 18, 23)
+    ]
+    assert all(b < a for a, b in pairwise(values))
+    assert all(0.0 < v < 1.0 for v in values[1:])
+
+
+def test_retrievability_uses_fractional_days_where_the_package_floors() -> None:
+    ours = Scheduler(fuzz=False)
+    package = fsrs.Scheduler(enable_fuzzing=False)
+    card = drive_package(package, [(Rating.GOOD, T0), (Rating.GOOD, T0 + timedelta(minutes=10))])[
+        -1
+    ]
+    state = review_state(ours)
+    noon = state.last_review + timedelta(hours=12)
+    assert package.get_card_retrievability(card, noon) == 1.0
+    assert ours.retrievability(state, noon) < 1.0
+
+
+@pytest.mark.parametrize("days", [1, 2, 5, 10, 30])
+def test_retrievability_matches_the_fsrs_formula_and_package_on_whole_days(days: int) -> None:
+    ours = Scheduler(fuzz=False)
+    package = fsrs.Scheduler(enable_fuzzing=False)
+    card = drive_package(package, [(Rating.GOOD, T0), (Rating.GOOD, T0 + timedelta(minutes=10))])[
+        -1
+    ]
+    state = review_state(ours)
+    at = state.last_review + timedelta(days=days)
+
+    decay = -package.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    formula = (1 + factor * days / state.stability) ** decay
+
+    value = ours.retrievability(state, at)
+    assert value == pytest.approx(formula)
+    assert value == pytest.approx(package.get_card_retrievability(card, at))
+
+
+def test_retrievability_is_ninety_percent_after_stability_days() -> None:
+    # FSRS defines stability as the time for recall probability to fall to 90%.
+    ours = Scheduler(fuzz=False)
+    state = review_state(ours)
+    at = state.last_review + timedelta(days=state.stability)
+    assert ours.retrievability(state, at) == pytest.approx(0.9)
+
+
+def test_retrievability_of_a_new_item_is_zero() -> None:
+    ours = Scheduler(fuzz=False)
+    assert ours.retrievability(ours.new_state(T0), T0 + timedelta(days=3)) == 0.0
+
+
+def test_retrievability_before_the_last_review_is_capped_at_one() -> None:
+    ours = Scheduler(fuzz=False)
+    state = review_state(ours)
+    assert ours.retrievability(state, state.last_review - timedelta(hours=5)) == pytest.approx(1.0)
+
+
+# Fuzzing
+
+
+def test_without_fuzz_scheduling_is_deterministic() -> None:
+    steps = [
+        (Rating.GOOD, T0),
+        (Rating.GOOD, T0 + timedelta(minutes=10)),
+        (Rating.GOOD, T0 + timedelta(days=3)),
+        (Rating.EASY, T0 + timedelta(days=15)),
+    ]
+    runs = [drive(Scheduler(fuzz=False), steps) for _ in range(5)]
+    # Long enough intervals that fuzzing, were it on, would apply.
+    assert runs[0][-1].due - runs[0][-1].last_review > timedelta(days=3)
+    assert all(run == runs[0] for run in runs)
+
+
+# Study days
+
+
+PLUS_FIVE = timezone(timedelta(hours=5))
+MINUS_SEVEN = timezone(timedelta(hours=-7))
+
+
+def test_study_day_rolls_over_at_four_local() -> None:
+    before = datetime(2026, 3, 10, 3, 59, tzinfo=PLUS_FIVE).astimezone(UTC)
+    at = datetime(2026, 3, 10, 4, 0, tzinfo=PLUS_FIVE).astimezone(UTC)
+    assert before.date() == at.date() == date(2026, 3, 9)  # same UTC date, different study days
+    assert study_day(before, PLUS_FIVE) == date(2026, 3, 9)
+    assert study_day(at, PLUS_FIVE) == date(2026, 3, 10)
+
+
+def test_study_day_west_of_utc() -> None:
+    before = datetime(2026, 3, 10, 3, 59, tzinfo=MINUS_SEVEN).astimezone(UTC)
+    at = datetime(2026, 3, 10, 4, 0, tzinfo=MINUS_SEVEN).astimezone(UTC)
+    assert study_day(before, MINUS_SEVEN) == date(2026, 3, 9)
+    assert study_day(at, MINUS_SEVEN) == date(2026, 3, 10)
+    late = datetime(2026, 3, 10, 23, 30, tzinfo=MINUS_SEVEN).astimezone(UTC)
+    assert late.date() == date(2026, 3, 11)
+    assert study_day(late, MINUS_SEVEN) == date(2026, 3, 10)
+
+
+def test_day_start_rolls_over_at_four_local_and_is_utc() -> None:
+    before = datetime(2026, 3, 10, 3, 59, tzinfo=PLUS_FIVE).astimezone(UTC)
+    at = datetime(2026, 3, 10, 4, 0, tzinfo=PLUS_FIVE).astimezone(UTC)
+
+    start_before = day_start(before, PLUS_FIVE)
+    start_at = day_start(at, PLUS_FIVE)
+    assert start_before == datetime(2026, 3, 9, 4, 0, tzinfo=PLUS_FIVE)
+    assert start_at == datetime(2026, 3, 10, 4, 0, tzinfo=PLUS_FIVE)
+    assert start_at == at
+    for start in (start_before, start_at):
+        assert start.utcoffset() == timedelta(0)
+    assert start_at - start_before == timedelta(days=1)
+    assert start_before <= before < start_before + timedelta(days=1)
+
+
+@pytest.mark.parametrize("hours", [0, 3, 4, 5, 11, 17, 23])
+def test_day_start_contains_now(hours: int) -> None:
+    now = datetime(2026, 7, 1, hours, 30, tzinfo=MINUS_SEVEN).astimezone(UTC)
+    start = day_start(now, MINUS_SEVEN)
+    assert start <= now < start + timedelta(days=1)
+    assert start.astimezone(MINUS_SEVEN).hour == 4
+    assert start.astimezone(MINUS_SEVEN).date() == study_day(now, MINUS_SEVEN)
+
+
+def test_rating_labels_and_numbers_follow_fsrs() -> None:
+    for rating in Rating:
+        assert int(fsrs.Rating(int(rating))) == int(rating)
+        assert fsrs.Rating(int(rating)).name.lower() == rating.label.lower()

@@ -1,0 +1,236 @@
+"""The study session: queue order, committing answers, rerating, undo, siblings, limits."""
+
+from __future__ import annotations
+
+import random
+import textwrap
+from pathlib import Path
+
+from conftest import FakeClock
+
+from quiz.deck.model import Deck
+from quiz.library import open_deck
+from quiz.scheduler import Rating, Scheduler
+from quiz.session import StudySession
+from quiz.store import Store
+
+
+def make_session(store: Store, decks: list[Deck], clock: FakeClock) -> StudySession:
+    return StudySession(store, decks, "ann", clock=clock, rng=random.Random(7), fuzz=False)
+
+
+def write_deck(tmp_path: Path, body: str, name: str = "d.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def flash_deck(store: Store, tmp_path: Path, clock: FakeClock, n: int, **settings: int) -> Deck:
+    cards = "".join(f'  - {{id: c{i}, front: "front {i}", back: "back {i}"}}\n' for i in range(n))
+    extra = f"settings: {settings}\n".replace("'", "") if settings else ""
+    path = write_deck(tmp_path, f"deck: flash\ntitle: Flash\n{extra}cards:\n{cards}")
+    deck, problems = open_deck(store, path, clock())
+    assert deck is not None, problems
+    return deck
+
+
+def test_new_items_come_in_deck_order_up_to_the_daily_limit(store, tmp_path, clock):
+    deck = flash_deck(store, tmp_path, clock, 8, new_per_day=5)
+    session = make_session(store, [deck], clock)
+    session.start()
+    shown = []
+    while (p := session.next()) is not None and len(shown) < 20:
+        shown.append(p.item.key)
+        session.rate(Rating.EASY)
+    assert shown == ["c0", "c1", "c2", "c3", "c4"]
+
+
+def test_new_limit_counts_earlier_sessions_of_the_same_day(store, tmp_path, clock):
+    deck = flash_deck(store, tmp_path, clock, 8, new_per_day=5)
+    first = make_session(store, [deck], clock)
+    first.start()
+    for _ in range(3):
+        first.next()
+        first.rate(Rating.EASY)
+    clock.advance(hours=1)
+    second = make_session(store, [deck], clock)
+    second.start()
+    assert second.overview()[0].new == 2
+    assert [second.next().item.key, second.rate(Rating.EASY).item.key] == ["c3", "c3"]
+
+
+def test_each_answer_is_committed_before_the_next_item(store, every_type, clock):
+    session = make_session(store, [every_type], clock)
+    session.start()
+    first = session.next()
+    assert first.item.key == "treaty-year"
+    clock.advance(seconds=4)
+    session.rate(Rating.GOOD)
+    rows = store.reviews("ann")
+    assert [(r["item_key"], r["rating"], r["duration_ms"], r["first"]) for r in rows] == [
+        ("treaty-year", 3, 4000, 1)
+    ]
+    second = session.next()
+    assert second.item.key == "members"
+    answer = session.submit(["Armenia", "Belarus"])
+    assert answer.grade.correct and answer.rating is Rating.GOOD
+    rows = store.reviews("ann")
+    assert rows[-1]["item_key"] == "members"
+    assert rows[-1]["outcome"] == "right" and rows[-1]["correct"] == 1
+    state = store.states("ann", every_type.id)["members"]
+    assert state.reps == 1 and state.state == "learning"
+
+
+def test_rerate_replaces_the_proposed_rating(store, every_type, clock):
+    session = make_session(store, [every_type], clock)
+    session.start()
+    session.next()
+    session.rate(Rating.GOOD)
+    session.next()
+    answer = session.submit(["Armenia"])  # a correct subset: partly right
+    assert answer.rating is Rating.HARD
+    session.rerate(Rating.EASY)
+    rows = [r for r in store.reviews("ann") if r["item_key"] == "members"]
+    assert len(rows) == 1 and rows[0]["rating"] == 4 and rows[0]["outcome"] == "partly"
+    expected = Scheduler(fuzz=False).review(Scheduler.new_state(clock()), Rating.EASY, clock())
+    assert store.states("ann", every_type.id)["members"] == expected
+
+
+def test_undo_removes_the_review_restores_the_state_and_asks_again(store, every_type, clock):
+    session = make_session(store, [every_type], clock)
+    session.start()
+    session.next()
+    session.rate(Rating.GOOD)
+    before = store.states("ann", every_type.id)["treaty-year"]
+    clock.advance(minutes=1)  # its next learning step is 10 minutes away
+    again = session.next()
+    assert again.item.key == "members"
+    session.submit(["Uzbekistan"])
+    assert "members" in store.states("ann", every_type.id)
+    shown = session.undo()
+    assert shown.item.key == "members"
+    assert "members" not in store.states("ann", every_type.id)
+    assert [r["item_key"] for r in store.reviews("ann")] == ["treaty-year"]
+    assert store.states("ann", every_type.id)["treaty-year"] == before
+    # Undo again reaches back to the flashcard; the item in hand goes back to the queue.
+    assert session.undo().item.key == "treaty-year"
+    assert store.reviews("ann") == []
+    session.rate(Rating.GOOD)
+    assert session.next().item.key == "members"
+
+
+def test_a_wrong_answer_comes_back_after_its_learning_step(store, every_type, clock):
+    session = make_session(store, [every_type], clock)
+    session.start()
+    session.next()
+    session.rate(Rating.AGAIN)  # due again in one minute
+    clock.advance(seconds=10)
+    assert session.next().item.key == "members"  # not due yet: the next new item
+    session.submit(["Armenia", "Belarus"])
+    clock.advance(minutes=2)
+    assert session.next().item.key == "treaty-year"  # due learning items come first
+
+
+def test_learning_items_are_shown_early_when_nothing_else_is_left(store, tmp_path, clock):
+    deck = flash_deck(store, tmp_path, clock, 1)
+    session = make_session(store, [deck], clock)
+    session.start()
+    session.next()
+    session.rate(Rating.AGAIN)
+    assert session.next().item.key == "c0"
+    session.rate(Rating.EASY)
+    assert session.next() is None
+
+
+def test_due_reviews_come_lowest_retrievability_first(store, tmp_path, clock):
+    deck = flash_deck(store, tmp_path, clock, 3)
+    session = make_session(store, [deck], clock)
+    session.start()
+    # Easy on a new card graduates it at once; the three get different stabilities.
+    for rating in (Rating.EASY, Rating.GOOD, Rating.HARD):
+        session.next()
+        session.rate(rating)
+    while session.next() is not None:
+        session.rate(Rating.GOOD)
+    clock.advance(days=40)
+    later = make_session(store, [deck], clock)
+    later.start()
+    scheduler = Scheduler(fuzz=False)
+    states = store.states("ann", deck.id)
+    by_recall = sorted(states, key=lambda k: scheduler.retrievability(states[k], clock()))
+    order = []
+    while (p := later.next()) is not None and len(order) < 3:
+        order.append(p.item.key)
+        later.rate(Rating.GOOD)
+    assert order == by_recall
+    assert len(set(order)) == 3
+
+
+def test_siblings_are_not_shown_on_the_same_day(store, tmp_path, clock):
+    path = write_deck(
+        tmp_path,
+        """\
+        deck: sib
+        title: Siblings
+        cards:
+          - {id: rev, front: "A", back: "B", reverse: true}
+          - {id: gaps, type: cloze, text: "{{one}} and {{two}} and {{three}}"}
+        """,
+    )
+    deck, _ = open_deck(store, path, clock())
+    session = make_session(store, [deck], clock)
+    session.start()
+    shown = []
+    while (p := session.next()) is not None:
+        shown.append(p.item.key)
+        if p.item.card.type == "flashcard":
+            session.rate(Rating.EASY)
+        else:
+            session.submit(p.item.card.gaps[p.item.gap_index][0])
+            session.rerate(Rating.EASY)
+    assert shown == ["rev", "gaps::c1"]
+    clock.advance(days=1)
+    tomorrow = make_session(store, [deck], clock)
+    tomorrow.start()
+    assert tomorrow.next().item.key == "rev::reverse"
+
+
+def test_cloze_items_blank_only_their_own_gap(every_type):
+    cloze = next(c for c in every_type.cards if c.type == "cloze")
+    assert cloze.with_gap(1) == "Article 4 holds the collective defence clause; Article [...] covers bases."
+
+
+def test_summary_counts_answers_time_and_next_due(store, every_type, clock):
+    session = make_session(store, [every_type], clock)
+    session.start()
+    session.next()
+    clock.advance(seconds=5)
+    session.rate(Rating.GOOD)
+    session.next()
+    clock.advance(seconds=7)
+    session.submit(["Armenia", "Belarus"])
+    session.next()
+    clock.advance(seconds=3)
+    session.submit("Minsk")
+    summary = session.summary()
+    assert (summary.studied, summary.answers, summary.graded, summary.correct) == (3, 3, 2, 1)
+    assert summary.correct_share == 0.5
+    assert summary.seconds == 15
+    states = store.states("ann", every_type.id)
+    assert summary.next_due == min(s.due for s in states.values())
+
+
+def test_learners_are_kept_apart(store, every_type, clock):
+    ann = make_session(store, [every_type], clock)
+    ann.start()
+    ann.next()
+    ann.rate(Rating.GOOD)
+    bob = StudySession(store, [every_type], "bob", clock=clock, fuzz=False)
+    assert bob.overview()[0].new == ann.overview()[0].new + 1
+    assert store.states("bob", every_type.id) == {}
+
+
+def test_due_only_skips_new_items(store, every_type, clock):
+    session = make_session(store, [every_type], clock)
+    session.start(due_only=True)
+    assert session.next() is None

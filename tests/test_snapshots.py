@@ -1,0 +1,82 @@
+"""Pinned looks of every screen and card type at 80x24 (pytest-textual-snapshot)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import TEST_DECKS, FakeClock
+
+from quiz.library import open_deck
+from quiz.session import StudySession
+from quiz.tui.app import QuizApp
+
+CARDS = yaml.safe_load((TEST_DECKS / "every-type.yaml").read_text(encoding="utf-8"))
+
+
+def single_card_app(store, tmp_path: Path, clock: FakeClock, card_id: str) -> QuizApp:
+    data = dict(CARDS, cards=[c for c in CARDS["cards"] if c["id"] == card_id])
+    path = tmp_path / f"{card_id}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    deck, problems = open_deck(store, path, clock())
+    assert deck is not None, problems
+    session = StudySession(store, [deck], "ann", clock=clock, rng=random.Random(5), fuzz=False)
+    return QuizApp(session, study=[deck.id])
+
+
+@pytest.mark.parametrize("card_id", [c["id"] for c in CARDS["cards"]])
+def test_card_type_screen(snap_compare, store, tmp_path, clock, card_id):
+    assert snap_compare(single_card_app(store, tmp_path, clock, card_id), terminal_size=(80, 24))
+
+
+def test_flashcard_revealed(snap_compare, store, tmp_path, clock):
+    app = single_card_app(store, tmp_path, clock, "treaty-year")
+    assert snap_compare(app, press=["space"], terminal_size=(80, 24))
+
+
+def test_choice_partly_right_feedback(snap_compare, store, tmp_path, clock):
+    app = single_card_app(store, tmp_path, clock, "members")
+    assert snap_compare(app, press=["1", "enter"], terminal_size=(80, 24))
+
+
+def test_typed_near_miss_feedback(snap_compare, store, tmp_path, clock):
+    app = single_card_app(store, tmp_path, clock, "otunbayeva")
+    assert snap_compare(app, press=[*"otunbaeva", "enter"], terminal_size=(80, 24))
+
+
+def test_home_screen(snap_compare, store, every_type, clock):
+    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
+    assert snap_compare(QuizApp(session), terminal_size=(80, 24))
+
+
+def test_home_screen_wide(snap_compare, store, every_type, clock):
+    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
+    assert snap_compare(QuizApp(session), terminal_size=(140, 40))
+
+
+def test_summary_screen(snap_compare, store, tmp_path, clock):
+    app = single_card_app(store, tmp_path, clock, "un-observer")
+    assert snap_compare(app, press=["t", "enter", "escape"], terminal_size=(80, 24))
+
+
+def test_help_screen(snap_compare, store, every_type, clock):
+    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
+    assert snap_compare(QuizApp(session), press=["question_mark"], terminal_size=(80, 24))
+
+
+def test_hostile_text_is_shown_literally(snap_compare, store, tmp_path, clock):
+    path = tmp_path / "hostile.yaml"
+    path.write_text(
+        "deck: hostile\ntitle: \"[bold]Not bold[/bold]\"\ncards:\n"
+        "  - id: x\n"
+        "    front: \"[@click=app.quit]Click[/] [red]not red[/red] \\e]52;c;aGk=\\a"
+        "\\e[31mplain \\u202eevil\\u202c done\"\n"
+        "    back: \"b\"\n",
+        encoding="utf-8",
+    )
+    deck, problems = open_deck(store, path, clock())
+    assert deck is not None, problems
+    session = StudySession(store, [deck], "ann", clock=clock, fuzz=False)
+    assert snap_compare(QuizApp(session, study=["hostile"]), terminal_size=(80, 24))
