@@ -81,11 +81,12 @@ def _library(store: Store, names: list[str]) -> Library:
 
 
 def _run_app(store: Store, library: Library, learner: str, study: list[str] | None) -> None:
+    from quiz.library import DeckReloader
     from quiz.session import StudySession
     from quiz.tui.app import QuizApp
 
     session = StudySession(store, library.decks, learner)
-    QuizApp(session, study=study).run()
+    QuizApp(session, study=study, reloader=DeckReloader(store, library.paths)).run()
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

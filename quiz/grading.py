@@ -78,15 +78,17 @@ def match_text(response: str, accepted: Sequence[str]) -> tuple[Outcome, bool]:
     given = normalize(response)
     if not given:
         return Outcome.WRONG, False
-    targets = [normalize(a) for a in accepted]
-    if given in targets:
+    # Spaces go too, so "E.U." matches "EU" and "Kassym Jomart" matches "Kassym-Jomart".
+    compact = given.replace(" ", "")
+    targets = [normalize(a).replace(" ", "") for a in accepted]
+    if compact in targets:
         return Outcome.RIGHT, False
     for target in targets:
         # A typo in a number changes the fact ("1992" is not "1993"), so digits must agree.
-        if _DIGITS.findall(given) != _DIGITS.findall(target):
+        if _DIGITS.findall(compact) != _DIGITS.findall(target):
             continue
         allowance = _typo_allowance(target)
-        if allowance and Levenshtein.distance(given, target, score_cutoff=allowance) <= allowance:
+        if allowance and Levenshtein.distance(compact, target, score_cutoff=allowance) <= allowance:
             return Outcome.RIGHT, True
     return Outcome.WRONG, False
 
@@ -173,10 +175,10 @@ def _text(response: Response) -> str:
     return response if isinstance(response, str) else ""
 
 
-def _strings(response: Response) -> list[str]:
-    if isinstance(response, str | bool | Mapping):
-        return []
-    return [r for r in response if isinstance(r, str)]
+def _strings(response: object) -> list[str]:
+    if isinstance(response, list | tuple):
+        return [r for r in response if isinstance(r, str)]
+    return []
 
 
 def grade(item: Item, response: Response) -> Grade:

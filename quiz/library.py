@@ -24,6 +24,7 @@ class Library:
 
     decks: list[Deck] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
 
     def get(self, deck_id: str) -> Deck | None:
         """The loaded deck with this id."""
@@ -76,9 +77,46 @@ def open_deck(store: Store, path: Path, now: datetime) -> tuple[Deck | None, lis
     return deck, problems
 
 
+@dataclass(frozen=True)
+class Reload:
+    """The outcome of reloading one changed deck file: a deck, or the problems that kept it out."""
+
+    path: Path
+    deck: Deck | None
+    problems: list[Problem]
+
+
+class DeckReloader:
+    """Reloads deck files that changed on disk; an invalid edit leaves the last good deck."""
+
+    def __init__(self, store: Store, paths: list[Path]) -> None:
+        self.store = store
+        self._stamps = {path: _stamp(path) for path in paths}
+
+    def poll(self, now: datetime) -> list[Reload]:
+        """Reload every file whose size or modification time moved since the last poll."""
+        out = []
+        for path, before in self._stamps.items():
+            stamp = _stamp(path)
+            if stamp == before:
+                continue
+            self._stamps[path] = stamp
+            deck, problems = open_deck(self.store, path, now)
+            out.append(Reload(path, deck, problems))
+        return out
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 def load_library(store: Store, paths: list[Path], now: datetime) -> Library:
     """Open every deck file; a broken one is reported and left out, the rest still load."""
-    library = Library()
+    library = Library(paths=list(paths))
     for path in paths:
         deck, problems = open_deck(store, path, now)
         library.problems.extend(problems)

@@ -90,6 +90,8 @@ class StudySession:
         self.learner = learner
         self.clock = clock
         self.rng = rng or random.Random()
+        self._fuzz = fuzz
+        self._due_only = False
         self._schedulers = {
             d.id: Scheduler(d.settings.desired_retention, fuzz=fuzz) for d in self.decks
         }
@@ -120,6 +122,7 @@ class StudySession:
         """Begin studying the given decks (all when None): build today's queue."""
         chosen = [d for d in self.decks if deck_ids is None or d.id in deck_ids]
         self.deck_ids = [d.id for d in chosen]
+        self._due_only = due_only
         self._queues = self._build(chosen, self.clock())
         if due_only:
             self._queues.new = []
@@ -165,6 +168,47 @@ class StudySession:
             queues.reviews.extend(item for _, item in due_reviews[:reviews_left])
         queues.learning.sort(key=lambda pair: pair[0])
         return queues
+
+    def replace_deck(self, deck: Deck) -> bool:
+        """Swap in a reloaded deck; True when the item being shown changed or went away."""
+        index = next((i for i, d in enumerate(self.decks) if d.id == deck.id), None)
+        if index is None:
+            self.decks.append(deck)
+        else:
+            self.decks[index] = deck
+        self._schedulers[deck.id] = Scheduler(deck.settings.desired_retention, fuzz=self._fuzz)
+        if deck.id not in self.deck_ids:
+            return False
+        fresh = self._build([deck], self.clock())
+        if self._due_only:
+            fresh.new = []
+        q = self._queues
+        q.learning = sorted(
+            [*(p for p in q.learning if p[1].deck_id != deck.id), *fresh.learning],
+            key=lambda pair: pair[0],
+        )
+        q.reviews = [i for i in q.reviews if i.deck_id != deck.id] + fresh.reviews
+        q.new = [i for i in q.new if i.deck_id != deck.id] + fresh.new
+        current = self.current
+        if current is None or current.item.deck_id != deck.id:
+            return False
+        replacement = next((i for i in deck.items() if i.key == current.item.key), None)
+        if replacement is not None:
+            # The item on screen is not queued twice.
+            q.learning = [
+                p for p in q.learning if p[1].key != replacement.key or p[1].deck_id != deck.id
+            ]
+            q.reviews = [i for i in q.reviews if i != replacement]
+            q.new = [i for i in q.new if i != replacement]
+        if replacement == current.item:
+            return False
+        if replacement is None:
+            self.current = None
+            return True
+        shown_at = self._shown_at
+        self._show(replacement)
+        self._shown_at = shown_at
+        return True
 
     def remaining(self) -> int:
         """Items still queued this session (learning items counted once)."""

@@ -73,7 +73,9 @@ def test_every_card_type_is_used_enough(decks):
     for card_type, minimum in TYPE_MINIMUMS.items():
         assert types[card_type] >= minimum, card_type
     assert types["flashcard"] > 0
-    select_all = [c for d in decks.values() for c in d.cards if isinstance(c, Choice) and c.multiple]
+    select_all = [
+        c for d in decks.values() for c in d.cards if isinstance(c, Choice) and c.multiple
+    ]
     assert len(select_all) >= 5
     for deck in decks.values():
         assert len({c.type for c in deck.cards}) >= 4, deck.id

@@ -197,7 +197,10 @@ def test_siblings_are_not_shown_on_the_same_day(store, tmp_path, clock):
 
 def test_cloze_items_blank_only_their_own_gap(every_type):
     cloze = next(c for c in every_type.cards if c.type == "cloze")
-    assert cloze.with_gap(1) == "Article 4 holds the collective defence clause; Article [...] covers bases."
+    assert (
+        cloze.with_gap(1)
+        == "Article 4 holds the collective defence clause; Article [...] covers bases."
+    )
 
 
 def test_summary_counts_answers_time_and_next_due(store, every_type, clock):

@@ -69,11 +69,11 @@ def test_help_screen(snap_compare, store, every_type, clock):
 def test_hostile_text_is_shown_literally(snap_compare, store, tmp_path, clock):
     path = tmp_path / "hostile.yaml"
     path.write_text(
-        "deck: hostile\ntitle: \"[bold]Not bold[/bold]\"\ncards:\n"
+        'deck: hostile\ntitle: "[bold]Not bold[/bold]"\ncards:\n'
         "  - id: x\n"
-        "    front: \"[@click=app.quit]Click[/] [red]not red[/red] \\e]52;c;aGk=\\a"
-        "\\e[31mplain \\u202eevil\\u202c done\"\n"
-        "    back: \"b\"\n",
+        '    front: "[@click=app.quit]Click[/] [red]not red[/red] \\e]52;c;aGk=\\a'
+        '\\e[31mplain \\u202eevil\\u202c done"\n'
+        '    back: "b"\n',
         encoding="utf-8",
     )
     deck, problems = open_deck(store, path, clock())

@@ -88,6 +88,7 @@ class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.aliases = False
         self._seen: set[int] = set()
 
     def report(self, node: Node, message: str, severity: Severity, rule: str | None) -> None:
@@ -107,7 +108,8 @@ class _Reader:
         # An alias makes the composer hand back the same node twice: refusing the second visit
         # keeps alias bombs ("billion laughs") from costing exponential work.
         if id(node) in self._seen:
-            self.error(node, "YAML aliases are not supported in decks")
+            # The node carries the anchor's place; parse_deck reports each alias at its own.
+            self.aliases = True
             return False
         self._seen.add(id(node))
         if node.tag not in _SAFE_TAGS:
@@ -476,6 +478,8 @@ class _DeckBuilder:
             try:
                 answer = float(answer_text.replace("_", ""))
             except ValueError:
+                answer = None
+            if answer is None or not math.isfinite(answer):
                 r.error(e["answer"][1], f"{name}: answer must be a number, not '{answer_text}'")
         tolerance, percent = 0.0, False
         if "tolerance" in e:
@@ -551,6 +555,21 @@ _CLASSES: dict[str, type[Card]] = {
 }
 
 
+def _alias_problems(text: str, path: str) -> list[Problem]:
+    # Only reached when an alias was seen; parsing events is linear in the text's size.
+    return [
+        Problem(
+            path,
+            e.start_mark.line + 1,
+            e.start_mark.column + 1,
+            Severity.ERROR,
+            "YAML aliases are not supported in decks",
+        )
+        for e in yaml.parse(text, Loader=_Loader)
+        if isinstance(e, yaml.AliasEvent)
+    ]
+
+
 def parse_deck(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
     """Parse deck text; the deck is None when there is any error."""
     reader = _Reader(path)
@@ -571,6 +590,8 @@ def parse_deck(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
         deck = _DeckBuilder(reader).deck(root)
     except RecursionError:
         return None, [Problem(path, 1, 1, Severity.ERROR, "deck is nested too deeply")]
+    if reader.aliases:
+        reader.problems.extend(_alias_problems(text, path))
     problems = sorted(reader.problems, key=lambda p: (p.line, p.column))
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems
@@ -607,7 +628,9 @@ def decode_deck(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        # Columns count characters, as YAML's own error marks do, not bytes.
+        line_start = before[before.rfind(b"\n") + 1 :]
+        column = len(line_start.decode("utf-8", errors="replace")) + 1
         return None, [
             Problem(
                 path,

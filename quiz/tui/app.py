@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from textual.app import App
 from textual.binding import Binding
 
+from quiz.library import DeckReloader
 from quiz.session import StudySession
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.home import HomeScreen
@@ -22,13 +23,23 @@ class QuizApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True, show=False)]
 
-    def __init__(self, session: StudySession, study: Sequence[str] | None = None) -> None:
+    RELOAD_SECONDS = 1.0
+
+    def __init__(
+        self,
+        session: StudySession,
+        study: Sequence[str] | None = None,
+        reloader: DeckReloader | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
+        self.reloader = reloader
         self._initial = list(study) if study is not None else None
 
     def on_mount(self) -> None:
         self.sub_title = f"learner: {self.session.learner}"
+        if self.reloader is not None:
+            self.set_interval(self.RELOAD_SECONDS, self.reload_changed_decks)
         self.push_screen(HomeScreen(self.session))
         if self._initial is not None:
             self.study(self._initial, False)
@@ -42,6 +53,32 @@ class QuizApp(App[None]):
         """Replace the study screen with the session summary."""
         if isinstance(self.screen, StudyScreen):
             self.switch_screen(SummaryScreen(self.session.summary(), self.session.clock()))
+
+    async def reload_changed_decks(self) -> None:
+        """Bring in deck files saved since the last look; a broken edit keeps the last good deck."""
+        if self.reloader is None:
+            return
+        for reload in self.reloader.poll(self.session.clock()):
+            if reload.deck is None:
+                shown = "\n".join(str(p) for p in reload.problems[:5])
+                more = len(reload.problems) - 5
+                if more > 0:
+                    shown += f"\n... and {more} more"
+                self.notify(
+                    f"{shown}\nStill using the last good version.",
+                    title=f"{reload.path.name} has problems",
+                    severity="error",
+                    timeout=15,
+                    markup=False,
+                )
+                continue
+            changed_current = self.session.replace_deck(reload.deck)
+            self.notify(f"Reloaded {reload.path.name}", timeout=3, markup=False)
+            screen = self.screen
+            if isinstance(screen, StudyScreen):
+                await screen.deck_reloaded(changed_current)
+            elif isinstance(screen, HomeScreen):
+                screen.refresh_counts()
 
     def action_help(self) -> None:
         """Show the keys."""

@@ -243,6 +243,15 @@ class StudyScreen(Screen[None]):
         self._show_feedback_box()
         self.refresh_bindings()
 
+    async def deck_reloaded(self, current_changed: bool) -> None:
+        """A deck was edited on disk: show the edited item, or move on if it was removed."""
+        if current_changed and self.phase != ANSWERED:
+            if self.session.current is None:
+                await self.show_next()
+            else:
+                await self.show(self.session.current)
+        self._update_progress()
+
     # Actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
