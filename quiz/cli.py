@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from quiz import __version__
-from quiz.deck.loader import check_deck, deck_files
-from quiz.deck.problems import Problem, Severity
+from quiz.deck.loader import deck_files
+from quiz.deck.problems import Problem
 from quiz.library import Library, bundled_decks_dir, load_library, resolve
 from quiz.scheduler import utc_now
 from quiz.store.database import Store, StoreError, default_db_path, open_store
@@ -119,24 +119,178 @@ def study(ctx: click.Context, decks: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def check(paths: tuple[Path, ...]) -> None:
-    """Validate deck files; print every problem as path:line:col: severity: message."""
-    errors = warnings = files = 0
-    for given in paths:
-        for path in deck_files(given) if given.exists() else [given]:
-            files += 1
-            _, problems = check_deck(path)
-            for problem in problems:
-                click.echo(str(problem))
-                if problem.severity is Severity.ERROR:
-                    errors += 1
-                else:
-                    warnings += 1
-    if errors or warnings:
-        click.echo(f"{errors} error(s), {warnings} warning(s) in {files} file(s)", err=True)
+@click.option("--strict", is_flag=True, help="Count warnings as errors.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: path:line:col: severity: message [rule]; json: a list of problems.",
+)
+def check(paths: tuple[Path, ...], strict: bool, output: str) -> None:
+    """Check deck files and folders: every problem, with its place and rule.
+
+    Exit status: 0 no errors, 1 errors, 2 a file could not be read at all.
+    Rules and how to silence them: docs/authoring.md.
+    """
+    import json
+
+    from quiz.deck.lint import check_paths
+
+    result = check_paths(paths, strict=strict)
+    if output == "json":
+        rows = [
+            {
+                "path": p.path,
+                "line": p.line,
+                "column": p.column,
+                "severity": p.severity.value,
+                "message": p.message,
+                "rule": p.rule,
+            }
+            for p in result.problems
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        click.echo(f"{files} deck file(s) checked: no problems", err=True)
-    sys.exit(1 if errors else 0)
+        for problem in result.problems:
+            click.echo(str(problem))
+    if result.problems:
+        click.echo(
+            f"{result.errors} error(s), {result.warnings} warning(s) in {result.files} file(s)",
+            err=True,
+        )
+    else:
+        click.echo(f"{result.files} deck file(s) checked: no problems", err=True)
+    sys.exit(result.exit_code)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the deck format, for editors (see docs/authoring.md)."""
+    import json
+
+    from quiz.deck.schema import deck_schema
+
+    click.echo(json.dumps(deck_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def new(path: Path) -> None:
+    """Write a starter deck with one commented example of each card type."""
+    from quiz.deck.starter import write_starter
+
+    try:
+        write_starter(path)
+    except FileExistsError:
+        raise click.ClickException(f"{path} already exists; choose another name") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from exc
+    click.echo(f"wrote {path}; edit it, then run: quiz check {path}", err=True)
+
+
+def _formats_help(formats: dict[str, str]) -> str:
+    return "\b\nFormats:\n" + "\n".join(f"  {name:<5} {what}" for name, what in formats.items())
+
+
+def _interchange_failed(path: Path, exc: Exception) -> click.ClickException:
+    line = getattr(exc, "line", None)
+    return click.ClickException(f"{path}{f':{line}' if line else ''}: {exc}")
+
+
+def _report(output: Path, cards: int, skipped: list[str]) -> None:
+    click.echo(f"wrote {output}: {cards} card(s)", err=True)
+    for reason in skipped[:10]:
+        click.echo(f"  left out {reason}", err=True)
+    if len(skipped) > 10:
+        click.echo(f"  ... and {len(skipped) - 10} more left out", err=True)
+
+
+def _import_help() -> str:
+    from quiz.interchange import IMPORT_FORMATS
+
+    return (
+        "Import a CSV/TSV file or an Anki package into a new YAML deck.\n\n"
+        "Nothing is written when the file cannot be imported, and an existing deck is never "
+        "overwritten.\n\n" + _formats_help(IMPORT_FORMATS)
+    )
+
+
+def _export_help() -> str:
+    from quiz.interchange import EXPORT_FORMATS
+
+    return (
+        "Export a deck (a bundled deck id or a YAML file) to Anki, Moodle GIFT or CSV.\n\n"
+        + _formats_help(EXPORT_FORMATS)
+    )
+
+
+@main.command(name="import", help=_import_help())
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The YAML deck file to write; it must not exist yet.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "tsv", "apkg"]),
+    help="The file's format (default: from its extension).",
+)
+@click.option("--deck-id", help="The new deck's id (default: from the output file's name).")
+def import_command(source: Path, output: Path, fmt: str | None, deck_id: str | None) -> None:
+    from quiz.deck.loader import SLUG
+    from quiz.interchange import InterchangeError
+    from quiz.interchange.convert import import_deck
+
+    if deck_id is not None and not SLUG.match(deck_id):
+        raise click.BadParameter(
+            f"'{deck_id}' is not a slug like 'csto-basics'", param_hint="--deck-id"
+        )
+    try:
+        report = import_deck(source, output, fmt, deck_id)
+    except InterchangeError as exc:
+        raise _interchange_failed(source, exc) from exc
+    _report(output, report.cards, report.skipped)
+
+
+@main.command(name="export", help=_export_help())
+@click.argument("deck", metavar="DECK_ID_OR_PATH")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (replaced if it exists).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["apkg", "gift", "csv", "tsv"]),
+    help="The format to write (default: from the output's extension).",
+)
+def export_command(deck: str, output: Path, fmt: str | None) -> None:
+    from quiz.deck.loader import check_deck
+    from quiz.interchange import InterchangeError
+    from quiz.interchange.convert import export_deck
+
+    paths, problems = resolve([deck])
+    if len(paths) > 1:
+        raise click.ClickException(f"{deck} holds {len(paths)} decks; export one deck file")
+    if paths:
+        loaded, problems = check_deck(paths[0])
+    if not paths or loaded is None:
+        _print_problems(problems)
+        raise click.ClickException(f"{deck}: the deck could not be loaded; nothing was written")
+    try:
+        report = export_deck(loaded, output, fmt)
+    except InterchangeError as exc:
+        raise _interchange_failed(output, exc) from exc
+    _report(output, report.cards, report.skipped)
 
 
 @main.command(name="decks")
@@ -159,3 +313,262 @@ def list_decks(ctx: click.Context, names: tuple[str, ...]) -> None:
     for row in session.overview():
         table.add_row(row.deck.id, row.deck.title, str(row.due), str(row.new), str(row.total))
     Console(highlight=False).print(table)
+
+
+REPORT_FORMATS = ["table", "csv", "json"]
+
+
+def _known_decks(store: Store, decks: tuple[str, ...]) -> list[str] | None:
+    """The --deck ids given (None for every deck), each checked to be in the database."""
+    if not decks:
+        return None
+    from quiz.progress.stats import deck_ids
+
+    known = set(deck_ids(store))
+    for deck_id in decks:
+        if deck_id not in known:
+            raise click.ClickException(
+                f"no deck '{deck_id}' in {store.path}: open it once (quiz decks PATH) first"
+            )
+    return list(decks)
+
+
+@main.group(name="progress", invoke_without_command=True)
+@click.option("--all", "everyone", is_flag=True, help="Every learner with reviews, not one.")
+@click.option("--deck", "decks", multiple=True, metavar="ID", help="Only this deck (repeatable).")
+@click.option(
+    "--by",
+    type=click.Choice(["deck", "tag", "card"]),
+    default="deck",
+    show_default=True,
+    help="One row per learner and deck, topic tag or card.",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(REPORT_FORMATS),
+    default="table",
+    show_default=True,
+    help="table to read, csv for spreadsheets, json for scripts.",
+)
+@store_options
+@click.pass_context
+def progress(
+    ctx: click.Context, everyone: bool, decks: tuple[str, ...], by: str, output: str
+) -> None:
+    """Progress of the learner (or --all): seen, mastered, due, accuracy, retention, time.
+
+    `quiz progress export` and `quiz progress import` carry progress between machines.
+    Definitions: docs/progress.md.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.console import Console
+
+    from quiz.progress.report import (
+        progress_fields,
+        progress_record,
+        progress_tables,
+        to_csv,
+        to_json,
+    )
+    from quiz.progress.stats import GroupBy, class_report
+
+    if everyone and (ctx.find_root().obj or {}).get("learner"):
+        raise click.UsageError("give --learner NAME or --all, not both")
+    store, learner = _open(ctx)
+    now = utc_now()
+    group = GroupBy(by)
+    chosen = _known_decks(store, decks)
+    rows = class_report(
+        store, now, learners=None if everyone else [learner], decks=chosen, by=group
+    )
+    if output == "table":
+        if not rows:
+            click.echo("no progress yet: no learner has reviews in these decks", err=True)
+            return
+        console = Console(highlight=False)
+        for table in progress_tables(rows, group, now):
+            console.print(table)
+        return
+    records = [progress_record(row, group, now) for row in rows]
+    if output == "csv":
+        click.echo(to_csv(progress_fields(group), records), nl=False)
+    else:
+        click.echo(to_json("rows", records, now))
+
+
+@progress.command(name="export")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    help="The file to write ('-' for standard output).",
+)
+@click.option("--deck", "decks", multiple=True, metavar="ID", help="Only this deck (repeatable).")
+@store_options
+@click.pass_context
+def progress_export(ctx: click.Context, target: Path, decks: tuple[str, ...]) -> None:
+    """Write the learner's reviews to a portable progress file, for `quiz progress import`."""
+    from quiz.progress.exchange import ProgressFileError, export_progress, write_progress_file
+
+    store, learner = _open(ctx)
+    chosen = _known_decks(store, decks)
+    try:
+        if str(target) == "-":
+            count = export_progress(store, learner, sys.stdout, utc_now(), chosen)
+        else:
+            count = write_progress_file(store, learner, target, utc_now(), chosen)
+    except ProgressFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {count} review(s) of {learner} to {target}", err=True)
+
+
+@progress.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@store_options
+@click.pass_context
+def progress_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Merge progress files into the database; importing a file again changes nothing.
+
+    Every file is checked first: if any is damaged or foreign, nothing is imported.
+    """
+    import sqlite3
+
+    from quiz.progress.exchange import ProgressFileError, import_progress, read_progress_file
+
+    store, _ = _open(ctx)
+    read, failed = [], False
+    for path in files:
+        try:
+            read.append(read_progress_file(path))
+        except ProgressFileError as exc:
+            click.echo(str(exc), err=True)
+            failed = True
+    if failed:
+        click.echo("nothing was imported", err=True)
+        sys.exit(1)
+    try:
+        reports = import_progress(store, read, utc_now())
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{store.path}: nothing was imported: {exc}") from exc
+    for report in reports:
+        first, *warnings = report.lines()
+        click.echo(first)
+        for line in warnings:
+            click.echo(line, err=True)
+
+
+@main.command(name="items")
+@click.option("--deck", "decks", multiple=True, metavar="ID", help="Only this deck (repeatable).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(REPORT_FORMATS),
+    default="table",
+    show_default=True,
+    help="table to read, csv for spreadsheets, json for scripts.",
+)
+@click.option("--flagged", is_flag=True, help="Only the items flagged for a look.")
+@click.option(
+    "--min-answers",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="Flag items only once this many learners answered them.",
+)
+@store_options
+@click.pass_context
+def items_command(
+    ctx: click.Context, decks: tuple[str, ...], output: str, flagged: bool, min_answers: int
+) -> None:
+    """Item analysis from learners' first answers: facility, discrimination, wrong choices.
+
+    Items to look at (negative discrimination, almost all right or all wrong) are flagged
+    and listed as path:line:col: warning: ... Definitions: docs/progress.md.
+    """
+    from rich.console import Console
+
+    from quiz.progress.items import item_analysis
+    from quiz.progress.report import (
+        ITEM_FIELDS,
+        flagged_lines,
+        item_record,
+        items_table,
+        to_csv,
+        to_json,
+    )
+
+    store, _ = _open(ctx)
+    now = utc_now()
+    items = item_analysis(store, _known_decks(store, decks), min_answers=min_answers)
+    if flagged:
+        items = [item for item in items if item.flags]
+    if output == "table":
+        Console(highlight=False).print(items_table(items))
+        for line in flagged_lines(items):
+            click.echo(line)
+    elif output == "csv":
+        click.echo(to_csv(ITEM_FIELDS, [item_record(item) for item in items]), nl=False)
+    else:
+        click.echo(to_json("items", [item_record(item) for item in items], now))
+
+
+def _db_path(ctx: click.Context) -> Path:
+    obj = ctx.find_root().obj or {}
+    return Path(obj.get("db") or default_db_path())
+
+
+# Backups belong to the database, not to a learner: only --db.
+_db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_remember,
+    expose_value=False,
+    envvar="QUIZ_DB",
+    help="Database file (default: QUIZ_DB, else the user data folder).",
+)
+
+
+@main.group(name="backup", invoke_without_command=True)
+@_db_option
+@click.pass_context
+def backup(ctx: click.Context) -> None:
+    """List the database's backups, newest first; `quiz backup restore NAME` restores one.
+
+    A backup is made before each upgrade of the database and on each day quiz is used; the
+    last 7 are kept in a backups/ folder next to the database.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from quiz.store.backup import list_backups
+
+    db_path = _db_path(ctx)
+    backups = list_backups(db_path)
+    if not backups:
+        click.echo(f"no backups of {db_path} yet", err=True)
+        return
+    for item in backups:
+        made = item.made_at.strftime("%Y-%m-%d %H:%M UTC")
+        size = item.path.stat().st_size / 1024
+        click.echo(f"{item.name}  {made}  {item.reason:<15} {size:,.0f} KB")
+
+
+@backup.command(name="restore")
+@click.argument("name")
+@_db_option
+@click.pass_context
+def restore_command(ctx: click.Context, name: str) -> None:
+    """Put backup NAME in place of the database, after backing up the database itself."""
+    from quiz.store.backup import BackupError, restore_backup
+
+    db_path = _db_path(ctx)
+    try:
+        restored, saved = restore_backup(db_path, name, utc_now())
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {restored.name} to {db_path}")
+    if saved is not None:
+        click.echo(f"the file it replaced is kept as {saved.name}")

@@ -278,45 +278,46 @@ class StudySession:
             return last
         review = last.review
         scheduler = self._schedulers[review.deck_id]
-        before = review.state_before or Scheduler.new_state(review.reviewed_at)
-        after = scheduler.review(before, rating, review.reviewed_at)
-        updated = replace(review, id=uuid.uuid4().hex, rating=int(rating), state_after=after)
-        self.store.replace_review(review.id, updated)
+        updated = self.store.rerate_review(review.id, uuid.uuid4().hex, rating, scheduler)
+        if updated is None:
+            raise RuntimeError("the last answer is no longer in the database")
         answer = replace(last, review=updated)
         self._history[-1] = answer
-        self._after_answer(last.item, after, requeue_only=True)
+        self._after_answer(last.item, updated.state_after, requeue_only=True)
         return answer
 
     def _commit(
         self, item: Item, rating: Rating, result: Grade | None, response: Response | None
     ) -> Answer:
-        now = self.clock()
-        key = (item.deck_id, item.key)
-        before = self._states.get(key)
-        after = self._schedulers[item.deck_id].review(
-            before or Scheduler.new_state(now), rating, now
-        )
-        shown = self._shown_at or now
-        review = ReviewRecord(
-            id=uuid.uuid4().hex,
-            learner=self.learner,
-            deck_id=item.deck_id,
-            item_key=item.key,
-            card_id=item.card.id,
-            reviewed_at=now,
-            rating=int(rating),
-            outcome=result.outcome.value if result else None,
-            response=_jsonable(response),
-            duration_ms=max(0, int((now - shown).total_seconds() * 1000)),
-            first=before is None or before.is_new,
-            state_before=before,
-            state_after=after,
-        )
-        self.store.record_review(review)
+        scheduler = self._schedulers[item.deck_id]
+        shown_at = self._shown_at
+
+        def build(before: CardState | None, now: datetime) -> ReviewRecord:
+            # `before` is read inside the write transaction, not taken from this session's
+            # cache: another session may have reviewed the item since it was queued.
+            after = scheduler.review(before or Scheduler.new_state(now), rating, now)
+            shown = shown_at or now
+            return ReviewRecord(
+                id=uuid.uuid4().hex,
+                learner=self.learner,
+                deck_id=item.deck_id,
+                item_key=item.key,
+                card_id=item.card.id,
+                reviewed_at=now,
+                rating=int(rating),
+                outcome=result.outcome.value if result else None,
+                response=_jsonable(response),
+                duration_ms=max(0, int((now - shown).total_seconds() * 1000)),
+                first=before is None or before.is_new,
+                state_before=before,
+                state_after=after,
+            )
+
+        review = self.store.commit_review(self.learner, item.deck_id, item.key, self.clock, build)
         answer = Answer(item, review, result)
         self._history.append(answer)
         self.current = None
-        self._after_answer(item, after)
+        self._after_answer(item, review.state_after)
         return answer
 
     def _after_answer(self, item: Item, after: CardState, requeue_only: bool = False) -> None:
@@ -341,7 +342,7 @@ class StudySession:
             return None
         last = self._history.pop()
         item = last.item
-        self.store.undo_review(last.review.id)
+        self.store.undo_review(last.review.id, self._schedulers[item.deck_id])
         key = (item.deck_id, item.key)
         if last.review.state_before is None:
             self._states.pop(key, None)

@@ -8,7 +8,18 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "quiz"
-CORE = ["quiz.deck", "quiz.grading", "quiz.scheduler", "quiz.store", "quiz.session", "quiz.library"]
+CORE = [
+    "quiz.deck",
+    "quiz.grading",
+    "quiz.scheduler",
+    "quiz.store",
+    "quiz.session",
+    "quiz.library",
+    "quiz.progress.stats",
+    "quiz.progress.items",
+    "quiz.progress.exchange",
+    "quiz.progress.report",
+]
 
 
 def test_core_modules_do_not_load_textual():

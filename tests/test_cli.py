@@ -43,9 +43,10 @@ def test_check_reports_every_problem_with_place_and_exits_1(tmp_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines == [
-        f"{bad}:4:65: error: choice card 'a': answer 'z' is not one of the choices",
+        f"{bad}:4:65: error: choice card 'a': answer 'z' is not one of the choices"
+        " [answer-not-a-choice]",
         f"{bad}:5:13: error: flashcard card 'b': unknown key 'qustion' "
-        "(did you mean 'question'? flashcard cards have none: check 'type')",
+        "(did you mean 'question'? flashcard cards have none: check 'type') [unknown-key]",
     ]
 
 
@@ -53,7 +54,7 @@ def test_check_never_shows_a_traceback(tmp_path):
     (tmp_path / "bin.yaml").write_bytes(b"deck: x\ntitle: \xff\xfe\n")
     (tmp_path / "tabs.yaml").write_text("deck: x\n\ttitle: y\n")
     result = CliRunner().invoke(main, ["check", str(tmp_path), str(tmp_path / "missing.yaml")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a file could not be read at all
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     assert "bin.yaml:2:8: error: file is not UTF-8 text" in result.output

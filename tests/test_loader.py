@@ -1556,6 +1556,7 @@ def test_problem_str_from_a_parse() -> None:
     _, problems = parse_cards("- id: Bad_Id\n  front: F\n  back: B\n")
     assert [str(p) for p in problems] == [
         "x.yaml:4:7: error: flashcard card 'Bad_Id': id must be a slug like 'first-deployment'"
+        " [bad-slug]"
     ]
     _, problems = parse_cards(NO_ID_CARD)
     (warning,) = problems

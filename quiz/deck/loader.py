@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import hashlib
 import math
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,8 +40,15 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Decks nest four levels (deck, cards, card, list); the C composer recurses once per level and
+# overflows the stack somewhere past 20,000, so depth is checked on the event stream first.
+MAX_NESTING = 32
+# Close-match suggestions compare strings pairwise; beyond these sizes they are not offered.
+_SUGGEST_MAX_LENGTH = 200
+_SUGGEST_MAX_OPTIONS = 200
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_GAP = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+# A gap never spans another "{{", which keeps matching linear on text full of unclosed ones.
+_GAP = re.compile(r"\{\{((?:(?!\{\{).)*?)\}\}", re.DOTALL)
 _YAML_TAG = "tag:yaml.org,2002:"
 # Explicit tags that still mean plain data; anything else (e.g. !!python/object) is refused.
 _SAFE_TAGS = {
@@ -47,10 +57,11 @@ _SAFE_TAGS = {
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
 
-DECK_KEYS = ("deck", "title", "description", "sources", "tags", "settings", "cards")
+DECK_KEYS = ("deck", "title", "description", "sources", "tags", "settings", "lint", "cards")
 SOURCE_KEYS = ("title", "author", "publisher", "date", "note", "url")
 SETTINGS_KEYS = ("new_per_day", "reviews_per_day", "desired_retention")
-COMMON_KEYS = ("id", "type", "explanation", "source", "tags")
+COMMON_KEYS = ("id", "type", "explanation", "source", "tags", "lint")
+LINT_KEYS = ("ignore",)
 TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "flashcard": ("front", "back", "reverse"),
     "choice": ("question", "choices", "answer", "shuffle"),
@@ -68,7 +79,10 @@ Entries = dict[str, tuple[ScalarNode, Node]]
 
 def closest(word: str, options: list[str] | tuple[str, ...]) -> list[str]:
     """The option most like `word`, if any is close."""
-    return difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    if len(word) > _SUGGEST_MAX_LENGTH or len(options) > _SUGGEST_MAX_OPTIONS:
+        return []
+    short = [o for o in options if len(o) <= _SUGGEST_MAX_LENGTH]
+    return difflib.get_close_matches(word, short, n=1, cutoff=0.6)
 
 
 def suggestion(word: str, options: list[str] | tuple[str, ...]) -> str:
@@ -113,7 +127,9 @@ class _Reader:
             return False
         self._seen.add(id(node))
         if node.tag not in _SAFE_TAGS:
-            self.error(node, f"unsupported YAML tag '{node.tag.replace(_YAML_TAG, '!!')}'")
+            self.error(
+                node, f"unsupported YAML tag '{node.tag.replace(_YAML_TAG, '!!')}'", "yaml-tag"
+            )
             return False
         return True
 
@@ -121,17 +137,21 @@ class _Reader:
         if not self.visit(node):
             return None
         if not isinstance(node, MappingNode):
-            self.error(node, f"{what} must be a mapping")
+            self.error(node, f"{what} must be a mapping", "not-a-mapping")
             return None
         entries: Entries = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or not self.visit(key_node):
-                self.error(key_node, f"{what}: keys must be plain text")
+                self.error(key_node, f"{what}: keys must be plain text", "not-text")
                 continue
             key = key_node.value
             if key in entries:
                 first = entries[key][0].start_mark.line + 1
-                self.error(key_node, f"{what}: duplicate key '{key}' (first on line {first})")
+                self.error(
+                    key_node,
+                    f"{what}: duplicate key '{key}' (first on line {first})",
+                    "duplicate-key",
+                )
                 continue
             entries[key] = (key_node, value_node)
         return entries
@@ -142,24 +162,26 @@ class _Reader:
         for key, (key_node, _) in entries.items():
             if key not in allowed:
                 hint = suggestion(key, allowed) or elsewhere
-                self.error(key_node, f"{what}: unknown key '{key}'{hint}")
+                self.error(key_node, f"{what}: unknown key '{key}'{hint}", "unknown-key")
 
-    def scalar(self, node: Node, what: str) -> str | None:
+    def scalar(
+        self, node: Node, what: str, kind: str = "text", rule: str = "not-text"
+    ) -> str | None:
         if not self.visit(node):
             return None
         if not isinstance(node, ScalarNode):
-            kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
-            self.error(node, f"{what} must be text, not {kind}")
+            found = "a list" if isinstance(node, SequenceNode) else "a mapping"
+            self.error(node, f"{what} must be {kind}, not {found}", rule)
             return None
         return str(node.value)
 
-    def text(self, node: Node, what: str) -> str | None:
-        value = self.scalar(node, what)
+    def text(self, node: Node, what: str, kind: str = "text", rule: str = "not-text") -> str | None:
+        value = self.scalar(node, what, kind, rule)
         if value is None:
             return None
         value = clean_text(value).strip()
         if not value:
-            self.error(node, f"{what} must not be empty")
+            self.error(node, f"{what} must not be empty", "empty-text")
             return None
         return value
 
@@ -167,7 +189,7 @@ class _Reader:
         if not self.visit(node):
             return []
         if not isinstance(node, SequenceNode):
-            self.error(node, f"{what} must be a list")
+            self.error(node, f"{what} must be a list", "not-a-list")
             return []
         out = []
         for child in node.value:
@@ -175,31 +197,35 @@ class _Reader:
             if value is not None:
                 out.append((value, child))
         if len(node.value) < minimum:
-            self.error(node, f"{what} needs at least {minimum} entries, found {len(node.value)}")
+            self.error(
+                node,
+                f"{what} needs at least {minimum} entries, found {len(node.value)}",
+                "too-few-entries",
+            )
         return out
 
     def boolean(self, node: Node, what: str) -> bool | None:
-        value = self.scalar(node, what)
+        value = self.scalar(node, what, "true or false", "not-a-boolean")
         if value is None:
             return None
         if value.lower() in _TRUE:
             return True
         if value.lower() in _FALSE:
             return False
-        self.error(node, f"{what} must be true or false, not '{value}'")
+        self.error(node, f"{what} must be true or false, not '{value}'", "not-a-boolean")
         return None
 
     def number(self, node: Node, what: str, parse: Callable[[str], T]) -> T | None:
-        value = self.scalar(node, what)
+        value = self.scalar(node, what, "a number", "not-a-number")
         if value is None:
             return None
         try:
             result = parse(value.replace("_", ""))
         except ValueError:
-            self.error(node, f"{what} must be a number, not '{value}'")
+            self.error(node, f"{what} must be a number, not '{value}'", "not-a-number")
             return None
         if isinstance(result, float) and not math.isfinite(result):
-            self.error(node, f"{what} must be a finite number, not '{value}'")
+            self.error(node, f"{what} must be a finite number, not '{value}'", "not-a-number")
             return None
         return result
 
@@ -222,15 +248,20 @@ class _DeckBuilder:
         r.check_keys(entries, DECK_KEYS, "deck")
         for required in ("deck", "title", "cards"):
             if required not in entries:
-                r.error(root, f"deck: missing required key '{required}'")
+                r.error(root, f"deck: missing required key '{required}'", "missing-key")
         deck_id = _optional(entries, "deck", r.text, "deck id")
         if deck_id is not None and not SLUG.match(deck_id):
-            r.error(entries["deck"][1], f"deck id '{deck_id}' must be a slug like 'csto-basics'")
+            r.error(
+                entries["deck"][1],
+                f"deck id '{deck_id}' must be a slug like 'csto-basics'",
+                "bad-slug",
+            )
         title = _optional(entries, "title", r.text, "title")
         description = _optional(entries, "description", r.text, "description")
         sources = self.sources(entries["sources"][1]) if "sources" in entries else {}
         tags = self.tags(entries["tags"][1], "deck tags") if "tags" in entries else ()
         settings = self.settings(entries["settings"][1]) if "settings" in entries else Settings()
+        lint_ignore = self.lint(entries["lint"][1], "deck lint") if "lint" in entries else ()
         cards = self.cards(entries["cards"][1], sources) if "cards" in entries else []
         if deck_id is None or title is None:
             return None
@@ -243,6 +274,7 @@ class _DeckBuilder:
             settings=settings,
             cards=tuple(cards),
             path=r.path,
+            lint_ignore=lint_ignore,
         )
 
     def sources(self, node: Node) -> dict[str, Source]:
@@ -265,10 +297,23 @@ class _DeckBuilder:
         out = []
         for tag, tag_node in self.r.text_list(node, what):
             if not SLUG.match(tag):
-                self.r.error(tag_node, f"tag '{tag}' must be a slug like 'kazakhstan-2022'")
+                self.r.error(
+                    tag_node, f"tag '{tag}' must be a slug like 'kazakhstan-2022'", "bad-slug"
+                )
             else:
                 out.append(tag)
         return tuple(dict.fromkeys(out))
+
+    def lint(self, node: Node, what: str) -> tuple[str, ...]:
+        """Rule names from a `lint: {ignore: [...]}` mapping; the linter checks the names."""
+        entries = self.r.mapping(node, what)
+        if entries is None:
+            return ()
+        self.r.check_keys(entries, LINT_KEYS, what)
+        if "ignore" not in entries:
+            return ()
+        names = self.r.text_list(entries["ignore"][1], f"{what} ignore")
+        return tuple(dict.fromkeys(name for name, _ in names))
 
     def settings(self, node: Node) -> Settings:
         r = self.r
@@ -280,14 +325,18 @@ class _DeckBuilder:
         for key in ("new_per_day", "reviews_per_day"):
             count = _optional(entries, key, lambda n, w: r.number(n, w, int), key)
             if count is not None and count < 0:
-                r.error(entries[key][1], f"{key} must be 0 or more")
+                r.error(entries[key][1], f"{key} must be 0 or more", "out-of-range")
             elif count is not None:
                 values[key] = count
         retention = _optional(
             entries, "desired_retention", lambda n, w: r.number(n, w, float), "desired_retention"
         )
         if retention is not None and not 0.7 <= retention <= 0.99:
-            r.error(entries["desired_retention"][1], "desired_retention must be 0.7 to 0.99")
+            r.error(
+                entries["desired_retention"][1],
+                "desired_retention must be 0.7 to 0.99",
+                "out-of-range",
+            )
         elif retention is not None:
             values["desired_retention"] = retention
         return Settings(**values)
@@ -297,10 +346,10 @@ class _DeckBuilder:
         if not r.visit(node):
             return []
         if not isinstance(node, SequenceNode):
-            r.error(node, "cards must be a list")
+            r.error(node, "cards must be a list", "not-a-list")
             return []
         if not node.value:
-            r.error(node, "cards: the deck has no cards")
+            r.error(node, "cards: the deck has no cards", "no-cards")
         cards: list[Card] = []
         first_line: dict[str, int] = {}
         for index, card_node in enumerate(node.value, start=1):
@@ -311,6 +360,7 @@ class _DeckBuilder:
                 r.error(
                     card_node,
                     f"duplicate card id '{card.id}' (first on line {first_line[card.id]})",
+                    "duplicate-id",
                 )
                 continue
             first_line[card.id] = card.line
@@ -325,12 +375,18 @@ class _DeckBuilder:
         card_type = _optional(entries, "type", r.text, f"card #{index} type") or "flashcard"
         if card_type not in TYPE_KEYS:
             hint = suggestion(card_type, list(TYPE_KEYS))
-            r.error(entries["type"][1], f"card #{index}: unknown card type '{card_type}'{hint}")
+            r.error(
+                entries["type"][1],
+                f"card #{index}: unknown card type '{card_type}'{hint}",
+                "unknown-type",
+            )
             return None
         card_id = _optional(entries, "id", r.text, f"card #{index} id")
         name = f"{card_type} card '{card_id}'" if card_id else f"{card_type} card #{index}"
         if card_id is not None and not SLUG.match(card_id):
-            r.error(entries["id"][1], f"{name}: id must be a slug like 'first-deployment'")
+            r.error(
+                entries["id"][1], f"{name}: id must be a slug like 'first-deployment'", "bad-slug"
+            )
             return None
         own_keys = TYPE_KEYS[card_type]
         other = {k for keys in TYPE_KEYS.values() for k in keys if k not in own_keys}
@@ -345,16 +401,18 @@ class _DeckBuilder:
                     hint = (
                         f" (did you mean '{close[0]}'? {card_type} cards have none: check 'type')"
                     )
-            r.error(key_node, f"{name}: unknown key '{key}'{hint}")
-        missing = [k for k in _required(card_type) if k not in entries]
+            r.error(key_node, f"{name}: unknown key '{key}'{hint}", "unknown-key")
+        missing = [k for k in required_keys(card_type) if k not in entries]
         for key in missing:
-            r.error(node, f"{name}: missing required key '{key}'")
+            r.error(node, f"{name}: missing required key '{key}'", "missing-key")
         common: dict[str, Any] = {"line": node.start_mark.line + 1}
         common["explanation"] = _optional(entries, "explanation", r.text, f"{name} explanation")
         if "source" in entries:
             common["source"] = self.source_ref(entries["source"][1], name, sources)
         if "tags" in entries:
             common["tags"] = self.tags(entries["tags"][1], f"{name} tags")
+        if "lint" in entries:
+            common["lint_ignore"] = self.lint(entries["lint"][1], f"{name} lint")
         before = len(r.problems)
         fields = getattr(self, card_type)(entries, name) if not missing else None
         if fields is None or any(p.severity is Severity.ERROR for p in r.problems[before:]):
@@ -379,7 +437,7 @@ class _DeckBuilder:
                 return None
             r.check_keys(entries, ("ref", "section"), f"{name} source")
             if "ref" not in entries:
-                r.error(node, f"{name}: source needs a 'ref'")
+                r.error(node, f"{name}: source needs a 'ref'", "missing-key")
                 return None
             ref_node = entries["ref"][1]
             ref = r.text(ref_node, f"{name} source ref")
@@ -413,9 +471,11 @@ class _DeckBuilder:
         question = r.text(e["question"][1], f"{name}: question")
         choices = r.text_list(e["choices"][1], f"{name}: choices", minimum=2)
         texts = [c for c, _ in choices]
-        for i, (text, choice_node) in enumerate(choices):
-            if text in texts[:i]:
-                r.error(choice_node, f"{name}: choice '{text}' appears twice")
+        seen: set[str] = set()
+        for text, choice_node in choices:
+            if text in seen:
+                r.error(choice_node, f"{name}: choice '{text}' appears twice", "duplicate-choice")
+            seen.add(text)
         answer_node = e["answer"][1]
         multiple = isinstance(answer_node, SequenceNode)
         if multiple:
@@ -424,9 +484,13 @@ class _DeckBuilder:
             single = r.text(answer_node, f"{name}: answer")
             answers = [(single, answer_node)] if single is not None else []
         for text, node in answers:
-            if text not in texts:
+            if text not in seen:
                 hint = suggestion(text, texts)
-                r.error(node, f"{name}: answer '{text}' is not one of the choices{hint}")
+                r.error(
+                    node,
+                    f"{name}: answer '{text}' is not one of the choices{hint}",
+                    "answer-not-a-choice",
+                )
         shuffle = _optional(e, "shuffle", r.boolean, f"{name}: shuffle")
         return {
             "question": question,
@@ -451,15 +515,15 @@ class _DeckBuilder:
         parts = _GAP.split(text)
         segments, raw_gaps = parts[0::2], parts[1::2]
         if not raw_gaps:
-            r.error(node, f"{name}: text has no gaps; write them as {{{{answer}}}}")
+            r.error(node, f"{name}: text has no gaps; write them as {{{{answer}}}}", "cloze-no-gap")
         gaps = []
         for raw in raw_gaps:
             answers = tuple(a.strip() for a in raw.split("|"))
             if not all(answers):
-                r.error(node, f"{name}: gap '{{{{{raw}}}}}' has an empty answer")
+                r.error(node, f"{name}: gap '{{{{{raw}}}}}' has an empty answer", "cloze-empty-gap")
             gaps.append(answers)
         if "{{" in "".join(segments) or "}}" in "".join(segments):
-            r.error(node, f"{name}: text has an unclosed '{{{{' or a stray '}}}}'")
+            r.error(node, f"{name}: text has an unclosed '{{{{' or a stray '}}}}'", "cloze-syntax")
         return {"text": text, "segments": tuple(segments), "gaps": tuple(gaps)}
 
     def typed(self, e: Entries, name: str) -> dict[str, Any] | None:
@@ -472,7 +536,7 @@ class _DeckBuilder:
     def numeric(self, e: Entries, name: str) -> dict[str, Any] | None:
         r = self.r
         question = r.text(e["question"][1], f"{name}: question")
-        answer_text = r.text(e["answer"][1], f"{name}: answer")
+        answer_text = r.text(e["answer"][1], f"{name}: answer", "a number", "not-a-number")
         answer = None
         if answer_text is not None:
             try:
@@ -480,11 +544,15 @@ class _DeckBuilder:
             except ValueError:
                 answer = None
             if answer is None or not math.isfinite(answer):
-                r.error(e["answer"][1], f"{name}: answer must be a number, not '{answer_text}'")
+                r.error(
+                    e["answer"][1],
+                    f"{name}: answer must be a number, not '{answer_text}'",
+                    "not-a-number",
+                )
         tolerance, percent = 0.0, False
         if "tolerance" in e:
             tol_node = e["tolerance"][1]
-            raw = r.text(tol_node, f"{name}: tolerance")
+            raw = r.text(tol_node, f"{name}: tolerance", "a number or a percentage", "not-a-number")
             if raw is not None:
                 percent = raw.endswith("%")
                 try:
@@ -494,9 +562,10 @@ class _DeckBuilder:
                         tol_node,
                         f"{name}: tolerance must be a number or a percentage "
                         f"like '5%', not '{raw}'",
+                        "not-a-number",
                     )
                 if tolerance < 0 or not math.isfinite(tolerance):
-                    r.error(tol_node, f"{name}: tolerance must be 0 or more")
+                    r.error(tol_node, f"{name}: tolerance must be 0 or more", "out-of-range")
         unit = _optional(e, "unit", r.text, f"{name}: unit")
         return {
             "question": question,
@@ -512,9 +581,11 @@ class _DeckBuilder:
         question = r.text(e["question"][1], f"{name}: question")
         items = r.text_list(e["items"][1], f"{name}: items", minimum=2)
         texts = [t for t, _ in items]
-        for i, (text, node) in enumerate(items):
-            if text in texts[:i]:
-                r.error(node, f"{name}: item '{text}' appears twice")
+        seen: set[str] = set()
+        for text, node in items:
+            if text in seen:
+                r.error(node, f"{name}: item '{text}' appears twice", "duplicate-item")
+            seen.add(text)
         return {"question": question, "items": tuple(texts)}
 
     def match(self, e: Entries, name: str) -> dict[str, Any] | None:
@@ -525,20 +596,29 @@ class _DeckBuilder:
         if entries is None:
             return None
         if len(entries) < 2:
-            r.error(pairs_node, f"{name}: pairs needs at least 2 entries, found {len(entries)}")
+            r.error(
+                pairs_node,
+                f"{name}: pairs needs at least 2 entries, found {len(entries)}",
+                "too-few-entries",
+            )
         pairs: list[tuple[str, str]] = []
+        rights: set[str] = set()
         for left, (_key_node, value_node) in entries.items():
             left_text = clean_text(left).strip()
             right = r.text(value_node, f"{name}: pair '{left_text}'")
             if right is None:
                 continue
-            if right in (p[1] for p in pairs):
-                r.error(value_node, f"{name}: '{right}' is the match of two items")
+            if right in rights:
+                r.error(
+                    value_node, f"{name}: '{right}' is the match of two items", "duplicate-item"
+                )
             pairs.append((left_text, right))
+            rights.add(right)
         return {"question": question, "pairs": tuple(pairs)}
 
 
-def _required(card_type: str) -> tuple[str, ...]:
+def required_keys(card_type: str) -> tuple[str, ...]:
+    """The keys a card of this type must have."""
     optional = {"reverse", "shuffle", "accept", "tolerance", "unit"}
     return tuple(k for k in TYPE_KEYS[card_type] if k not in optional)
 
@@ -566,24 +646,86 @@ def _alias_problems(text: str, path: str) -> list[Problem]:
             "YAML aliases are not supported in decks",
         )
         for e in yaml.parse(text, Loader=_Loader)
-        if isinstance(e, yaml.AliasEvent)
+        if isinstance(e, yaml.AliasEvent) and e.start_mark is not None
     ]
+
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _place(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of a character index, counting breaks as YAML does."""
+    before = text[:index]
+    breaks = list(_LINE_BREAK.finditer(before))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, index - start + 1
+
+
+def _hint(text: str, line: int, column: int) -> str:
+    """What YAML's message leaves unsaid when the culprit is a tab or a byte-order mark."""
+    lines = _LINE_BREAK.split(text)
+    near = lines[line - 1][max(0, column - 2) : column] if 0 < line <= len(lines) else ""
+    if "\t" in near:
+        return " (a tab: YAML indents with spaces only)"
+    if "\ufeff" in near:
+        return " (a byte-order mark, U+FEFF, which may only start the file)"
+    return ""
+
+
+def _too_deep(text: str, path: str) -> Problem | None:
+    """The first collection nested deeper than MAX_NESTING, found without recursing."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                mark = event.start_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                message = f"nested more than {MAX_NESTING} levels deep (decks need 4)"
+                return Problem(path, line, col, Severity.ERROR, message)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _compose(text: str, path: str) -> Node | Problem | None:
+    """The YAML node tree, or the one problem that stops YAML from being read at all."""
+    try:
+        too_deep = _too_deep(text, path)
+        if too_deep is not None:
+            return too_deep
+        root: Node | None = yaml.compose(text, Loader=_Loader)
+        return root
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(p for p in (exc.context, exc.problem) if p)
+        hint = _hint(text, line, col)
+        return Problem(path, line, col, Severity.ERROR, f"invalid YAML: {message}{hint}")
+    except yaml.reader.ReaderError as exc:
+        # libyaml gives a byte offset into the UTF-8 text, and no usable character.
+        index = len(text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore"))
+        line, col = _place(text, index)
+        char = f"U+{ord(text[index]):04X}" if index < len(text) else "a character"
+        message = f"{char} is a control character, which YAML does not allow"
+        return Problem(path, line, col, Severity.ERROR, message)
+    except UnicodeEncodeError as exc:
+        # Only text handed in directly can hold a lone surrogate; files are decoded first.
+        line, col = _place(text, exc.start)
+        message = f"U+{ord(text[exc.start]):04X} is a lone surrogate, not a character"
+        return Problem(path, line, col, Severity.ERROR, message)
+    except yaml.YAMLError as exc:
+        return Problem(path, 1, 1, Severity.ERROR, f"invalid YAML: {exc}")
+    except RecursionError:
+        return Problem(path, 1, 1, Severity.ERROR, "invalid YAML: nested too deeply")
 
 
 def parse_deck(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
     """Parse deck text; the deck is None when there is any error."""
     reader = _Reader(path)
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(p for p in (exc.context, exc.problem) if p)
-        return None, [Problem(path, line, col, Severity.ERROR, f"invalid YAML: {message}")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(path, 1, 1, Severity.ERROR, f"invalid YAML: {exc}")]
-    except RecursionError:
-        return None, [Problem(path, 1, 1, Severity.ERROR, "invalid YAML: nested too deeply")]
+    root = _compose(text, path)
+    if isinstance(root, Problem):
+        return None, [root]
     if root is None:
         return None, [Problem(path, 1, 1, Severity.ERROR, "the file is empty")]
     try:
@@ -601,30 +743,49 @@ def parse_deck(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
 def read_deck_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
     """The file's bytes, or a problem saying why it cannot be read."""
     name = str(path)
+    limit = MAX_FILE_BYTES // (1024 * 1024)
+    too_big = f"decks are limited to {limit} MB"
     try:
         if path.is_dir():
             return None, [Problem(name, 1, 1, Severity.ERROR, "is a directory, not a deck file")]
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            return None, [
-                Problem(
-                    name,
-                    1,
-                    1,
-                    Severity.ERROR,
-                    f"file is {size / 1048576:.1f} MB; decks are limited to {limit} MB",
-                )
-            ]
-        return path.read_bytes(), []
+        # Non-blocking, so that opening a FIFO does not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            # A FIFO would wait forever and /dev/zero would never end.
+            if not stat.S_ISREG(info.st_mode):
+                return None, [Problem(name, 1, 1, Severity.ERROR, "is not a regular file")]
+            size = info.st_size
+            if size > MAX_FILE_BYTES:
+                message = f"file is {size / 1048576:.1f} MB; {too_big}"
+                return None, [Problem(name, 1, 1, Severity.ERROR, message)]
+            # Read no more than the limit even if the file grows while it is read.
+            data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            message = f"file is over {limit} MB; {too_big}"
+            return None, [Problem(name, 1, 1, Severity.ERROR, message)]
+        return data, []
     except OSError as exc:
         return None, [Problem(name, 1, 1, Severity.ERROR, f"cannot read file: {exc.strerror}")]
 
 
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
 def decode_deck(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     """Deck bytes as text; decks are UTF-8, with or without a byte-order mark."""
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            message = f"file is {encoding} text (it starts with a {encoding} byte-order mark); "
+            return None, [Problem(path, 1, 1, Severity.ERROR, message + "save it as UTF-8")]
     try:
-        return data.decode("utf-8-sig"), []
+        # Any further marks left by joining files are dropped too; YAML counts none of them.
+        return data.decode("utf-8-sig").lstrip("\ufeff"), []
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1

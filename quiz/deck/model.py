@@ -58,6 +58,8 @@ class Card:
     source: SourceRef | None = field(default=None, kw_only=True)
     tags: tuple[str, ...] = field(default=(), kw_only=True)
     line: int = field(default=0, kw_only=True, compare=False)
+    # Lint rules silenced for this card: authoring metadata, not content a learner sees.
+    lint_ignore: tuple[str, ...] = field(default=(), kw_only=True, compare=False)
 
     @property
     def type(self) -> str:
@@ -77,6 +79,7 @@ class Card:
         data = dataclasses.asdict(self)
         data["type"] = self.TYPE
         del data["line"]
+        del data["lint_ignore"]
         return data
 
     def content_hash(self) -> str:
@@ -262,6 +265,7 @@ class Deck:
     tags: tuple[str, ...] = ()
     settings: Settings = Settings()
     path: str | None = None
+    lint_ignore: tuple[str, ...] = ()
 
     def items(self) -> list[Item]:
         """Every study item of the deck, in deck order."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from quiz.deck.text import one_line
+
 
 class Severity(StrEnum):
     """How bad a problem is: an error makes the deck unusable."""
@@ -23,6 +25,12 @@ class Problem:
     severity: Severity
     message: str
     rule: str | None = None
+
+    def __post_init__(self) -> None:
+        # Messages quote deck text and paths come from anywhere: keep each problem on one line,
+        # with no control character left to act on the terminal that shows it.
+        object.__setattr__(self, "path", one_line(self.path))
+        object.__setattr__(self, "message", one_line(self.message))
 
     def __str__(self) -> str:
         rule = f" [{self.rule}]" if self.rule else ""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,8 +17,10 @@ from typing import Any
 import platformdirs
 from sqlite_utils import Database
 
+from quiz import __version__
 from quiz.deck.model import Deck, Settings, Source, card_from_dict
-from quiz.scheduler import CardState
+from quiz.scheduler import CardState, Rating, Scheduler, utc_now
+from quiz.store.backup import backed_up_on, backup_folder, list_backups, make_backup, prune
 from quiz.store.migrations import migrations
 
 
@@ -43,7 +48,8 @@ def state_to_json(state: CardState | None) -> str | None:
     """A card state as JSON, for the review log."""
     if state is None:
         return None
-    data = asdict(state)
+    # A shallow copy: dataclasses.asdict deep-copies, which dominates replaying many reviews.
+    data = dict(vars(state))
     data["due"] = _ts(state.due)
     data["last_review"] = _ts(state.last_review)
     return json.dumps(data)
@@ -100,6 +106,21 @@ class Store:
         """Close the connection."""
         self.conn.close()
 
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        # BEGIN IMMEDIATE takes the write lock before the first read, so a read-then-write
+        # cannot interleave with another process's (no lost update, no SQLITE_BUSY deadlock).
+        if self.conn.in_transaction:
+            # Writes left uncommitted by a caller are committed first, as `with conn:` would.
+            self.conn.commit()
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
+
     # Learners
 
     def ensure_learner(self, name: str, now: datetime) -> None:
@@ -150,6 +171,10 @@ class Store:
 
     def sync_deck(self, deck: Deck, path: str, content_hash: str, now: datetime) -> SyncReport:
         """Bring the stored cards in line with the deck; removed cards are archived."""
+        with self._write():
+            return self._sync_deck(deck, path, content_hash, now)
+
+    def _sync_deck(self, deck: Deck, path: str, content_hash: str, now: datetime) -> SyncReport:
         existing = {
             key: (chash, archived)
             for key, chash, archived in self.conn.execute(
@@ -158,7 +183,7 @@ class Store:
         }
         stamp = _ts(now)
         inserts, updates = [], []
-        restored = 0
+        restored = updated = 0
         current: set[str] = set()
         for position, item in enumerate(deck.items()):
             card = item.card
@@ -179,15 +204,10 @@ class Store:
             else:
                 old_hash, archived = existing[key]
                 restored += archived
+                updated += old_hash != chash
                 updates.append(
                     (*row, stamp if old_hash != chash or archived else None, deck.id, key)
                 )
-        updated = sum(
-            1
-            for key in current & existing.keys()
-            if existing[key][0]
-            != next(c.content_hash() for c in deck.cards if key.split("::")[0] == c.id)
-        )
         to_archive = [
             (stamp, deck.id, key)
             for key, (_, archived) in existing.items()
@@ -202,30 +222,29 @@ class Store:
             "tags": list(deck.tags),
             "settings": asdict(deck.settings),
         }
-        with self.conn:
-            self.conn.executemany(
-                "INSERT INTO cards (deck_id, item_key, card_id, variant, type, position, line, "
-                "content, content_hash, archived, added_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                inserts,
-            )
-            self.conn.executemany(
-                "UPDATE cards SET card_id = ?, variant = ?, type = ?, position = ?, line = ?, "
-                "content = ?, content_hash = ?, archived = 0, "
-                "updated_at = COALESCE(?, updated_at) WHERE deck_id = ? AND item_key = ?",
-                updates,
-            )
-            self.conn.executemany(
-                "UPDATE cards SET archived = 1, updated_at = ? WHERE deck_id = ? AND item_key = ?",
-                to_archive,
-            )
-            self.conn.execute(
-                "INSERT INTO decks (id, path, title, content_hash, meta, synced_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET path = excluded.path, "
-                "title = excluded.title, content_hash = excluded.content_hash, "
-                "meta = excluded.meta, synced_at = excluded.synced_at",
-                (deck.id, path, deck.title, content_hash, json.dumps(meta), stamp),
-            )
+        self.conn.executemany(
+            "INSERT INTO cards (deck_id, item_key, card_id, variant, type, position, line, "
+            "content, content_hash, archived, added_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            inserts,
+        )
+        self.conn.executemany(
+            "UPDATE cards SET card_id = ?, variant = ?, type = ?, position = ?, line = ?, "
+            "content = ?, content_hash = ?, archived = 0, "
+            "updated_at = COALESCE(?, updated_at) WHERE deck_id = ? AND item_key = ?",
+            updates,
+        )
+        self.conn.executemany(
+            "UPDATE cards SET archived = 1, updated_at = ? WHERE deck_id = ? AND item_key = ?",
+            to_archive,
+        )
+        self.conn.execute(
+            "INSERT INTO decks (id, path, title, content_hash, meta, synced_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET path = excluded.path, "
+            "title = excluded.title, content_hash = excluded.content_hash, "
+            "meta = excluded.meta, synced_at = excluded.synced_at",
+            (deck.id, path, deck.title, content_hash, json.dumps(meta), stamp),
+        )
         return SyncReport(len(inserts), updated, len(to_archive), restored)
 
     def archived_keys(self, deck_id: str) -> set[str]:
@@ -239,26 +258,41 @@ class Store:
 
     # Progress
 
+    _STATE_COLUMNS = "state, due, step, stability, difficulty, last_review, reps, lapses"
+
+    @staticmethod
+    def _row_state(row: tuple[Any, ...]) -> CardState:
+        state, due, step, stability, difficulty, last, reps, lapses = row
+        return CardState(
+            state,
+            datetime.fromisoformat(due),
+            step,
+            stability,
+            difficulty,
+            _dt(last),
+            reps,
+            lapses,
+        )
+
     def states(self, learner: str, deck_id: str) -> dict[str, CardState]:
         """Every stored item state of a learner in a deck."""
-        out = {}
-        for row in self.conn.execute(
-            "SELECT item_key, state, due, step, stability, difficulty, last_review, reps, lapses "
-            "FROM card_states WHERE learner = ? AND deck_id = ?",
-            (learner, deck_id),
-        ):
-            key, state, due, step, stability, difficulty, last, reps, lapses = row
-            out[key] = CardState(
-                state,
-                datetime.fromisoformat(due),
-                step,
-                stability,
-                difficulty,
-                _dt(last),
-                reps,
-                lapses,
+        return {
+            row[0]: self._row_state(row[1:])
+            for row in self.conn.execute(
+                f"SELECT item_key, {self._STATE_COLUMNS} "
+                "FROM card_states WHERE learner = ? AND deck_id = ?",
+                (learner, deck_id),
             )
-        return out
+        }
+
+    def state(self, learner: str, deck_id: str, item_key: str) -> CardState | None:
+        """One item's stored state, or None when it was never reviewed."""
+        row = self.conn.execute(
+            f"SELECT {self._STATE_COLUMNS} FROM card_states "
+            "WHERE learner = ? AND deck_id = ? AND item_key = ?",
+            (learner, deck_id, item_key),
+        ).fetchone()
+        return self._row_state(row) if row else None
 
     def today_counts(
         self, learner: str, deck_id: str, since: datetime
@@ -278,18 +312,145 @@ class Store:
             touched.add(card_id)
         return new, reviews, touched
 
+    def commit_review(
+        self,
+        learner: str,
+        deck_id: str,
+        item_key: str,
+        clock: Callable[[], datetime],
+        build: Callable[[CardState | None, datetime], ReviewRecord],
+    ) -> ReviewRecord:
+        """Build a review from the item's stored state and save it, all under the write lock."""
+        with self._write():
+            # Read inside the lock: another session may have just reviewed the same item.
+            before = self.state(learner, deck_id, item_key)
+            # The clock too, so one item's reviews are stored in the order they happened.
+            review = build(before, clock())
+            self._insert_review(review)
+        return review
+
     def record_review(self, review: ReviewRecord) -> None:
         """Append a review and save the item's new state, in one transaction."""
-        with self.conn:
+        with self._write():
             self._insert_review(review)
 
     def replace_review(self, old_id: str, review: ReviewRecord) -> None:
         """Swap a review for another (a changed rating) in one transaction."""
-        with self.conn:
+        with self._write():
             self.conn.execute("DELETE FROM reviews WHERE id = ?", (old_id,))
             self._insert_review(review)
 
-    def _insert_review(self, r: ReviewRecord) -> None:
+    def rerate_review(
+        self, review_id: str, new_id: str, rating: Rating, scheduler: Scheduler
+    ) -> ReviewRecord | None:
+        """Give a review another rating; later reviews of its item are replayed on top of it."""
+        with self._write():
+            old = self._review(review_id)
+            if old is None:
+                return None
+            start = old.state_before or Scheduler.new_state(old.reviewed_at)
+            after = scheduler.review(start, rating, old.reviewed_at)
+            new = replace(old, id=new_id, rating=int(rating), state_after=after)
+            later = self._later_reviews(old)
+            self.conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            self._insert_review(new, put_state=False)
+            self.replay_reviews(old.learner, old.deck_id, old.item_key, later, after, scheduler)
+        return new
+
+    def undo_review(self, review_id: str, scheduler: Scheduler | None = None) -> bool:
+        """Remove a review and restore the item's state without it; False if not found."""
+        with self._write():
+            old = self._review(review_id)
+            if old is None:
+                return False
+            later = self._later_reviews(old)
+            self.conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            self.replay_reviews(
+                old.learner,
+                old.deck_id,
+                old.item_key,
+                later,
+                old.state_before,
+                scheduler or Scheduler(),
+            )
+        return True
+
+    def _review(self, review_id: str) -> ReviewRecord | None:
+        row = self.conn.execute(
+            "SELECT id, learner, deck_id, item_key, card_id, reviewed_at, rating, outcome, "
+            "response, duration_ms, first, state_before, state_after FROM reviews WHERE id = ?",
+            (review_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        rid, learner, deck_id, key, card_id, at, rating, outcome, response, ms, first, sb, sa = row
+        when = datetime.fromisoformat(at)
+        after = state_from_json(sa)
+        return ReviewRecord(
+            id=rid,
+            learner=learner,
+            deck_id=deck_id,
+            item_key=key,
+            card_id=card_id,
+            reviewed_at=when,
+            rating=rating,
+            outcome=outcome,
+            response=json.loads(response) if response else None,
+            duration_ms=ms,
+            first=bool(first),
+            state_before=state_from_json(sb),
+            state_after=after if after is not None else Scheduler.new_state(when),
+        )
+
+    def _later_reviews(self, review: ReviewRecord) -> list[tuple[str, datetime, int]]:
+        """Reviews of the same item after this one, in time order: (id, when, rating)."""
+        ordered = self.item_reviews(review.learner, review.deck_id, review.item_key)
+        ids = [r[0] for r in ordered]
+        return ordered[ids.index(review.id) + 1 :] if review.id in ids else []
+
+    def item_reviews(
+        self, learner: str, deck_id: str, item_key: str
+    ) -> list[tuple[str, datetime, int]]:
+        """An item's reviews (id, time, rating) in time order; ties go by id, as on any machine."""
+        rows = [
+            (rid, datetime.fromisoformat(at), rating)
+            for rid, at, rating in self.conn.execute(
+                "SELECT id, reviewed_at, rating FROM reviews "
+                "WHERE learner = ? AND deck_id = ? AND item_key = ?",
+                (learner, deck_id, item_key),
+            )
+        ]
+        return sorted(rows, key=lambda r: (r[1], r[0]))
+
+    def replay_reviews(
+        self,
+        learner: str,
+        deck_id: str,
+        item_key: str,
+        reviews: list[tuple[str, datetime, int]],
+        start: CardState | None,
+        scheduler: Scheduler,
+    ) -> None:
+        """Recompute reviews (id, time, rating; in time order) from `start`; save the end state."""
+        state = start
+        rows = []
+        for rid, at, rating in reviews:
+            after = scheduler.review(state or Scheduler.new_state(at), Rating(rating), at)
+            first = int(state is None or state.is_new)
+            rows.append((first, state_to_json(state), state_to_json(after), rid))
+            state = after
+        self.conn.executemany(
+            "UPDATE reviews SET first = ?, state_before = ?, state_after = ? WHERE id = ?", rows
+        )
+        if state is None:
+            self.conn.execute(
+                "DELETE FROM card_states WHERE learner = ? AND deck_id = ? AND item_key = ?",
+                (learner, deck_id, item_key),
+            )
+        else:
+            self._put_state(learner, deck_id, item_key, state)
+
+    def _insert_review(self, r: ReviewRecord, *, put_state: bool = True) -> None:
         correct = None if r.outcome is None else int(r.outcome == "right")
         self.conn.execute(
             "INSERT INTO reviews (id, learner, deck_id, item_key, card_id, reviewed_at, rating, "
@@ -312,7 +473,8 @@ class Store:
                 state_to_json(r.state_after),
             ),
         )
-        self._put_state(r.learner, r.deck_id, r.item_key, r.state_after)
+        if put_state:
+            self._put_state(r.learner, r.deck_id, r.item_key, r.state_after)
 
     def _put_state(self, learner: str, deck_id: str, key: str, s: CardState) -> None:
         self.conn.execute(
@@ -334,27 +496,6 @@ class Store:
             ),
         )
 
-    def undo_review(self, review_id: str) -> bool:
-        """Remove a review and restore the item's state from before it; False if not found."""
-        row = self.conn.execute(
-            "SELECT learner, deck_id, item_key, state_before FROM reviews WHERE id = ?",
-            (review_id,),
-        ).fetchone()
-        if row is None:
-            return False
-        learner, deck_id, key, before = row
-        previous = state_from_json(before)
-        with self.conn:
-            self.conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-            if previous is None:
-                self.conn.execute(
-                    "DELETE FROM card_states WHERE learner = ? AND deck_id = ? AND item_key = ?",
-                    (learner, deck_id, key),
-                )
-            else:
-                self._put_state(learner, deck_id, key, previous)
-        return True
-
     def next_due(self, learner: str, deck_ids: Iterable[str], after: datetime) -> datetime | None:
         """When the learner's next item in these decks falls due after `after`."""
         ids = list(deck_ids)
@@ -375,24 +516,192 @@ class Store:
         return list(self.db.query(f"SELECT * FROM reviews {where} ORDER BY reviewed_at", args))
 
 
-def open_store(path: Path | str | None = None) -> Store:
-    """Open (creating if needed) the database and bring its schema up to date."""
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _way_out(db_path: Path) -> str:
+    backups = list_backups(db_path)
+    if backups:
+        return (
+            f"Restore a backup with `quiz backup restore NAME` ({len(backups)} in "
+            f"{backup_folder(db_path)}; `quiz backup` lists them), or use --db PATH for another "
+            "database."
+        )
+    return (
+        f"There are no backups in {backup_folder(db_path)}: move the file away to start afresh, "
+        "or use --db PATH for another database."
+    )
+
+
+def _damaged(db_path: Path, why: str) -> StoreError:
+    why = " ".join(why.split())  # SQLite's reports can span lines; the message is one
+    return StoreError(
+        f"{db_path}: cannot open the database: it is damaged ({why}). Nothing was changed. "
+        f"{_way_out(db_path)}"
+    )
+
+
+def _check_file(db_path: Path) -> bool:
+    """Refuse what is not a usable quiz database before SQLite touches it; True when new."""
+    if db_path.is_dir():
+        raise StoreError(
+            f"{db_path}: cannot open the database: it is a folder; use --db PATH for a file"
+        )
+    folder = db_path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"{db_path}: cannot open the database: its folder is read-only. Make it "
+            f"writable (chmod u+w {folder}), or use --db PATH for another database."
+        )
+    if not db_path.exists():
+        return True
+    if not os.access(db_path, os.R_OK | os.W_OK):
+        raise StoreError(
+            f"{db_path}: cannot open the database: the file is read-only. Make it "
+            f"writable (chmod u+rw {db_path}), or use --db PATH for another database."
+        )
+    size = db_path.stat().st_size
+    wal = Path(f"{db_path}-wal")
+    if size == 0:
+        # An empty file holds nothing to lose, unless it was once a database that has backups.
+        if list_backups(db_path):
+            raise _damaged(db_path, "the file is empty")
+        return not (wal.exists() and wal.stat().st_size > 0)
+    with db_path.open("rb") as f:
+        header = f.read(100)
+    if not header.startswith(_SQLITE_MAGIC):
+        raise StoreError(
+            f"{db_path}: cannot open the database: the file is not SQLite, so not a quiz "
+            f"database. Nothing was changed. {_way_out(db_path)}"
+        )
+    if len(header) < 100:
+        raise _damaged(db_path, f"the file is truncated: {size} bytes")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is valid only when its change counter matches (see SQLite's file format).
+    counted = header[24:28] == header[92:96]
+    # With a write-ahead log left by a crash SQLite must recover first; it checks the rest.
+    if counted and not wal.exists() and size < pages * page_size:
+        raise _damaged(db_path, f"the file is truncated: {size} of {pages * page_size} bytes")
+    return False
+
+
+def _check_version(db: Database, db_path: Path) -> bool:
+    """Refuse a database from a newer quiz; True when it has data (migrations were applied)."""
+    if not db["_sqlite_migrations"].exists():
+        return False
+    applied = {
+        name
+        for (name,) in db.conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (migrations.name,)
+        )
+    }
+    known = {m.name for m in migrations.pending(Database(memory=True))}
+    unknown = sorted(applied - known)
+    if unknown:
+        names = ", ".join(unknown)
+        raise StoreError(
+            f"{db_path}: cannot open the database: it was written by a newer version of quiz "
+            f"(it has {names}, which quiz {__version__} does not know). Nothing was changed. "
+            "Upgrade quiz, or use --db PATH for another database."
+        )
+    return bool(applied)
+
+
+def _quick_check(db: Database, db_path: Path) -> None:
+    rows = [row[0] for row in db.conn.execute("PRAGMA quick_check(3)")]
+    if rows != ["ok"]:
+        raise _damaged(db_path, "; ".join(rows))
+
+
+def _backup(db: Database, db_path: Path, has_data: bool, now: datetime) -> None:
+    """Back up before any migration, and otherwise once a day."""
+    if not has_data:
+        return
+    if migrations.pending(db):
+        _quick_check(db, db_path)
+        try:
+            make_backup(db.conn, db_path, "before-upgrade", now)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"{db_path}: cannot open the database: it needs an upgrade, but no backup "
+                f"could be made first ({exc}). Nothing was changed."
+            ) from exc
+        prune(db_path)
+    elif not backed_up_on(db_path, now):
+        # Checked before copying, so a damaged file never pushes a good backup out.
+        _quick_check(db, db_path)
+        # A daily backup that fails (a full disk) must not keep the learner from studying.
+        with contextlib.suppress(OSError, sqlite3.Error):
+            make_backup(db.conn, db_path, "daily", now)
+            prune(db_path)
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Put the database in write-ahead-log mode, waiting out another process doing the same."""
+    # Two first starts at once both switch the new file to WAL, and SQLite refuses one of them
+    # at once rather than through the busy timeout, so it is tried again here.
+    deadline = time.monotonic() + 10
+    delay = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("could not switch to write-ahead logging")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
+def open_store(path: Path | str | None = None, *, clock: Callable[[], datetime] = utc_now) -> Store:
+    """Open (creating if needed) the database, back it up when due and bring it up to date."""
     db_path = Path(path) if path is not None else default_db_path()
+    conn: sqlite3.Connection | None = None
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fresh = not db_path.exists()
+        if _check_file(db_path):
+            # Created owner-only from the start rather than narrowed after.
+            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
         conn = sqlite3.connect(db_path, timeout=10)
-        if fresh:
-            os.chmod(db_path, 0o600)
         db = Database(conn)
         conn.execute("PRAGMA busy_timeout = 10000")
-        db.enable_wal()
+        has_data = _check_version(db, db_path)
+        _enable_wal(conn)
         # FULL makes each committed answer survive a power cut too, not only a crash.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        migrations.apply(db)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{db_path}: cannot open the database: {exc}") from exc
-    except OSError as exc:
-        raise StoreError(f"{db_path}: cannot open the database: {exc.strerror}") from exc
+        _backup(db, db_path, has_data, clock())
+        if migrations.pending(db):
+            # Under the write lock, so two first starts at once do not both migrate.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                migrations.apply(db)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()
+        if isinstance(exc, sqlite3.DatabaseError | OSError):
+            raise _open_error(db_path, exc) from exc
+        raise
     return Store(db, db_path)
+
+
+def _open_error(db_path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError:
+    """What went wrong opening the database, as one line that says what to do."""
+    if isinstance(exc, OSError):
+        return StoreError(f"{db_path}: cannot open the database: {exc.strerror}")
+    if "readonly" in str(exc):
+        return StoreError(
+            f"{db_path}: cannot open the database: {exc}. Make it and its folder writable, "
+            "or use --db PATH for another database."
+        )
+    if isinstance(exc, sqlite3.OperationalError):
+        return StoreError(f"{db_path}: cannot open the database: {exc}")
+    return _damaged(db_path, str(exc))

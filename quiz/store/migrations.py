@@ -80,3 +80,12 @@ def m001_initial(db: Database) -> None:
     )
     db.table("reviews").create_index(["learner", "reviewed_at"])
     db.table("reviews").create_index(["learner", "deck_id", "item_key"])
+
+
+@migrations()
+def m002_progress_indexes(db: Database) -> None:
+    """First answers per item, for item analysis (a partial index: one row per learner and item)."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_reviews_first_answers "
+        "ON reviews (deck_id, item_key, learner, reviewed_at) WHERE first = 1"
+    )

@@ -11,6 +11,8 @@ from quiz.library import DeckReloader
 from quiz.session import StudySession
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.home import HomeScreen
+from quiz.tui.screens.instructor import InstructorScreen
+from quiz.tui.screens.stats import StatsScreen
 from quiz.tui.screens.study import StudyScreen
 from quiz.tui.screens.summary import SummaryScreen
 
@@ -48,6 +50,14 @@ class QuizApp(App[None]):
         """Start studying the given decks (all when None)."""
         self.session.start(deck_ids, due_only=due_only)
         self.push_screen(StudyScreen(self.session))
+
+    def action_statistics(self) -> None:
+        """Show the learner's statistics."""
+        self.push_screen(StatsScreen(self.session))
+
+    def action_instructor(self) -> None:
+        """Show every learner's progress, for the instructor."""
+        self.push_screen(InstructorScreen(self.session))
 
     def finish_session(self) -> None:
         """Replace the study screen with the session summary."""

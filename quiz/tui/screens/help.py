@@ -17,6 +17,8 @@ KEYS = [
             ("↑ ↓", "choose a deck"),
             ("Enter", "study the deck"),
             ("a", "study everything due, in all decks"),
+            ("s", "statistics: reviews, due, retention, mastery"),
+            ("i", "the class: every learner, who is falling behind"),
             ("q", "quit"),
         ],
     ),
@@ -31,6 +33,15 @@ KEYS = [
             ("a b c ...", "match the selected item to a lettered option"),
             ("u", "undo the last answer"),
             ("Esc or q", "end the session (every answer is already saved)"),
+        ],
+    ),
+    (
+        "Statistics and class",
+        [
+            ("← →", "switch tabs (statistics)"),
+            ("d", "next deck, then all decks again (statistics)"),
+            ("↑ ↓", "pick a learner to see their decks (class)"),
+            ("Esc or q", "back to the decks"),
         ],
     ),
     (

@@ -17,6 +17,8 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "study_selected", "Study deck", show=True, priority=True),
         Binding("a", "study_all", "Study all due"),
+        Binding("s", "app.statistics", "Statistics"),
+        Binding("i", "app.instructor", "Class"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]

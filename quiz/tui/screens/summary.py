@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from quiz.progress.report import format_duration
 from quiz.session import Summary
 
 
@@ -27,16 +28,6 @@ def humanize_wait(due: datetime | None, now: datetime) -> str:
             count = round(seconds / size)
             return f"in {count} {unit}{'s' if count != 1 else ''}"
     return "now"  # pragma: no cover
-
-
-def format_duration(seconds: float) -> str:
-    """12 s, 3 min 5 s, 1 h 02 min."""
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    if whole < 3600:
-        return f"{whole // 60} min {whole % 60} s"
-    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
 class SummaryScreen(Screen[None]):

@@ -1,0 +1,24 @@
+"""Moving decks in and out of other tools: CSV/TSV, Anki packages and Moodle GIFT."""
+
+from __future__ import annotations
+
+# Each format and what it keeps, as `--help` lists them.
+IMPORT_FORMATS = {
+    "csv": "rows of front, back and optional tags; header and delimiter detected",
+    "tsv": "the same, separated by tabs",
+    "apkg": "an Anki package: Basic and reversed notes as flashcards, Cloze notes as clozes",
+}
+EXPORT_FORMATS = {
+    "apkg": "Anki package: flashcards, reversed cards and clozes; other types as flashcards",
+    "gift": "Moodle GIFT: choice, true_false, typed, numeric, match and cloze cards",
+    "csv": "front, back, tags, explanation, reverse, id; other types as front and back text",
+    "tsv": "the same, separated by tabs",
+}
+
+
+class InterchangeError(Exception):
+    """A file could not be imported or exported; the message says why, in one line."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line

@@ -1,0 +1,336 @@
+"""Anki packages (.apkg): import Basic, reversed and Cloze notes; export with genanki."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import json
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quiz.deck.model import Cloze, Deck, Flashcard
+from quiz.deck.text import slugify
+from quiz.interchange import InterchangeError
+from quiz.interchange.deck_yaml import ImportedDeck
+from quiz.interchange.front_back import front_back
+from quiz.interchange.html_text import html_to_text
+
+# Newest first: a current Anki export also holds a stub collection.anki2 that only says
+# "please update Anki", so the zstd-compressed collection.anki21b must win.
+COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+MAX_COLLECTION_BYTES = 512 * 1024 * 1024
+_ANKI_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+# Notes exported by quiz carry the card's id, so a round trip keeps ids and so progress.
+_QUIZ_GUID = re.compile(r"^quiz:([a-z0-9-]+):([a-z0-9-]+)$")
+_EXTRA_FIELDS = ("explanation", "back extra", "extra", "notes", "note")
+
+
+def anki_cloze(text: str) -> str | None:
+    """Anki's cloze text ({{c1::answer::hint}}) as quiz's ({{answer}}); None if unusable."""
+    if not _ANKI_CLOZE.search(text):
+        return None
+    answers: list[str] = []
+
+    def gap(match: re.Match[str]) -> str:
+        answers.append(match.group(1).strip())
+        return "{{" + match.group(1).strip() + "}}"
+
+    converted = _ANKI_CLOZE.sub(gap, text)
+    outside = _ANKI_CLOZE.sub("", text)
+    if not all(answers) or "{{" in outside or "}}" in outside:
+        return None
+    return converted
+
+
+# --- Import ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _NoteType:
+    cloze: bool
+    fields: tuple[str, ...]
+
+
+def import_apkg(path: Path) -> ImportedDeck:
+    """Read an Anki package: Basic and reversed notes as flashcards, Cloze notes as clozes."""
+    data = _collection_bytes(path)
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "collection.sqlite"
+        db.write_bytes(data)
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                return _read_collection(conn, path)
+            finally:
+                conn.close()
+        except (sqlite3.DatabaseError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            # ValueError covers bad JSON; the others, tables or rows not shaped as Anki's are.
+            raise InterchangeError(
+                f"the collection inside is not a readable Anki database ({exc})"
+            ) from exc
+
+
+def _collection_bytes(path: Path) -> bytes:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InterchangeError("not an Anki package: .apkg files are zip archives") from exc
+    except OSError as exc:
+        raise InterchangeError(f"cannot read file: {exc.strerror}") from exc
+    with archive:
+        names = set(archive.namelist())
+        name = next((n for n in COLLECTIONS if n in names), None)
+        if name is None:
+            raise InterchangeError(
+                "no Anki collection in the package (collection.anki2 or .anki21)"
+            )
+        if archive.getinfo(name).file_size > MAX_COLLECTION_BYTES:
+            raise InterchangeError("the Anki collection is too large to import")
+        try:
+            raw = archive.read(name)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise InterchangeError(f"the package is damaged: {exc}") from exc
+    return _unzstd(raw) if name.endswith("21b") else raw
+
+
+def _unzstd(raw: bytes) -> bytes:
+    import zstandard
+
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw)) as reader:
+            while chunk := reader.read(1024 * 1024):
+                size += len(chunk)
+                if size > MAX_COLLECTION_BYTES:
+                    raise InterchangeError("the Anki collection is too large to import")
+                chunks.append(chunk)
+    except zstandard.ZstdError as exc:
+        raise InterchangeError(f"the package's collection is damaged: {exc}") from exc
+    return b"".join(chunks)
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _note_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
+    if "notetypes" in _tables(conn):  # schema 18, Anki 2.1.28 and later
+        fields: dict[int, list[str]] = {}
+        for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
+            fields.setdefault(ntid, []).append(name)
+        return {
+            ntid: _NoteType(_protobuf_varint(config, 1) == 1, tuple(fields.get(ntid, [])))
+            for ntid, config in conn.execute("SELECT id, config FROM notetypes")
+        }
+    (models,) = conn.execute("SELECT models FROM col").fetchone()
+    out = {}
+    for model in json.loads(models).values():
+        names = tuple(f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"]))
+        out[int(model["id"])] = _NoteType(model.get("type") == 1, names)
+    return out
+
+
+def _deck_names(conn: sqlite3.Connection) -> dict[int, str]:
+    if "decks" in _tables(conn):
+        return {
+            did: name.replace("\x1f", "::")
+            for did, name in conn.execute("SELECT id, name FROM decks")
+        }
+    (decks,) = conn.execute("SELECT decks FROM col").fetchone()
+    return {int(d["id"]): d["name"] for d in json.loads(decks).values()}
+
+
+def _protobuf_varint(data: bytes, number: int) -> int | None:
+    """A varint field of a protobuf message (how Anki stores a note type's kind)."""
+    i = 0
+
+    def varint() -> int:
+        nonlocal i
+        shift = result = 0
+        while i < len(data):
+            byte = data[i]
+            i += 1
+            result |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return result
+        raise ValueError("truncated varint")
+
+    try:
+        while i < len(data):
+            key = varint()
+            field, wire = key >> 3, key & 7
+            if wire == 0:
+                value = varint()
+                if field == number:
+                    return value
+            elif wire == 1:
+                i += 8
+            elif wire == 2:
+                i += varint()
+            elif wire == 5:
+                i += 4
+            else:
+                return None
+    except ValueError:
+        return None
+    return None
+
+
+def _read_collection(conn: sqlite3.Connection, path: Path) -> ImportedDeck:
+    note_types = _note_types(conn)
+    decks = _deck_names(conn)
+    card_ords: dict[int, set[int]] = {}
+    deck_of_cards: Counter[int] = Counter()
+    for nid, ord_, did in conn.execute("SELECT nid, ord, did FROM cards"):
+        card_ords.setdefault(nid, set()).add(ord_)
+        deck_of_cards[did] += 1
+    title = path.stem
+    if deck_of_cards:
+        name = decks.get(deck_of_cards.most_common(1)[0][0], "")
+        if name and name != "Default":
+            title = name.split("::")[-1]
+    imported = ImportedDeck(title=title)
+    rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
+    for number, (nid, guid, mid, tags, flds) in enumerate(rows, start=1):
+        note_type = note_types.get(mid)
+        if note_type is None:
+            imported.skipped.append(f"note {number}: its note type is missing")
+            continue
+        card = _card(note_type, flds.split("\x1f"), card_ords.get(nid, set()))
+        if isinstance(card, str):
+            imported.skipped.append(f"note {number}: {card}")
+            continue
+        found = _QUIZ_GUID.match(guid or "")
+        if found:
+            card["id"] = found.group(2)
+        card_tags = [t for t in (slugify(tag) for tag in tags.split()) if t]
+        if card_tags:
+            card["tags"] = list(dict.fromkeys(card_tags))
+        imported.cards.append(card)
+    if not imported.cards:
+        reasons = f" ({imported.skipped[0]})" if imported.skipped else ""
+        raise InterchangeError(f"no notes could be imported{reasons}")
+    return imported
+
+
+def _card(note_type: _NoteType, fields: list[str], ords: set[int]) -> dict[str, Any] | str:
+    """The card a note becomes, or why it cannot be imported."""
+    texts = [html_to_text(f) for f in fields]
+    names = [n.lower() for n in note_type.fields]
+    extra = next(
+        (
+            texts[i]
+            for i, n in enumerate(names)
+            if n in _EXTRA_FIELDS and i < len(texts) and texts[i]
+        ),
+        "",
+    )
+    card: dict[str, Any]
+    if note_type.cloze:
+        text = anki_cloze(texts[0]) if texts else None
+        if text is None:
+            return "a cloze without usable gaps"
+        card = {"type": "cloze", "text": text}
+    else:
+        if len(texts) < 2 or not texts[0] or not texts[1]:
+            return "the front or the back is empty (images and sounds are not imported)"
+        card = {"front": texts[0], "back": texts[1]}
+        if any(o >= 1 for o in ords):
+            card["reverse"] = True
+    if extra and extra not in (card.get("front"), card.get("back")):
+        card["explanation"] = extra
+    return card
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+_CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: center; }\n"
+_EXPLAINED = "{{#Explanation}}<hr><small>{{Explanation}}</small>{{/Explanation}}"
+
+
+def _anki_id(text: str) -> int:
+    """A stable id in the range Anki uses, so exporting again updates rather than duplicates."""
+    return (1 << 30) + int(hashlib.sha256(text.encode()).hexdigest()[:12], 16) % (1 << 30)
+
+
+def _as_html(text: str | None) -> str:
+    return html.escape(text or "", quote=False).replace("\n", "<br>")
+
+
+def _cloze_html(card: Cloze) -> str:
+    # Anki has no alternative answers in a gap: the first one is kept.
+    out = [_as_html(card.segments[0])]
+    for number, (answers, segment) in enumerate(zip(card.gaps, card.segments[1:], strict=True), 1):
+        out.append(f"{{{{c{number}::{_as_html(answers[0])}}}}}")
+        out.append(_as_html(segment))
+    return "".join(out)
+
+
+def export_apkg(deck: Deck, path: Path, timestamp: float | None = None) -> None:
+    """Write the deck as an Anki package: flashcards, reversed cards and clozes as such."""
+    import genanki
+
+    fields = [{"name": "Front"}, {"name": "Back"}, {"name": "Explanation"}]
+    answer = "{{FrontSide}}<hr id=answer>{{Back}}" + _EXPLAINED
+    basic = genanki.Model(
+        _anki_id("quiz basic"),
+        "quiz: Basic",
+        fields=fields,
+        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": answer}],
+        css=_CSS,
+    )
+    reversed_ = genanki.Model(
+        _anki_id("quiz basic and reversed"),
+        "quiz: Basic (and reversed card)",
+        fields=fields,
+        templates=[
+            {"name": "Card 1", "qfmt": "{{Front}}", "afmt": answer},
+            {
+                "name": "Card 2",
+                "qfmt": "{{Back}}",
+                "afmt": "{{FrontSide}}<hr id=answer>{{Front}}" + _EXPLAINED,
+            },
+        ],
+        css=_CSS,
+    )
+    cloze = genanki.Model(
+        _anki_id("quiz cloze"),
+        "quiz: Cloze",
+        fields=[{"name": "Text"}, {"name": "Explanation"}],
+        templates=[
+            {
+                "name": "Cloze",
+                "qfmt": "{{cloze:Text}}",
+                "afmt": "{{cloze:Text}}" + _EXPLAINED,
+            }
+        ],
+        css=_CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+    anki_deck = genanki.Deck(
+        _anki_id(deck.id), deck.title.replace("::", ":"), description=deck.description or ""
+    )
+    for card in deck.cards:
+        tags = list(dict.fromkeys((*card.tags, *deck.tags)))
+        guid = f"quiz:{deck.id}:{card.id}"
+        explanation = _as_html(card.explanation)
+        if isinstance(card, Cloze):
+            note = genanki.Note(cloze, [_cloze_html(card), explanation], tags=tags, guid=guid)
+        else:
+            front, back = front_back(card)
+            model = reversed_ if isinstance(card, Flashcard) and card.reverse else basic
+            note = genanki.Note(
+                model, [_as_html(front), _as_html(back), explanation], tags=tags, guid=guid
+            )
+        anki_deck.add_note(note)
+    # Anki updates a note it has only from a newer one: the timestamp (default now) says when.
+    genanki.Package(anki_deck).write_to_file(str(path), timestamp=timestamp)

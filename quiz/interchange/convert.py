@@ -1,0 +1,128 @@
+"""Import a file into a new YAML deck, or export a deck: whole files written or nothing."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quiz.deck.loader import parse_deck
+from quiz.deck.model import Deck
+from quiz.deck.text import slugify
+from quiz.interchange import EXPORT_FORMATS, IMPORT_FORMATS, InterchangeError
+from quiz.interchange.deck_yaml import ImportedDeck, deck_yaml
+
+_SUFFIXES = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".apkg": "apkg",
+    ".gift": "gift",
+}
+
+
+@dataclass
+class Report:
+    """What an import or export did: cards written, and what was left out."""
+
+    cards: int
+    skipped: list[str] = field(default_factory=list)
+
+
+def format_of(path: Path, given: str | None, formats: dict[str, str]) -> str:
+    """The format named, or the one the file's extension implies."""
+    fmt = given or _SUFFIXES.get(path.suffix.lower())
+    if fmt is None or fmt not in formats:
+        raise InterchangeError(
+            f"cannot tell the format from '{path.suffix or path.name}'; "
+            f"give --format ({', '.join(formats)})"
+        )
+    return fmt
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file renamed into place, so a failure leaves nothing behind."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise InterchangeError(f"no such folder: {folder}")
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InterchangeError(f"cannot write in {folder}: {exc.strerror}") from exc
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        write(temp)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise InterchangeError(f"cannot write: {exc.strerror or exc}") from exc
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def read_import(source: Path, fmt: str) -> ImportedDeck:
+    """The cards of a file in an import format."""
+    if not source.is_file():
+        raise InterchangeError("no such file" if not source.exists() else "not a file")
+    if fmt == "apkg":
+        from quiz.interchange.anki import import_apkg
+
+        return import_apkg(source)
+    from quiz.interchange.csv_format import import_csv
+
+    return import_csv(source, "\t" if fmt == "tsv" else None)
+
+
+def import_deck(source: Path, output: Path, fmt: str | None, deck_id: str | None = None) -> Report:
+    """Import a file into a new YAML deck file; refuses to overwrite one."""
+    if output.exists():
+        raise InterchangeError(f"{output} already exists; give another --output")
+    fmt = format_of(source, fmt, IMPORT_FORMATS)
+    imported = read_import(source, fmt)
+    deck_id = deck_id or slugify(output.stem) or "imported"
+    text = deck_yaml(deck_id, imported, source.name)
+    deck, problems = parse_deck(text, str(output))
+    if deck is None:  # pragma: no cover - the writer keeps the loader's rules; a guard all the same
+        raise InterchangeError(f"the imported deck would not load: {problems[0].message}")
+
+    def write(temp: Path) -> None:
+        temp.write_text(text, encoding="utf-8")
+        if output.exists():
+            raise InterchangeError(f"{output} already exists; give another --output")
+
+    write_atomically(output, write)
+    return Report(len(deck.cards), imported.skipped)
+
+
+def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
+    """Write a deck in an export format."""
+    fmt = format_of(output, fmt, EXPORT_FORMATS)
+    if deck.path and output.resolve() == Path(deck.path).resolve():
+        raise InterchangeError("the output is the deck itself; give another --output")
+    skipped: list[str] = []
+    written = len(deck.cards)
+    if fmt == "apkg":
+        from quiz.interchange.anki import export_apkg
+
+        write_atomically(output, lambda temp: export_apkg(deck, temp))
+    elif fmt == "gift":
+        from quiz.interchange.gift import export_gift
+
+        text, left_out = export_gift(deck)
+        skipped = [
+            f"{count} {card_type} card(s): GIFT has no such question type"
+            for card_type, count in sorted(left_out.items())
+        ]
+        written -= sum(left_out.values())
+        write_atomically(output, lambda temp: temp.write_text(text, encoding="utf-8"))
+    else:
+        from quiz.interchange.csv_format import export_csv
+
+        text = export_csv(deck, "\t" if fmt == "tsv" else ",")
+        write_atomically(output, lambda temp: temp.write_text(text, encoding="utf-8", newline=""))
+    return Report(written, skipped)

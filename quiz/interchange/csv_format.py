@@ -1,0 +1,196 @@
+"""CSV and TSV: rows of front, back and optional tags, to and from flashcard decks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from quiz.deck.model import Deck, Flashcard
+from quiz.deck.text import slugify
+from quiz.interchange import InterchangeError
+from quiz.interchange.anki import anki_cloze
+from quiz.interchange.deck_yaml import ImportedDeck
+from quiz.interchange.front_back import front_back
+from quiz.interchange.html_text import html_to_text
+
+# Header names, lower-cased, for each column a deck uses; the first is what export writes.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "front": ("front", "question", "prompt", "term", "text"),
+    "back": ("back", "answer", "definition", "back extra"),
+    "tags": ("tags", "tag"),
+    "explanation": ("explanation", "notes", "note", "extra"),
+    "reverse": ("reverse", "reversed"),
+    "id": ("id", "card id"),
+}
+EXPORT_COLUMNS = tuple(COLUMNS)
+_DELIMITERS = ",\t;|"
+_SAMPLE = 64 * 1024
+_TRUE = {"true", "yes", "y", "1", "x"}
+# Anki's "Notes in Plain Text" export starts with lines like '#separator:tab'.
+_DIRECTIVE = re.compile(r"^#([a-z ]+):(.*)$")
+_SEPARATORS = {
+    "comma": ",",
+    "semicolon": ";",
+    "tab": "\t",
+    "space": " ",
+    "pipe": "|",
+    "colon": ":",
+}
+
+
+def read_text(path: Path) -> str:
+    """A file's text; it must be UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InterchangeError(f"cannot read file: {exc.strerror}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InterchangeError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8", line
+        ) from exc
+
+
+def _directives(text: str) -> tuple[dict[str, str], str, int]:
+    """Anki's '#key:value' header lines, the text after them, and how many lines they took."""
+    found: dict[str, str] = {}
+    lines = text.split("\n")
+    count = 0
+    for line in lines:
+        match = _DIRECTIVE.match(line.rstrip("\r"))
+        if not match:
+            break
+        found[match.group(1).strip()] = match.group(2).strip()
+        count += 1
+    return found, "\n".join(lines[count:]), count
+
+
+def _delimiter(body: str, forced: str | None, directives: dict[str, str]) -> str:
+    if forced:
+        return forced
+    if "separator" in directives:
+        name = directives["separator"]
+        return _SEPARATORS.get(name.lower(), name[:1] or ",")
+    sample = body[:_SAMPLE]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        # One row gives the sniffer nothing to compare; then the commonest candidate wins.
+        counts = {d: sample.split("\n", 1)[0].count(d) for d in _DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best] == 0:
+            raise InterchangeError(
+                "found one column; each row needs a front and a back, "
+                "separated by a comma, tab or semicolon"
+            ) from None
+        return best
+
+
+def _header(first: list[str]) -> dict[str, int] | None:
+    names = [cell.strip().lower() for cell in first]
+    found: dict[str, int] = {}
+    for column, aliases in COLUMNS.items():
+        for index, name in enumerate(names):
+            if name in aliases and index not in found.values():
+                found[column] = index
+                break
+    return found if {"front", "back"} <= set(found) else None
+
+
+def _tags(raw: str) -> list[str]:
+    tags = (slugify(t) for t in re.split(r"[\s,;]+", raw) if t.strip())
+    return list(dict.fromkeys(t for t in tags if t))
+
+
+def import_csv(path: Path, delimiter: str | None = None) -> ImportedDeck:
+    """Read a CSV or TSV file of front, back and optional tags (header and delimiter detected)."""
+    directives, body, skipped_lines = _directives(read_text(path))
+    if not body.strip():
+        raise InterchangeError("no cards found: the file is empty")
+    sep = _delimiter(body, delimiter, directives)
+    try:
+        rows = list(csv.reader(io.StringIO(body, newline=""), delimiter=sep, strict=False))
+        row_lines = _row_lines(body, sep)
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's limit
+        raise InterchangeError(f"cannot read the rows: {exc}") from exc
+    columns: dict[str, int] = {"front": 0, "back": 1, "tags": 2}
+    first_row = 0
+    if "columns" in directives:
+        named = _header(directives["columns"].split(sep))
+        if named:
+            columns = named
+    elif rows and (named := _header(rows[0])):
+        # Only a first row naming known columns is a header: csv.Sniffer.has_header judges by
+        # cell types and lengths, which card text does not follow, and would drop a card.
+        columns, first_row = named, 1
+    if "tags column" in directives and directives["tags column"].isdigit():
+        columns["tags"] = int(directives["tags column"]) - 1
+    html = directives.get("html", "").lower() == "true"
+    imported = ImportedDeck(title=path.stem.replace("_", " ").replace("-", " ").strip() or "Cards")
+    for index, row in enumerate(rows):
+        if index < first_row or not any(cell.strip() for cell in row):
+            continue
+        imported.cards.append(_card(row, columns, html, skipped_lines + row_lines[index]))
+    if not imported.cards:
+        raise InterchangeError("no cards found: the file has no rows with a front and a back")
+    return imported
+
+
+def _row_lines(body: str, sep: str) -> list[int]:
+    """The line each row starts on (a quoted cell may span lines)."""
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=sep, strict=False)
+    starts = []
+    previous = 0
+    for _ in reader:
+        starts.append(previous + 1)
+        previous = reader.line_num
+    return starts
+
+
+def _card(row: list[str], columns: dict[str, int], html: bool, line: int) -> dict[str, Any]:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        value = row[index] if index is not None and index < len(row) else ""
+        return html_to_text(value) if html else value.strip()
+
+    front, back = cell("front"), cell("back")
+    if not front:
+        raise InterchangeError("the row has no front", line)
+    card: dict[str, Any] = {}
+    if "{{c" in front and (cloze := anki_cloze(front)):
+        card = {"type": "cloze", "text": cloze}
+        if back:
+            card["explanation"] = back
+    else:
+        if not back:
+            raise InterchangeError("the row has no back", line)
+        card = {"front": front, "back": back}
+        if cell("reverse").lower() in _TRUE:
+            card["reverse"] = True
+    explanation = cell("explanation")
+    if explanation:
+        card["explanation"] = explanation
+    tags = _tags(cell("tags"))
+    if tags:
+        card["tags"] = tags
+    if cell("id"):
+        card["id"] = cell("id")
+    return card
+
+
+def export_csv(deck: Deck, delimiter: str = ",") -> str:
+    """The deck as CSV (or TSV): a header, then one row per card."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for card in deck.cards:
+        front, back = front_back(card)
+        tags = " ".join(dict.fromkeys((*card.tags, *deck.tags)))
+        reverse = "true" if isinstance(card, Flashcard) and card.reverse else ""
+        writer.writerow((front, back, tags, card.explanation or "", reverse, card.id))
+    return out.getvalue()

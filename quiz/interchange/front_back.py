@@ -1,0 +1,60 @@
+"""Any card as a front and a back, for formats that only have flashcards."""
+
+from __future__ import annotations
+
+from quiz.deck.model import Card, Choice, Cloze, Flashcard, Match, Numeric, Order, TrueFalse, Typed
+
+
+def number(value: float) -> str:
+    """A number written briefly: 2500, not 2500.0."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.12g}"  # 12 digits hide float noise such as 88.49000000000001
+
+
+def numeric_answer(card: Numeric) -> str:
+    """A numeric card's answer with its unit and tolerance, as a person would write it."""
+    text = card.answer_text + (f" {card.unit}" if card.unit else "")
+    if card.tolerance:
+        spread = (
+            f"{number(card.tolerance)}%" if card.tolerance_is_percent else number(card.tolerance)
+        )
+        text += f" (± {spread})"
+    return text
+
+
+def front_back(card: Card) -> tuple[str, str]:
+    """The card's question and its answer as plain text."""
+    if isinstance(card, Flashcard):
+        return card.front, card.back
+    if isinstance(card, Choice):
+        choices = "\n".join(f"- {c}" for c in card.choices)
+        return f"{card.question}\n{choices}", "\n".join(card.answers)
+    if isinstance(card, TrueFalse):
+        return f"{card.statement}\n(true or false?)", "true" if card.answer else "false"
+    if isinstance(card, Cloze):
+        return _all_blank(card), "\n".join(answers[0] for answers in card.gaps)
+    if isinstance(card, Typed):
+        also = f"\n(also accepted: {', '.join(card.accept)})" if card.accept else ""
+        return card.question, card.answer + also
+    if isinstance(card, Numeric):
+        return card.question, numeric_answer(card)
+    if isinstance(card, Order):
+        # Sorted, so the front does not give the order away.
+        items = "\n".join(f"- {item}" for item in sorted(card.items, key=str.casefold))
+        return f"{card.question}\n{items}", "\n".join(
+            f"{i}. {item}" for i, item in enumerate(card.items, start=1)
+        )
+    if isinstance(card, Match):
+        lefts = "\n".join(f"- {left}" for left, _ in card.pairs)
+        return f"{card.question}\n{lefts}", "\n".join(
+            f"{left}: {right}" for left, right in card.pairs
+        )
+    raise TypeError(f"no front and back for {card.type} cards")
+
+
+def _all_blank(card: Cloze) -> str:
+    out = [card.segments[0]]
+    for segment in card.segments[1:]:
+        out.extend(("[...]", segment))
+    return "".join(out)

@@ -1,0 +1,1 @@
+"""Progress reports: learner statistics, class reports, item analysis and progress files."""

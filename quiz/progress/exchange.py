@@ -1,0 +1,440 @@
+"""Portable progress files: export a learner's reviews, and merge such files into a database."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from quiz.deck.model import DEFAULT_DESIRED_RETENTION
+from quiz.progress.stats import in_list, ts
+from quiz.scheduler import Scheduler
+from quiz.store.database import Store
+
+FORMAT = "quiz-progress"
+VERSION = 1
+REVIEW_KEYS = (
+    "id",
+    "deck_id",
+    "item_key",
+    "card_id",
+    "reviewed_at",
+    "rating",
+    "outcome",
+    "response",
+    "duration_ms",
+)
+OUTCOMES = ("right", "partly", "wrong")
+REVIEW_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Enough ids per query to be quick, well under SQLite's limit on parameters.
+CHUNK = 500
+
+
+class ProgressFileError(Exception):
+    """A progress file cannot be read or written; the message is one line with its place."""
+
+
+@dataclass(frozen=True)
+class FileDeck:
+    """A deck as the exporting database knew it."""
+
+    id: str
+    title: str | None
+    content_hash: str | None
+
+
+@dataclass(frozen=True)
+class FileReview:
+    """One review in a progress file."""
+
+    id: str
+    deck_id: str
+    item_key: str
+    card_id: str
+    reviewed_at: datetime
+    rating: int
+    outcome: str | None
+    response: Any
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class ProgressFile:
+    """A progress file, read and checked."""
+
+    path: str
+    learner: str
+    exported_at: str
+    decks: dict[str, FileDeck]
+    reviews: list[FileReview]
+
+
+# Export
+
+
+def export_progress(
+    store: Store,
+    learner: str,
+    out: IO[str],
+    now: datetime,
+    decks: Sequence[str] | None = None,
+) -> int:
+    """Write every review of a learner (in these decks) as a progress file; the count written."""
+    params: dict[str, Any] = {"learner": learner}
+    where = "learner = :learner"
+    if decks is not None:
+        where += f" AND deck_id IN {in_list('d', decks, params)}"
+    rows = store.conn.execute(
+        "SELECT id, deck_id, item_key, card_id, reviewed_at, rating, outcome, response, "
+        f"duration_ms FROM reviews WHERE {where} ORDER BY reviewed_at, id",
+        params,
+    ).fetchall()
+    if not rows:
+        raise ProgressFileError(f"learner '{learner}' has no reviews to export in this database")
+    used = sorted({row[1] for row in rows})
+    deck_params: dict[str, Any] = {}
+    deck_filter = in_list("d", used, deck_params)
+    known = {
+        deck_id: FileDeck(deck_id, title, chash)
+        for deck_id, title, chash in store.conn.execute(
+            f"SELECT id, title, content_hash FROM decks WHERE id IN {deck_filter}", deck_params
+        )
+    }
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "learner": learner,
+        "exported_at": ts(now),
+        "decks": [
+            {"id": d.id, "title": d.title, "content_hash": d.content_hash}
+            for d in (known.get(i, FileDeck(i, None, None)) for i in used)
+        ],
+    }
+    out.write(json.dumps(header, ensure_ascii=False) + "\n")
+    for row in rows:
+        review = dict(zip(REVIEW_KEYS, row, strict=True))
+        review["response"] = _response_value(review["response"])
+        out.write(json.dumps(review, ensure_ascii=False) + "\n")
+    return len(rows)
+
+
+def _response_value(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def write_progress_file(
+    store: Store,
+    learner: str,
+    path: Path,
+    now: datetime,
+    decks: Sequence[str] | None = None,
+) -> int:
+    """Export to a file, replacing it only once the whole file is written."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="\n") as out:
+            count = export_progress(store, learner, out, now, decks)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise ProgressFileError(f"{path}: cannot write the progress file: {exc.strerror}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+    return count
+
+
+# Reading
+
+
+def _fail(path: str, line: int, message: str, column: int = 1) -> ProgressFileError:
+    return ProgressFileError(f"{path}:{line}:{column}: error: {message}")
+
+
+def read_progress_file(path: Path) -> ProgressFile:
+    """Read and check a whole progress file; any problem raises ProgressFileError."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProgressFileError(f"{name}: error: cannot read the file: {exc.strerror}") from exc
+    foreign = "not a quiz progress file (export one with 'quiz progress export')"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail(name, 1, f"{foreign}: it is not UTF-8 text") from exc
+    lines = text.split("\n")
+    try:
+        header = json.loads(lines[0])
+    except ValueError as exc:
+        raise _fail(name, 1, foreign) from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise _fail(name, 1, foreign)
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _fail(name, 1, "the header has no valid 'version'")
+    if version > VERSION:
+        raise _fail(
+            name, 1, f"written by a newer quiz (format version {version}); upgrade quiz to read it"
+        )
+    learner = header.get("learner")
+    if not isinstance(learner, str) or not learner.strip():
+        raise _fail(name, 1, "the header has no learner name")
+    decks = _read_decks(name, header.get("decks"))
+    exported_at = header.get("exported_at")
+    reviews: list[FileReview] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise _fail(name, number, f"invalid JSON: {exc.msg}", exc.colno) from exc
+        review = _read_review(name, number, value, decks)
+        if review.id in seen:
+            raise _fail(name, number, f"review id '{review.id}' appears twice")
+        seen.add(review.id)
+        reviews.append(review)
+    return ProgressFile(name, learner, str(exported_at or ""), decks, reviews)
+
+
+def _read_decks(name: str, value: object) -> dict[str, FileDeck]:
+    if not isinstance(value, list):
+        raise _fail(name, 1, "the header has no list of 'decks'")
+    decks: dict[str, FileDeck] = {}
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise _fail(name, 1, "each deck in the header needs an 'id'")
+        title, chash = entry.get("title"), entry.get("content_hash")
+        if not (title is None or isinstance(title, str)) or not (
+            chash is None or isinstance(chash, str)
+        ):
+            raise _fail(name, 1, f"deck '{entry['id']}': 'title' and 'content_hash' must be text")
+        decks[entry["id"]] = FileDeck(entry["id"], title, chash)
+    return decks
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _read_review(name: str, number: int, value: object, decks: dict[str, FileDeck]) -> FileReview:
+    if not isinstance(value, dict):
+        raise _fail(name, number, "a review must be a JSON object")
+    missing = [k for k in REVIEW_KEYS if k not in value]
+    if missing:
+        raise _fail(name, number, f"review lacks '{missing[0]}'")
+    unknown = sorted(set(value) - set(REVIEW_KEYS))
+    if unknown:
+        raise _fail(name, number, f"review has an unknown key '{unknown[0]}'")
+    if not isinstance(value["id"], str) or not REVIEW_ID.fullmatch(value["id"]):
+        raise _fail(name, number, "'id' must be 1 to 64 letters, digits, '-' or '_'")
+    for key in ("deck_id", "item_key", "card_id"):
+        if not isinstance(value[key], str) or not value[key]:
+            raise _fail(name, number, f"'{key}' must be non-empty text")
+    if value["deck_id"] not in decks:
+        raise _fail(name, number, f"deck '{value['deck_id']}' is not listed in the header")
+    at = value["reviewed_at"]
+    try:
+        when = datetime.fromisoformat(at) if isinstance(at, str) else None
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise _fail(name, number, "'reviewed_at' must be an ISO 8601 time with a UTC offset")
+    if not _is_int(value["rating"]) or not 1 <= value["rating"] <= 4:
+        raise _fail(name, number, "'rating' must be 1, 2, 3 or 4")
+    if value["outcome"] is not None and value["outcome"] not in OUTCOMES:
+        raise _fail(name, number, "'outcome' must be right, partly, wrong or null")
+    if not _is_int(value["duration_ms"]) or value["duration_ms"] < 0:
+        raise _fail(name, number, "'duration_ms' must be a whole number of at least 0")
+    return FileReview(
+        id=value["id"],
+        deck_id=value["deck_id"],
+        item_key=value["item_key"],
+        card_id=value["card_id"],
+        reviewed_at=when.astimezone(UTC),
+        rating=value["rating"],
+        outcome=value["outcome"],
+        response=value["response"],
+        duration_ms=value["duration_ms"],
+    )
+
+
+# Importing
+
+
+@dataclass
+class ImportReport:
+    """What importing one file did."""
+
+    path: str
+    learner: str
+    added: int = 0
+    duplicates: int = 0
+    clashes: int = 0
+    unknown_decks: dict[str, int] = field(default_factory=dict)  # reviews skipped per deck
+    missing_items: dict[str, dict[str, int]] = field(default_factory=dict)  # deck: item: reviews
+    other_versions: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """One line per fact, for the terminal."""
+        out = [
+            f"{self.path}: {self.added} new review(s) for {self.learner}, "
+            f"{self.duplicates} already here"
+        ]
+        for deck_id, count in sorted(self.unknown_decks.items()):
+            out.append(
+                f"{self.path}: warning: deck '{deck_id}' is not in this database: {count} "
+                "review(s) skipped; open the deck once (quiz decks PATH), then import again"
+            )
+        for deck_id in self.other_versions:
+            out.append(
+                f"{self.path}: warning: deck '{deck_id}' was exported from another version "
+                "of the deck; reviews of items this version has were imported"
+            )
+        for deck_id, items in sorted(self.missing_items.items()):
+            names = sorted(items)
+            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            out.append(
+                f"{self.path}: warning: deck '{deck_id}' here has no item {shown}: "
+                f"{sum(items.values())} review(s) skipped"
+            )
+        if self.clashes:
+            out.append(
+                f"{self.path}: warning: {self.clashes} review id(s) are already used here by "
+                "other reviews; the stored ones were kept"
+            )
+        return out
+
+
+def import_progress(
+    store: Store, files: Sequence[ProgressFile], now: datetime
+) -> list[ImportReport]:
+    """Merge progress files into the store in one transaction, then rebuild touched items."""
+    conn = store.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        reports, touched = _merge(store, files, now)
+        _replay(store, touched)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    return reports
+
+
+def _merge(
+    store: Store, files: Sequence[ProgressFile], now: datetime
+) -> tuple[list[ImportReport], set[tuple[str, str, str]]]:
+    conn = store.conn
+    wanted = sorted({d for f in files for d in f.decks})
+    params: dict[str, Any] = {}
+    deck_filter = in_list("d", wanted, params)
+    hashes = dict(
+        conn.execute(f"SELECT id, content_hash FROM decks WHERE id IN {deck_filter}", params)
+    )
+    items = {
+        (deck_id, key): card_id
+        for deck_id, key, card_id in conn.execute(
+            f"SELECT deck_id, item_key, card_id FROM cards WHERE deck_id IN {deck_filter}", params
+        )
+    }
+    reports = []
+    touched: set[tuple[str, str, str]] = set()
+    for f in files:
+        report = ImportReport(f.path, f.learner)
+        report.other_versions = [
+            d.id
+            for d in f.decks.values()
+            if d.id in hashes and d.content_hash is not None and d.content_hash != hashes[d.id]
+        ]
+        candidates = []
+        for r in f.reviews:
+            if r.deck_id not in hashes:
+                report.unknown_decks[r.deck_id] = report.unknown_decks.get(r.deck_id, 0) + 1
+            elif (r.deck_id, r.item_key) not in items:
+                missing = report.missing_items.setdefault(r.deck_id, {})
+                missing[r.item_key] = missing.get(r.item_key, 0) + 1
+            else:
+                candidates.append(r)
+        stored = _stored(store, [r.id for r in candidates])
+        rows = []
+        for r in candidates:
+            if r.id in stored:
+                if stored[r.id] == (f.learner, r.deck_id, r.item_key, r.reviewed_at):
+                    report.duplicates += 1
+                else:
+                    report.clashes += 1
+                continue
+            stored[r.id] = (f.learner, r.deck_id, r.item_key, r.reviewed_at)
+            correct = None if r.outcome is None else int(r.outcome == "right")
+            rows.append(
+                (
+                    r.id,
+                    f.learner,
+                    r.deck_id,
+                    r.item_key,
+                    items[(r.deck_id, r.item_key)],
+                    ts(r.reviewed_at),
+                    r.rating,
+                    r.outcome,
+                    correct,
+                    json.dumps(r.response, ensure_ascii=False),
+                    r.duration_ms,
+                )
+            )
+            touched.add((f.learner, r.deck_id, r.item_key))
+        # States are filled in by the replay, which also decides which review came first.
+        conn.executemany(
+            "INSERT INTO reviews (id, learner, deck_id, item_key, card_id, reviewed_at, rating, "
+            "outcome, correct, response, duration_ms, first) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            rows,
+        )
+        report.added = len(rows)
+        if rows:
+            conn.execute(
+                "INSERT OR IGNORE INTO learners (name, created_at) VALUES (?, ?)",
+                (f.learner, ts(now)),
+            )
+        reports.append(report)
+    return reports, touched
+
+
+def _stored(store: Store, ids: list[str]) -> dict[str, tuple[str, str, str, datetime]]:
+    out = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for rid, learner, deck_id, key, at in store.conn.execute(
+            "SELECT id, learner, deck_id, item_key, reviewed_at FROM reviews "
+            f"WHERE id IN ({marks})",
+            chunk,
+        ):
+            out[rid] = (learner, deck_id, key, datetime.fromisoformat(at))
+    return out
+
+
+def _replay(store: Store, touched: set[tuple[str, str, str]]) -> None:
+    conn = store.conn
+    # Without fuzz, the same reviews give the same states on every machine and in any order.
+    schedulers = {
+        deck_id: Scheduler(
+            float(retention) if retention is not None else DEFAULT_DESIRED_RETENTION, fuzz=False
+        )
+        for deck_id, retention in conn.execute(
+            "SELECT id, json_extract(meta, '$.settings.desired_retention') FROM decks"
+        )
+    }
+    for learner, deck_id, key in sorted(touched):
+        reviews = store.item_reviews(learner, deck_id, key)
+        store.replay_reviews(learner, deck_id, key, reviews, None, schedulers[deck_id])
