@@ -51,30 +51,51 @@ def resolve(names: list[str]) -> tuple[list[Path], list[Problem]]:
     return paths, problems
 
 
-def open_deck(store: Store, path: Path, now: datetime) -> tuple[Deck | None, list[Problem]]:
-    """Load a deck file, from the store when unchanged, and sync it into the store."""
+@dataclass(frozen=True)
+class _Loaded:
+    deck: Deck | None
+    problems: list[Problem]
+    key: str = ""
+    digest: str = ""
+    cached: bool = False
+
+
+def _load(store: Store, path: Path) -> _Loaded:
+    """Read a deck file, from the store when unchanged since its last sync; nothing is written."""
     data, problems = read_deck_bytes(path)
     if data is None:
-        return None, problems
+        return _Loaded(None, problems)
     key = str(path.resolve())
     digest = file_hash(data)
     cached = store.cached_deck(key, digest)
     if cached is not None:
-        return cached, []
+        return _Loaded(cached, [], key, digest, cached=True)
     text, problems = decode_deck(data, str(path))
     if text is None:
-        return None, problems
+        return _Loaded(None, problems)
     deck, problems = parse_deck(text, str(path))
-    if deck is None:
-        return None, problems
+    return _Loaded(deck, problems, key, digest)
+
+
+def _sync(store: Store, path: Path, loaded: _Loaded, now: datetime) -> list[Problem]:
+    deck = loaded.deck
+    if deck is None or loaded.cached:
+        return loaded.problems
+    problems = loaded.problems
     previous = store.deck_path(deck.id)
-    if previous is not None and previous != key and Path(previous).exists():
-        clash = Problem(
-            str(path), 1, 1, Severity.ERROR, f"deck id '{deck.id}' is already used by {previous}"
-        )
-        return None, [*problems, clash]
-    store.sync_deck(deck, key, digest, now)
-    return deck, problems
+    if previous is not None and previous != loaded.key and Path(previous).exists():
+        # Refusing would lock a learner out of their decks after a reinstall or in a second
+        # checkout; the id keeps its progress either way, and missing cards are only archived.
+        message = f"deck id '{deck.id}' was last loaded from {previous}; using this file now"
+        problems = [*problems, Problem(str(path), 1, 1, Severity.WARNING, message, "deck-moved")]
+    store.sync_deck(deck, loaded.key, loaded.digest, now)
+    return problems
+
+
+def open_deck(store: Store, path: Path, now: datetime) -> tuple[Deck | None, list[Problem]]:
+    """Load a deck file, from the store when unchanged, and sync it into the store."""
+    loaded = _load(store, path)
+    return loaded.deck, _sync(store, path, loaded, now)
 
 
 @dataclass(frozen=True)
@@ -118,8 +139,17 @@ def load_library(store: Store, paths: list[Path], now: datetime) -> Library:
     """Open every deck file; a broken one is reported and left out, the rest still load."""
     library = Library(paths=list(paths))
     for path in paths:
-        deck, problems = open_deck(store, path, now)
-        library.problems.extend(problems)
-        if deck is not None and library.get(deck.id) is None:
+        loaded = _load(store, path)
+        deck = loaded.deck
+        twin = library.get(deck.id) if deck is not None else None
+        if deck is not None and twin is not None:
+            # Two files of one run claim an id: the first keeps it, the store stays as it was.
+            message = f"deck id '{deck.id}' is already used by {twin.path}"
+            library.problems.append(
+                Problem(str(path), 1, 1, Severity.ERROR, message, "duplicate-deck-id")
+            )
+            continue
+        library.problems.extend(_sync(store, path, loaded, now))
+        if deck is not None:
             library.decks.append(deck)
     return library

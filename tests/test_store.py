@@ -18,7 +18,7 @@ import quiz.library
 from quiz.deck.loader import check_deck, file_hash
 from quiz.deck.model import Deck
 from quiz.deck.problems import Severity
-from quiz.library import open_deck
+from quiz.library import load_library, open_deck
 from quiz.scheduler import CardState, Rating, Scheduler
 from quiz.store import ReviewRecord, Store, StoreError, default_db_path, open_store
 from quiz.store.migrations import migrations
@@ -381,21 +381,33 @@ def test_putting_a_card_back_restores_it(store: Store, deck_file: Path) -> None:
     assert review_ids(store) == ["r1"]
 
 
-def test_a_second_file_with_the_same_deck_id_is_refused(store: Store, deck_file: Path) -> None:
+def test_two_files_with_one_deck_id_in_a_run_keep_the_first(store: Store, deck_file: Path) -> None:
     first = open_ok(store, deck_file)
     impostor = deck_file.parent / "copy.yaml"
     impostor.write_text(deck_text(back="Minsk"), encoding="utf-8")
 
-    deck, problems = open_deck(store, impostor, NOW + timedelta(hours=1))
-    assert deck is None
-    errors = [p for p in problems if p.severity is Severity.ERROR]
+    library = load_library(store, [deck_file, impostor], NOW + timedelta(hours=1))
+    assert [d.path for d in library.decks] == [first.path]
+    errors = [p for p in library.problems if p.severity is Severity.ERROR]
     assert len(errors) == 1
-    assert "mini" in errors[0].message
-    assert str(deck_file.resolve()) in errors[0].message
-    # The first file's deck is untouched.
+    assert errors[0].path == str(impostor)
+    assert "mini" in errors[0].message and first.path in errors[0].message
+    # The first file's deck is untouched in the store.
     assert store.deck_path("mini") == str(deck_file.resolve())
-    assert open_ok(store, deck_file).cards == first.cards
     assert all("Minsk" not in row["content"] for row in card_rows(store).values())
+
+
+def test_another_existing_file_takes_over_a_deck_id_with_a_warning(
+    store: Store, deck_file: Path
+) -> None:
+    open_ok(store, deck_file)
+    other = deck_file.parent / "checkout2.yaml"
+    other.write_text(deck_text(back="Minsk"), encoding="utf-8")
+    deck, problems = open_deck(store, other, NOW + timedelta(hours=1))
+    assert deck is not None
+    assert [(p.severity, p.rule) for p in problems] == [(Severity.WARNING, "deck-moved")]
+    assert str(deck_file.resolve()) in problems[0].message
+    assert store.deck_path("mini") == str(other.resolve())
 
 
 def test_a_moved_deck_file_takes_over_its_deck_id(store: Store, deck_file: Path) -> None:
