@@ -11,8 +11,6 @@ from quiz.library import DeckReloader
 from quiz.session import StudySession
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.home import HomeScreen
-from quiz.tui.screens.instructor import InstructorScreen
-from quiz.tui.screens.stats import StatsScreen
 from quiz.tui.screens.study import StudyScreen
 from quiz.tui.screens.summary import SummaryScreen
 
@@ -53,10 +51,15 @@ class QuizApp(App[None]):
 
     def action_statistics(self) -> None:
         """Show the learner's statistics."""
+        # Imported when first wanted: the charting library costs start-up time for every learner.
+        from quiz.tui.screens.stats import StatsScreen
+
         self.push_screen(StatsScreen(self.session))
 
     def action_instructor(self) -> None:
         """Show every learner's progress, for the instructor."""
+        from quiz.tui.screens.instructor import InstructorScreen
+
         self.push_screen(InstructorScreen(self.session))
 
     def finish_session(self) -> None:

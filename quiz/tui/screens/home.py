@@ -41,11 +41,13 @@ class HomeScreen(Screen[None]):
         table.add_column("New", key="new")
         table.add_column("Cards", key="cards")
         table.add_column("Deck", key="title")
-        self.refresh_counts()
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_counts()
+        # Counting builds every deck's queue: skip it while another screen already covers this one
+        # (`quiz study DECK` pushes the study screen at once); it runs when the learner comes back.
+        if self.is_current:
+            self.refresh_counts()
 
     def refresh_counts(self) -> None:
         """Recount due and new items (after studying, or as the day rolls over)."""
