@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from quiz.collector import collector_paused
 from quiz.deck.model import (
     Card,
     Choice,
@@ -389,10 +390,10 @@ class _DeckBuilder:
             )
             return None
         own_keys = TYPE_KEYS[card_type]
-        other = {k for keys in TYPE_KEYS.values() for k in keys if k not in own_keys}
         for key, (key_node, _) in entries.items():
             if key in COMMON_KEYS or key in own_keys:
                 continue
+            other = {k for keys in TYPE_KEYS.values() for k in keys if k not in own_keys}
             hint = suggestion(key, (*COMMON_KEYS, *own_keys))
             if not hint:
                 # A field of another type usually means a missing or wrong 'type'.
@@ -402,7 +403,7 @@ class _DeckBuilder:
                         f" (did you mean '{close[0]}'? {card_type} cards have none: check 'type')"
                     )
             r.error(key_node, f"{name}: unknown key '{key}'{hint}", "unknown-key")
-        missing = [k for k in required_keys(card_type) if k not in entries]
+        missing = [k for k in _REQUIRED_KEYS[card_type] if k not in entries]
         for key in missing:
             r.error(node, f"{name}: missing required key '{key}'", "missing-key")
         common: dict[str, Any] = {"line": node.start_mark.line + 1}
@@ -623,6 +624,8 @@ def required_keys(card_type: str) -> tuple[str, ...]:
     return tuple(k for k in TYPE_KEYS[card_type] if k not in optional)
 
 
+_REQUIRED_KEYS = {card_type: required_keys(card_type) for card_type in TYPE_KEYS}
+
 _CLASSES: dict[str, type[Card]] = {
     "flashcard": Flashcard,
     "choice": Choice,
@@ -672,30 +675,88 @@ def _hint(text: str, line: int, column: int) -> str:
     return ""
 
 
-def _too_deep(text: str, path: str) -> Problem | None:
-    """The first collection nested deeper than MAX_NESTING, found without recursing."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_NESTING:
-                mark = event.start_mark
-                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                message = f"nested more than {MAX_NESTING} levels deep (decks need 4)"
-                return Problem(path, line, col, Severity.ERROR, message)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return None
+class _TooDeep(Exception):
+    """Raised from inside the composer at the first collection with children past the limit."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+
+class _NestingLimit:
+    """Loader hooks that count nesting while the composer works, refusing it past MAX_NESTING."""
+
+    # The composer calls `descend_resolver` before composing each node, with the node's parent,
+    # and `ascend_resolver` after it; the C composer recurses once per level, so stopping here
+    # keeps it far from the end of the stack, and the text is parsed only once. (The safe
+    # loader has no path resolvers, which is all these two hooks are otherwise for.)
+
+    def __init__(self, stream: str) -> None:
+        self.depth = 0  # the levels of collections around the node being composed
+        # At the last allowed level: a child collection is too deep, but it cannot be seen
+        # before it is composed. An empty one is harmless to compose and found after.
+        self.last_level: list[Node] = []
+        self.keys: list[Node] = []
+        super().__init__(stream)  # type: ignore[call-arg]
+
+    def descend_resolver(self, current_node: Node | None, current_index: object) -> None:
+        if self.depth >= MAX_NESTING and current_node is not None:
+            if self.depth > MAX_NESTING:
+                raise _TooDeep(current_node)
+            if not self.last_level or self.last_level[-1] is not current_node:
+                self.last_level.append(current_node)
+            if isinstance(current_index, Node):
+                # A mapping key composed already, whose pair is not stored until its value is.
+                self.keys.append(current_index)
+        self.depth += 1
+
+    def ascend_resolver(self) -> None:
+        self.depth -= 1
+
+    def too_deep(self, raised: Node | None) -> Node | None:
+        """The first collection past the limit: `raised`, or an empty one before it."""
+        found = [raised] if raised is not None else []
+        found.extend(self.keys)
+        for parent in self.last_level:
+            if isinstance(parent, SequenceNode):
+                found.extend(parent.value)
+            elif isinstance(parent, MappingNode):
+                found.extend(node for pair in parent.value for node in pair)
+        deep = [n for n in found if isinstance(n, SequenceNode | MappingNode)]
+        return min(deep, key=lambda n: (n.start_mark.line, n.start_mark.column), default=None)
+
+
+_NestingLoader = type("_NestingLoader", (_NestingLimit, _Loader), {})
+
+
+def _compose_limited(text: str, path: str) -> Node | Problem | None:
+    """Compose the text, or the problem of its first collection nested past MAX_NESTING."""
+    loader = _NestingLoader(text)
+    raised: Node | None = None
+    root: Node | None = None
+    try:
+        try:
+            root = loader.get_single_node()
+        except _TooDeep as exc:
+            raised = exc.node
+        except yaml.YAMLError:
+            # A collection past the limit before the broken place is the problem to report.
+            if loader.too_deep(None) is None:
+                raise
+        deep = loader.too_deep(raised)
+    finally:
+        loader.dispose()
+    if deep is not None:
+        mark = deep.start_mark
+        message = f"nested more than {MAX_NESTING} levels deep (decks need 4)"
+        return Problem(path, mark.line + 1, mark.column + 1, Severity.ERROR, message)
+    return root
 
 
 def _compose(text: str, path: str) -> Node | Problem | None:
     """The YAML node tree, or the one problem that stops YAML from being read at all."""
     try:
-        too_deep = _too_deep(text, path)
-        if too_deep is not None:
-            return too_deep
-        root: Node | None = yaml.compose(text, Loader=_Loader)
-        return root
+        return _compose_limited(text, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -723,15 +784,16 @@ def _compose(text: str, path: str) -> Node | Problem | None:
 def parse_deck(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
     """Parse deck text; the deck is None when there is any error."""
     reader = _Reader(path)
-    root = _compose(text, path)
-    if isinstance(root, Problem):
-        return None, [root]
-    if root is None:
-        return None, [Problem(path, 1, 1, Severity.ERROR, "the file is empty")]
-    try:
-        deck = _DeckBuilder(reader).deck(root)
-    except RecursionError:
-        return None, [Problem(path, 1, 1, Severity.ERROR, "deck is nested too deeply")]
+    with collector_paused():
+        root = _compose(text, path)
+        if isinstance(root, Problem):
+            return None, [root]
+        if root is None:
+            return None, [Problem(path, 1, 1, Severity.ERROR, "the file is empty")]
+        try:
+            deck = _DeckBuilder(reader).deck(root)
+        except RecursionError:
+            return None, [Problem(path, 1, 1, Severity.ERROR, "deck is nested too deeply")]
     if reader.aliases:
         reader.problems.extend(_alias_problems(text, path))
     problems = sorted(reader.problems, key=lambda p: (p.line, p.column))

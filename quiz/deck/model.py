@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_REVIEWS_PER_DAY = 200
 DEFAULT_DESIRED_RETENTION = 0.9
+# One encoder for every card: json.dumps with options builds a new one on each call.
+_CONTENT_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -76,16 +79,21 @@ class Card:
 
     def to_dict(self) -> dict[str, Any]:
         """The card as plain data, for storing and hashing."""
-        data = dataclasses.asdict(self)
+        # Shallow: dataclasses.asdict deep-copies every tuple, a third of syncing a deck.
+        values = self.__dict__
+        data = {name: values[name] for name in _layout(type(self)).content}
+        if self.source is not None:
+            data["source"] = {"ref": self.source.ref, "section": self.source.section}
         data["type"] = self.TYPE
-        del data["line"]
-        del data["lint_ignore"]
         return data
+
+    def content_json(self) -> str:
+        """`to_dict` as JSON with sorted keys: what is stored and what `content_hash` hashes."""
+        return _CONTENT_ENCODER.encode(self.to_dict())
 
     def content_hash(self) -> str:
         """A hash of everything a learner sees, so edits can be detected."""
-        raw = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+        return hash_content_json(self.content_json())
 
 
 @dataclass(frozen=True)
@@ -232,6 +240,105 @@ def card_from_dict(data: dict[str, Any], line: int = 0) -> Card:
     if data.get("source") is not None:
         data["source"] = SourceRef(**data["source"])
     return cls(**data, line=line)
+
+
+def hash_content_json(content_json: str) -> str:
+    """`Card.content_hash` from the card's `content_json`, for callers that have it already."""
+    # Auto-generated card ids are cut from this hash, so it must never change for a card.
+    return hashlib.sha256(content_json.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a card class keeps its fields, for turning cards into plain rows and back."""
+
+    cls: type[Card]
+    names: tuple[str, ...]  # every field, in declaration order: the order of a card's row
+    content: tuple[str, ...]  # the fields `to_dict` keeps (what a learner sees)
+    # Indexes into a card's row: tuples (JSON gives lists), tuples of tuples, the source.
+    tuples: tuple[int, ...]
+    nested: tuple[int, ...]
+    source_at: int
+
+
+_LAYOUTS: dict[type[Card], _Layout] = {}
+
+
+def _layout(cls: type[Card]) -> _Layout:
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        # Annotations are strings here (postponed evaluation), which is all this needs.
+        kinds = [(f.name, str(f.type)) for f in dataclasses.fields(cls)]
+        names = tuple(name for name, _ in kinds)
+        layout = _Layout(
+            cls=cls,
+            names=names,
+            content=tuple(n for n in names if n not in ("line", "lint_ignore")),
+            tuples=tuple(
+                i
+                for i, (n, k) in enumerate(kinds)
+                if k.startswith("tuple[") and n not in _TUPLE_OF_TUPLES
+            ),
+            nested=tuple(i for i, n in enumerate(names) if n in _TUPLE_OF_TUPLES),
+            source_at=names.index("source"),
+        )
+        _LAYOUTS[cls] = layout
+    return layout
+
+
+def _card_row(card: Card) -> list[Any]:
+    """Every field of a card in declaration order, as JSON-ready values."""
+    layout = _layout(type(card))
+    values = card.__dict__
+    row = [values[name] for name in layout.names]
+    if card.source is not None:
+        row[layout.source_at] = [card.source.ref, card.source.section]
+    return row
+
+
+def cards_to_snapshot(cards: Iterable[Card]) -> dict[str, Any]:
+    """Cards as compact JSON-ready data: per type, their places in order and their fields."""
+    groups: dict[str, dict[str, list[Any]]] = {}
+    count = 0
+    for at, card in enumerate(cards):
+        group = groups.setdefault(card.TYPE, {"at": [], "rows": []})
+        group["at"].append(at)
+        group["rows"].append(_card_row(card))
+        count = at + 1
+    return {"count": count, "groups": groups}
+
+
+def cards_from_snapshot(snapshot: dict[str, Any]) -> tuple[Card, ...]:
+    """Rebuild the cards from `cards_to_snapshot` output (after a JSON round trip)."""
+    groups = snapshot["groups"]
+    if snapshot["count"] != sum(len(group["at"]) for group in groups.values()):
+        raise ValueError("the snapshot does not count its cards")
+    out: list[Card | None] = [None] * snapshot["count"]
+    for type_name, group in groups.items():
+        layout = _layout(CARD_TYPES[type_name])
+        places, rows = group["at"], group["rows"]
+        # Converted column by column, so that each conversion runs over a type's cards in C.
+        columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
+        if len(places) != len(rows) or len(columns) != len(layout.names):
+            raise ValueError(f"the {type_name} cards do not match their fields")
+        for i in layout.tuples:
+            columns[i] = map(tuple, columns[i])
+        for i in layout.nested:
+            columns[i] = [tuple(map(tuple, value)) for value in columns[i]]
+        columns[layout.source_at] = [
+            None if s is None else SourceRef(*s) for s in columns[layout.source_at]
+        ]
+        names = layout.names
+        for at, values in zip(places, zip(*columns, strict=True), strict=True):
+            # Bypasses the frozen dataclass's __init__, which sets each field through
+            # object.__setattr__: that would be most of the time re-opening a big deck takes.
+            card = object.__new__(layout.cls)
+            card.__dict__.update(zip(names, values, strict=True))
+            out[at] = card
+    cards = tuple(c for c in out if c is not None)
+    if len(cards) != len(out):
+        raise ValueError("the cards do not fill their places")
+    return cards
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,251 @@
+"""Opening decks fast: an unchanged deck from its stored snapshot; nesting counted as read."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import quiz.library
+from quiz.collector import collector_paused
+from quiz.deck.loader import MAX_NESTING, file_hash, parse_deck
+from quiz.deck.model import Deck
+from quiz.library import bundled_decks_dir, open_deck
+from quiz.scheduler import Rating, Scheduler
+from quiz.store import ReviewRecord, Store
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+TEST_DECKS = Path(__file__).parent / "decks"
+
+SILENCED = """\
+deck: silenced
+title: "Silenced"
+lint:
+  ignore: [long-answer]
+cards:
+  - id: one
+    front: "Capital of Armenia?"
+    back: "Yerevan"
+    reverse: true
+    lint:
+      ignore: [short-front]
+  - id: two
+    type: cloze
+    text: "The CSTO has {{six}} members and its seat is in {{Moscow|Moskva}}."
+    source: {ref: charter, section: "Article 4"}
+"""
+
+
+def open_ok(store: Store, path: Path, now: datetime = NOW) -> Deck:
+    deck, problems = open_deck(store, path, now)
+    assert deck is not None, problems
+    return deck
+
+
+def cached(store: Store, path: Path) -> Deck | None:
+    return store.cached_deck(str(path.resolve()), file_hash(path.read_bytes()))
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The paths `open_deck` parses from their files (rather than from the store)."""
+    calls: list[str] = []
+    real = quiz.library.parse_deck
+
+    def counting(text: str, path: str) -> Any:
+        calls.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr(quiz.library, "parse_deck", counting)
+    yield calls
+
+
+def assert_same_deck(got: Deck, parsed: Deck) -> None:
+    assert got.cards == parsed.cards
+    # Not part of a card's equality, but kept all the same.
+    assert [(c.line, c.lint_ignore) for c in got.cards] == [
+        (c.line, c.lint_ignore) for c in parsed.cards
+    ]
+    assert [type(c) for c in got.cards] == [type(c) for c in parsed.cards]
+    assert (got.id, got.title, got.description, got.sources, got.tags, got.settings) == (
+        parsed.id,
+        parsed.title,
+        parsed.description,
+        parsed.sources,
+        parsed.tags,
+        parsed.settings,
+    )
+    assert got.lint_ignore == parsed.lint_ignore
+    assert got.items() == parsed.items()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [TEST_DECKS / "every-type.yaml", *sorted(bundled_decks_dir().glob("*.yaml"))],
+    ids=lambda p: p.stem,
+)
+def test_an_unchanged_deck_reopens_equal_to_the_parsed_one(
+    store: Store, tmp_path: Path, path: Path, parses: list[str]
+) -> None:
+    copy = tmp_path / path.name
+    copy.write_bytes(path.read_bytes())
+    parsed = open_ok(store, copy)
+    again = open_ok(store, copy, NOW + timedelta(days=1))
+    assert parses == [str(copy)]
+    assert_same_deck(again, parsed)
+    # Cards rebuilt from the store hash and compare like parsed ones: sets and dicts of them work.
+    assert {hash(c) for c in again.cards} == {hash(c) for c in parsed.cards}
+
+
+def test_lint_settings_and_sources_survive_the_snapshot(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "silenced.yaml"
+    path.write_text(SILENCED, encoding="utf-8")
+    parsed = open_ok(store, path)
+    got = cached(store, path)
+    assert got is not None
+    assert_same_deck(got, parsed)
+    assert got.lint_ignore == ("long-answer",)
+    assert got.cards[0].lint_ignore == ("short-front",)
+    assert got.cards[1].source is not None and got.cards[1].source.section == "Article 4"
+
+
+def test_a_deck_synced_before_snapshots_is_parsed_once_more(
+    store: Store, tmp_path: Path, parses: list[str]
+) -> None:
+    path = tmp_path / "silenced.yaml"
+    path.write_text(SILENCED, encoding="utf-8")
+    parsed = open_ok(store, path)
+    # As a database upgraded from before the snapshot column has it.
+    with store.conn:
+        store.conn.execute("UPDATE decks SET snapshot = NULL")
+    assert cached(store, path) is None
+    again = open_ok(store, path, NOW + timedelta(days=1))
+    assert_same_deck(again, parsed)
+    third = open_ok(store, path, NOW + timedelta(days=2))
+    assert_same_deck(third, parsed)
+    assert parses == [str(path), str(path)]
+
+
+@pytest.mark.parametrize(
+    "snapshot",
+    [
+        "not json",
+        "[]",
+        '{"lint_ignore": [], "cards": {"count": 5, "groups": {}}}',
+        '{"lint_ignore": [], "cards": {"count": 1, "groups": {"flashcard": '
+        '{"at": [0], "rows": [["one"]]}}}}',
+        '{"lint_ignore": [], "cards": {"count": 1, "groups": {"essay": '
+        '{"at": [0], "rows": [[]]}}}}',
+    ],
+)
+def test_a_snapshot_that_cannot_be_read_means_parsing_the_file_again(
+    store: Store, tmp_path: Path, snapshot: str, parses: list[str]
+) -> None:
+    path = tmp_path / "silenced.yaml"
+    path.write_text(SILENCED, encoding="utf-8")
+    parsed = open_ok(store, path)
+    review = ReviewRecord(
+        id="r1",
+        learner="ada",
+        deck_id="silenced",
+        item_key="one",
+        card_id="one",
+        reviewed_at=NOW,
+        rating=int(Rating.GOOD),
+        outcome=None,
+        response=None,
+        duration_ms=1000,
+        first=True,
+        state_before=None,
+        state_after=Scheduler().review(Scheduler.new_state(NOW), Rating.GOOD, NOW),
+    )
+    store.record_review(review)
+    with store.conn:
+        store.conn.execute("UPDATE decks SET snapshot = ?", (snapshot,))
+    assert cached(store, path) is None
+    again = open_ok(store, path, NOW + timedelta(days=1))
+    assert_same_deck(again, parsed)
+    assert parses == [str(path), str(path)]
+    # The sync that followed wrote a good snapshot and kept the learner's progress.
+    assert cached(store, path) is not None
+    assert list(store.states("ada", "silenced")) == ["one"]
+
+
+def test_the_collector_is_paused_and_restored() -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        gc.disable()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+        gc.enable()
+        with pytest.raises(KeyError), collector_paused():
+            raise KeyError("boom")
+        assert gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+def test_objects_frozen_on_purpose_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with collector_paused():
+            kept = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() == frozen
+        assert len(kept) == 1000
+    finally:
+        gc.unfreeze()
+
+
+HEAD = 'deck: mine\ntitle: "T"\ncards: '
+TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (decks need 4)"
+
+
+def problems(text: str) -> list[str]:
+    deck, found = parse_deck(text, "f.yaml")
+    assert deck is None
+    return [str(p) for p in found]
+
+
+def test_an_empty_list_one_level_too_deep_is_refused_at_its_place() -> None:
+    # The deck's mapping is level 1, so the list at level 33 is the 32nd "[" after "cards: ".
+    text = HEAD + "[" * MAX_NESTING + "]" * MAX_NESTING + "\n"
+    assert problems(text) == [f"f.yaml:3:{8 + MAX_NESTING - 1}: error: {TOO_DEEP}"]
+
+
+def test_nesting_at_the_limit_is_not_refused_for_its_depth() -> None:
+    text = HEAD + "[" * (MAX_NESTING - 1) + "]" * (MAX_NESTING - 1) + "\n"
+    assert not any(TOO_DEEP in p for p in problems(text))
+
+
+def test_the_first_of_several_too_deep_places_is_reported() -> None:
+    # An empty list at level 33, then a deeper one: the first one is the problem's place.
+    inner = "[" * 5 + "]" * 5
+    text = HEAD + "[" * (MAX_NESTING - 1) + "[], " + inner + "]" * (MAX_NESTING - 1) + "\n"
+    assert problems(text) == [f"f.yaml:3:{8 + MAX_NESTING - 1}: error: {TOO_DEEP}"]
+
+
+def test_a_too_deep_mapping_key_is_refused_at_its_place() -> None:
+    # A complex key at level 33 whose value goes deeper still.
+    inner = "[" * 5 + "]" * 5
+    text = HEAD + "[" * (MAX_NESTING - 2) + "{? [] : " + inner + "}" + "]" * (MAX_NESTING - 2)
+    column = 8 + (MAX_NESTING - 2) + len("{? ")
+    assert problems(text + "\n") == [f"f.yaml:3:{column}: error: {TOO_DEEP}"]
+
+
+def test_too_deep_nesting_before_broken_yaml_is_the_problem_reported() -> None:
+    text = HEAD + "[" * MAX_NESTING + "]" * MAX_NESTING + "\nbad: [\n"
+    assert problems(text) == [f"f.yaml:3:{8 + MAX_NESTING - 1}: error: {TOO_DEEP}"]
