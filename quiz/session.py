@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import bisect
 import random
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from quiz.deck.model import Choice, Deck, Item, Match, Order
+from quiz.deck.model import Card, Choice, Deck, Item, Match, Order
 from quiz.grading import Grade, Response, grade, is_self_rated
 from quiz.scheduler import CardState, Rating, Scheduler, day_start, utc_now
 from quiz.store.database import ReviewRecord, Store
 
 LEARN_AHEAD = timedelta(minutes=20)
+# Learning steps are minutes long, so a learning item due later than this after the day ends
+# cannot exist; the queue reads only states due before it, through the (learner, deck, due) index.
+LEARNING_HORIZON = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,36 @@ class Summary:
 
 @dataclass
 class _Queues:
+    # learning stays sorted by due time (ties in the order they came).
     learning: list[tuple[datetime, Item]] = field(default_factory=list)
-    reviews: list[Item] = field(default_factory=list)
-    new: list[Item] = field(default_factory=list)
+    reviews: deque[Item] = field(default_factory=deque)
+    new: deque[Item] = field(default_factory=deque)
+
+
+@dataclass
+class _Candidates:
+    """What one deck's queue is made from, as read from the store; reused until it changes."""
+
+    deck: Deck
+    day: datetime
+    version: tuple[int, int]
+    learning: list[tuple[datetime, Item]]
+    reviews: list[tuple[CardState, Item]]  # due today, one per card, in deck order
+    new: list[Item]
+    reviews_left: int
+    total: int
+
+
+def _first(pair: tuple[datetime, Item]) -> datetime:
+    return pair[0]
+
+
+def _note(item: Item) -> tuple[str, str]:
+    return (item.deck_id, item.card.id)
+
+
+def _key(item: Item) -> tuple[str, str]:
+    return (item.deck_id, item.key)
 
 
 class StudySession:
@@ -95,8 +127,14 @@ class StudySession:
         self._schedulers = {
             d.id: Scheduler(d.settings.desired_retention, fuzz=fuzz) for d in self.decks
         }
-        self._states: dict[tuple[str, str], CardState] = {}
         self._queues = _Queues()
+        # Where each learning item sits in the queue (its due), and which items of each card
+        # wait in the review and new queues: an answer then finds its siblings without a scan.
+        self._learning_at: dict[tuple[str, str], datetime] = {}
+        self._queued_notes: dict[tuple[str, str], list[Item]] = {}
+        # Siblings dropped from the review and new queues, by id(): skipped when they come up.
+        self._dropped: set[int] = set()
+        self._candidates: dict[str, _Candidates] = {}
         self._touched_notes: set[tuple[str, str]] = set()
         self._history: list[Answer] = []
         self.current: Presentation | None = None
@@ -111,9 +149,10 @@ class StudySession:
         now = self.clock()
         out = []
         for deck in self.decks:
-            queues = self._build([deck], now)
-            due = len(queues.reviews) + sum(1 for d, _ in queues.learning if d <= now)
-            out.append(DeckOverview(deck, due, len(queues.new), len(deck.items())))
+            c = self._candidates_for(deck, now)
+            learning_due = sum(1 for d, _ in c.learning if d <= now)
+            due = min(len(c.reviews), c.reviews_left) + learning_due
+            out.append(DeckOverview(deck, due, len(c.new), c.total))
         return out
 
     # Running
@@ -125,49 +164,99 @@ class StudySession:
         self._due_only = due_only
         self._queues = self._build(chosen, self.clock())
         if due_only:
-            self._queues.new = []
+            self._queues.new = deque()
+        self._reindex()
         self._history = []
         self.current = None
+        # The log written so far goes back into the database now, before the first card, and
+        # from here on only when the learner is not waiting (see `idle`), not inside an answer.
+        self.store.checkpoint()
+        self.store.defer_checkpoints()
+
+    def idle(self) -> None:
+        """Housekeeping while the learner reads: write the answers' log back into the database."""
+        self.store.checkpoint()
 
     def _build(self, decks: Sequence[Deck], now: datetime) -> _Queues:
-        since = day_start(now)
-        tomorrow = since + timedelta(days=1)
         queues = _Queues()
         for deck in decks:
-            states = self.store.states(self.learner, deck.id)
-            for key, stored in states.items():
-                self._states[(deck.id, key)] = stored
-            new_done, reviews_done, touched = self.store.today_counts(self.learner, deck.id, since)
-            self._touched_notes.update((deck.id, n) for n in touched)
-            new_left = max(0, deck.settings.new_per_day - new_done)
-            reviews_left = max(0, deck.settings.reviews_per_day - reviews_done)
-            scheduler = self._schedulers[deck.id]
-            due_reviews: list[tuple[float, Item]] = []
-            queued_notes: set[str] = set()
-            for item in deck.items():
-                state = states.get(item.key)
-                note = item.card.id
-                if state is None:
-                    # Siblings (a reversed side, other cloze gaps) wait for another day.
-                    if (
-                        new_left
-                        and note not in queued_notes
-                        and ((deck.id, note) not in self._touched_notes)
-                    ):
-                        queues.new.append(item)
-                        queued_notes.add(note)
-                        new_left -= 1
-                elif state.is_learning:
-                    queues.learning.append((state.due, item))
-                elif state.due < tomorrow and note not in queued_notes:
-                    if (deck.id, note) in self._touched_notes:
-                        continue
-                    due_reviews.append((scheduler.retrievability(state, now), item))
-                    queued_notes.add(note)
-            due_reviews.sort(key=lambda pair: pair[0])
-            queues.reviews.extend(item for _, item in due_reviews[:reviews_left])
-        queues.learning.sort(key=lambda pair: pair[0])
+            c = self._candidates_for(deck, now)
+            retrievability = self._schedulers[deck.id].retrievability
+            # Least likely to be recalled first; sorted() keeps deck order among equals.
+            ranked = sorted(
+                ((retrievability(state, now), item) for state, item in c.reviews),
+                key=lambda pair: pair[0],
+            )
+            queues.reviews.extend(item for _, item in ranked[: c.reviews_left])
+            queues.new.extend(c.new)
+            queues.learning.extend(c.learning)
+        queues.learning.sort(key=_first)
         return queues
+
+    def _candidates_for(self, deck: Deck, now: datetime) -> _Candidates:
+        """What today's queue of a deck is made from; read again only when the store changed."""
+        since = day_start(now)
+        version = self.store.data_version()
+        cached = self._candidates.get(deck.id)
+        if (
+            cached is not None
+            and cached.deck is deck
+            and cached.day == since
+            and cached.version == version
+        ):
+            return cached
+        tomorrow = since + timedelta(days=1)
+        new_done, reviews_done, touched = self.store.today_counts(self.learner, deck.id, since)
+        touched_notes = self._touched_notes
+        touched_notes.update((deck.id, n) for n in touched)
+        new_left = max(0, deck.settings.new_per_day - new_done)
+        reviews_left = max(0, deck.settings.reviews_per_day - reviews_done)
+        # Only the states due by tomorrow are read; of the rest only whether they exist.
+        due_states = self.store.due_states(self.learner, deck.id, tomorrow + LEARNING_HORIZON)
+        stated = self.store.state_keys(self.learner, deck.id) if new_left else set()
+        learning: list[tuple[datetime, Item]] = []
+        reviews: list[tuple[CardState, Item]] = []
+        new: list[Item] = []
+        queued_notes: set[str] = set()
+        deck_id = deck.id
+        total = 0
+        # Items are made only for what is queued: making all of a big deck's is slow.
+        for card, variant, key in _entries(deck):
+            total += 1
+            note = card.id
+            state = due_states.get(key)
+            if state is None:
+                # Siblings (a reversed side, other cloze gaps) wait for another day.
+                if (
+                    new_left
+                    and key not in stated
+                    and note not in queued_notes
+                    and (deck_id, note) not in touched_notes
+                ):
+                    new.append(Item(deck_id, card, variant))
+                    queued_notes.add(note)
+                    new_left -= 1
+            elif state.is_learning:
+                learning.append((state.due, Item(deck_id, card, variant)))
+            elif state.due < tomorrow and note not in queued_notes:
+                if (deck_id, note) in touched_notes:
+                    continue
+                reviews.append((state, Item(deck_id, card, variant)))
+                queued_notes.add(note)
+        fresh = _Candidates(deck, since, version, learning, reviews, new, reviews_left, total)
+        self._candidates[deck.id] = fresh
+        return fresh
+
+    def _reindex(self) -> None:
+        q = self._queues
+        if self._dropped:
+            q.reviews = deque(i for i in q.reviews if id(i) not in self._dropped)
+            q.new = deque(i for i in q.new if id(i) not in self._dropped)
+            self._dropped = set()
+        self._learning_at = {_key(item): due for due, item in q.learning}
+        self._queued_notes = {}
+        for item in (*q.reviews, *q.new):
+            self._queued_notes.setdefault(_note(item), []).append(item)
 
     def replace_deck(self, deck: Deck) -> bool:
         """Swap in a reloaded deck; True when the item being shown changed or went away."""
@@ -181,26 +270,27 @@ class StudySession:
             return False
         fresh = self._build([deck], self.clock())
         if self._due_only:
-            fresh.new = []
+            fresh.new = deque()
+        self._reindex()
         q = self._queues
         q.learning = sorted(
-            [*(p for p in q.learning if p[1].deck_id != deck.id), *fresh.learning],
-            key=lambda pair: pair[0],
+            [*(p for p in q.learning if p[1].deck_id != deck.id), *fresh.learning], key=_first
         )
-        q.reviews = [i for i in q.reviews if i.deck_id != deck.id] + fresh.reviews
-        q.new = [i for i in q.new if i.deck_id != deck.id] + fresh.new
+        q.reviews = deque([*(i for i in q.reviews if i.deck_id != deck.id), *fresh.reviews])
+        q.new = deque([*(i for i in q.new if i.deck_id != deck.id), *fresh.new])
         current = self.current
-        if current is None or current.item.deck_id != deck.id:
-            return False
-        replacement = next((i for i in deck.items() if i.key == current.item.key), None)
+        replacement = None
+        if current is not None and current.item.deck_id == deck.id:
+            replacement = _find_item(deck, current.item.key)
         if replacement is not None:
             # The item on screen is not queued twice.
             q.learning = [
                 p for p in q.learning if p[1].key != replacement.key or p[1].deck_id != deck.id
             ]
-            q.reviews = [i for i in q.reviews if i != replacement]
-            q.new = [i for i in q.new if i != replacement]
-        if replacement == current.item:
+            q.reviews = deque(i for i in q.reviews if i != replacement)
+            q.new = deque(i for i in q.new if i != replacement)
+        self._reindex()
+        if current is None or current.item.deck_id != deck.id or replacement == current.item:
             return False
         if replacement is None:
             self.current = None
@@ -213,25 +303,66 @@ class StudySession:
     def remaining(self) -> int:
         """Items still queued this session (learning items counted once)."""
         q = self._queues
-        return len(q.learning) + len(q.reviews) + len(q.new)
+        return len(q.learning) + len(q.reviews) + len(q.new) - len(self._dropped)
 
     def next(self) -> Presentation | None:
         """Show the next item: due learning, then due reviews, then new, then learn ahead."""
         now = self.clock()
         q = self._queues
+        if self._dropped:
+            self._skip_dropped(q.reviews)
+            self._skip_dropped(q.new)
         item: Item | None = None
         if q.learning and q.learning[0][0] <= now:
-            item = q.learning.pop(0)[1]
+            item = self._pop_learning()
         elif q.reviews:
-            item = q.reviews.pop(0)
+            item = self._pop_queued(q.reviews)
         elif q.new:
-            item = q.new.pop(0)
+            item = self._pop_queued(q.new)
         elif q.learning and q.learning[0][0] <= now + LEARN_AHEAD:
-            item = q.learning.pop(0)[1]
+            item = self._pop_learning()
         if item is None:
             self.current = None
             return None
         return self._show(item)
+
+    def _pop_learning(self) -> Item:
+        item = self._queues.learning.pop(0)[1]
+        self._learning_at.pop(_key(item), None)
+        return item
+
+    def _pop_queued(self, queue: deque[Item]) -> Item:
+        item = queue.popleft()
+        note = _note(item)
+        rest = [i for i in self._queued_notes.pop(note, ()) if i is not item]
+        if rest:
+            self._queued_notes[note] = rest
+        return item
+
+    def _skip_dropped(self, queue: deque[Item]) -> None:
+        while queue and id(queue[0]) in self._dropped:
+            self._dropped.discard(id(queue.popleft()))
+
+    def _drop_learning(self, item: Item) -> None:
+        """Take an item out of the learning queue, found by its due time rather than a scan."""
+        key = _key(item)
+        due = self._learning_at.pop(key, None)
+        if due is None:
+            return
+        learning = self._queues.learning
+        at = bisect.bisect_left(learning, due, key=_first)
+        for i in range(at, len(learning)):
+            if learning[i][0] != due:
+                break
+            if _key(learning[i][1]) == key:
+                del learning[i]
+                return
+        # Not where its due time says (an item put back at the front by undo): look for it.
+        self._queues.learning = [p for p in learning if _key(p[1]) != key]
+
+    def _add_learning(self, due: datetime, item: Item) -> None:
+        bisect.insort(self._queues.learning, (due, item), key=_first)
+        self._learning_at[_key(item)] = due
 
     def _show(self, item: Item) -> Presentation:
         card = item.card
@@ -321,20 +452,15 @@ class StudySession:
         return answer
 
     def _after_answer(self, item: Item, after: CardState, requeue_only: bool = False) -> None:
-        key = (item.deck_id, item.key)
-        self._states[key] = after
-        q = self._queues
-        q.learning = [(d, i) for d, i in q.learning if i != item]
+        self._drop_learning(item)
         if after.is_learning and after.due < day_start(self.clock()) + timedelta(days=1):
-            q.learning.append((after.due, item))
-            q.learning.sort(key=lambda pair: pair[0])
+            self._add_learning(after.due, item)
         if requeue_only:
             return
-        note = (item.deck_id, item.card.id)
+        note = _note(item)
         self._touched_notes.add(note)
-        # Sibling items of the same card wait for another day.
-        q.reviews = [i for i in q.reviews if (i.deck_id, i.card.id) != note]
-        q.new = [i for i in q.new if (i.deck_id, i.card.id) != note]
+        # Sibling items of the same card wait for another day; they are skipped when reached.
+        self._dropped.update(id(i) for i in self._queued_notes.pop(note, ()))
 
     def undo(self) -> Presentation | None:
         """Take back the last answer: its review is removed and the item shown again."""
@@ -343,25 +469,26 @@ class StudySession:
         last = self._history.pop()
         item = last.item
         self.store.undo_review(last.review.id, self._schedulers[item.deck_id])
-        key = (item.deck_id, item.key)
-        if last.review.state_before is None:
-            self._states.pop(key, None)
-        else:
-            self._states[key] = last.review.state_before
-        q = self._queues
-        q.learning = [(d, i) for d, i in q.learning if i != item]
+        self._drop_learning(item)
         if self.current is not None and self.current.item != item:
             self._requeue_front(self.current.item)
         return self._show(item)
 
     def _requeue_front(self, item: Item) -> None:
-        state = self._states.get((item.deck_id, item.key))
+        q = self._queues
+        state = self.store.state(self.learner, item.deck_id, item.key)
+        if state is not None and state.is_learning:
+            # First in line, and the learning queue stays sorted.
+            now = self.clock()
+            due = min(now, q.learning[0][0]) if q.learning else now
+            q.learning.insert(0, (due, item))
+            self._learning_at[_key(item)] = due
+            return
         if state is None or state.is_new:
-            self._queues.new.insert(0, item)
-        elif state.is_learning:
-            self._queues.learning.insert(0, (self.clock(), item))
+            q.new.appendleft(item)
         else:
-            self._queues.reviews.insert(0, item)
+            q.reviews.appendleft(item)
+        self._queued_notes.setdefault(_note(item), []).append(item)
 
     def _require_current(self) -> Item:
         if self.current is None:
@@ -375,6 +502,8 @@ class StudySession:
 
     def summary(self) -> Summary:
         """Cards studied, share correct, time spent, and when the next items are due."""
+        # The session is over: the log goes back into the database while this is read.
+        self.store.checkpoint()
         answers = self._history
         graded = [a for a in answers if a.grade is not None]
         return Summary(
@@ -387,6 +516,22 @@ class StudySession:
                 self.learner, self.deck_ids or [d.id for d in self.decks], self.clock()
             ),
         )
+
+
+def _entries(deck: Deck) -> Iterable[tuple[Card, str, str]]:
+    """Every study item of a deck as (card, variant, key), in deck order, without making Items."""
+    for card in deck.cards:
+        for variant in card.variants():
+            # As Item.key makes it.
+            yield card, variant, f"{card.id}::{variant}" if variant else card.id
+
+
+def _find_item(deck: Deck, key: str) -> Item | None:
+    """The deck's item with this key."""
+    for card, variant, item_key in _entries(deck):
+        if item_key == key:
+            return Item(deck.id, card, variant)
+    return None
 
 
 def _jsonable(response: Response | None) -> object:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 import textwrap
+from contextlib import closing
 from pathlib import Path
 
 from conftest import FakeClock
@@ -11,8 +13,8 @@ from conftest import FakeClock
 from quiz.deck.model import Deck
 from quiz.library import open_deck
 from quiz.scheduler import Rating, Scheduler
-from quiz.session import StudySession
-from quiz.store import Store
+from quiz.session import StudySession, _entries
+from quiz.store import Store, open_store
 
 
 def make_session(store: Store, decks: list[Deck], clock: FakeClock) -> StudySession:
@@ -237,3 +239,81 @@ def test_due_only_skips_new_items(store, every_type, clock):
     session = make_session(store, [every_type], clock)
     session.start(due_only=True)
     assert session.next() is None
+
+
+def test_a_learning_items_sibling_queued_for_review_is_dropped_when_it_is_answered(
+    store, tmp_path, clock
+):
+    path = write_deck(
+        tmp_path,
+        'deck: sib\ntitle: Siblings\ncards:\n  - {id: rev, front: "A", back: "B", reverse: true}\n',
+    )
+    deck, _ = open_deck(store, path, clock())
+    day_one = make_session(store, [deck], clock)
+    day_one.start()
+    day_one.next()
+    day_one.rate(Rating.EASY)  # "rev" graduates at once, due again in some days
+    clock.advance(days=1)
+    day_two = make_session(store, [deck], clock)
+    day_two.start()
+    assert day_two.next().item.key == "rev::reverse"
+    day_two.rate(Rating.AGAIN)  # in learning, and left there
+    clock.advance(days=60)
+    later = make_session(store, [deck], clock)
+    later.start()
+    assert later.remaining() == 2  # the overdue learning item and "rev", due for review
+    assert later.next().item.key == "rev::reverse"
+    later.rate(Rating.GOOD)  # still learning, due in ten minutes
+    assert later.remaining() == 1
+    assert later.next().item.key == "rev::reverse"  # learnt ahead; "rev" waits for tomorrow
+    later.rate(Rating.GOOD)
+    assert later.next() is None
+
+
+def test_the_overview_sees_answers_given_in_another_process(store, tmp_path, clock):
+    deck = flash_deck(store, tmp_path, clock, 4)
+    session = make_session(store, [deck], clock)
+    assert session.overview()[0].new == 4
+    assert session.overview()[0].new == 4
+    other_store = open_store(store.path)
+    try:
+        other = make_session(other_store, [deck], clock)
+        other.start()
+        other.next()
+        other.rate(Rating.GOOD)
+    finally:
+        other_store.close()
+    assert session.overview()[0].new == 3
+    session.start()
+    assert session.next().item.key == "c1"
+
+
+def test_studying_moves_checkpoints_out_of_the_answers(store, every_type, clock):
+    def reviews_in_the_database_file() -> int:
+        # immutable=1 reads the file alone, without the write-ahead log.
+        with closing(sqlite3.connect(f"file:{store.path}?immutable=1", uri=True)) as conn:
+            return conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+
+    session = make_session(store, [every_type], clock)
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
+    session.start()
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (
+        Store.STUDY_CHECKPOINT_PAGES,
+    )
+    session.next()
+    session.rate(Rating.GOOD)
+    assert len(store.reviews("ann")) == 1
+    assert reviews_in_the_database_file() == 0  # committed to the log, not yet copied
+    session.idle()
+    assert reviews_in_the_database_file() == 1
+    session.next()
+    session.submit(["Armenia"])
+    assert reviews_in_the_database_file() == 1
+    session.summary()
+    assert reviews_in_the_database_file() == 2
+
+
+def test_the_queue_keys_items_as_items_do(every_type):
+    # The queue walks a deck without making an Item for each study item; the keys must agree.
+    assert [key for _, _, key in _entries(every_type)] == [i.key for i in every_type.items()]
+    assert any(i.variant for i in every_type.items())

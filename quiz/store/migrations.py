@@ -89,3 +89,10 @@ def m002_progress_indexes(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS idx_reviews_first_answers "
         "ON reviews (deck_id, item_key, learner, reviewed_at) WHERE first = 1"
     )
+
+
+@migrations()
+def m003_deck_snapshots(db: Database) -> None:
+    """Each deck's cards as compact JSON, so an unchanged deck re-opens without rebuilding rows."""
+    # NULL until the deck is next synced; a deck without one is parsed from its file again.
+    db.execute("ALTER TABLE decks ADD COLUMN snapshot TEXT")

@@ -159,6 +159,8 @@ class StudyScreen(Screen[None]):
         self._update_ratings()
         self._update_progress()
         self.refresh_bindings()
+        # Housekeeping (a WAL checkpoint) once the card is painted, while the learner reads it.
+        self.call_after_refresh(self.session.idle)
 
     def on_answer_ready(self, message: AnswerReady) -> None:
         message.stop()
