@@ -40,8 +40,10 @@ class QuizApp(App[None]):
         self.sub_title = f"learner: {self.session.learner}"
         if self.reloader is not None:
             self.set_interval(self.RELOAD_SECONDS, self.reload_changed_decks)
-        self.push_screen(HomeScreen(self.session))
-        if self._initial is not None:
+        if self._initial is None:
+            self.push_screen(HomeScreen(self.session))
+        else:
+            # The home screen is composed only when the learner goes back to it, after studying.
             self.study(self._initial, False)
 
     def study(self, deck_ids: Sequence[str] | None, due_only: bool) -> None:
@@ -61,6 +63,13 @@ class QuizApp(App[None]):
         from quiz.tui.screens.instructor import InstructorScreen
 
         self.push_screen(InstructorScreen(self.session))
+
+    def action_back_to_decks(self) -> None:
+        """Leave the summary for the home screen, composing it if it was never shown."""
+        if any(isinstance(screen, HomeScreen) for screen in self.screen_stack[:-1]):
+            self.pop_screen()
+        else:
+            self.switch_screen(HomeScreen(self.session))
 
     def finish_session(self) -> None:
         """Replace the study screen with the session summary."""

@@ -34,7 +34,7 @@ class SummaryScreen(Screen[None]):
     """The end of a session."""
 
     BINDINGS = [
-        Binding("enter,escape", "app.pop_screen", "Back to decks"),
+        Binding("enter,escape", "app.back_to_decks", "Back to decks"),
         Binding("q", "app.quit", "Quit"),
     ]
 
