@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from quiz.deck.model import Card, Choice, Deck, Item, Match, Order
+from quiz.deck.model import Card, Choice, Deck, Item, Match, Order, item_key
 from quiz.grading import Grade, Response, grade, is_self_rated
 from quiz.scheduler import CardState, Rating, Scheduler, day_start, utc_now
 from quiz.store.database import ReviewRecord, Store
@@ -522,14 +522,13 @@ def _entries(deck: Deck) -> Iterable[tuple[Card, str, str]]:
     """Every study item of a deck as (card, variant, key), in deck order, without making Items."""
     for card in deck.cards:
         for variant in card.variants():
-            # As Item.key makes it.
-            yield card, variant, f"{card.id}::{variant}" if variant else card.id
+            yield card, variant, item_key(card.id, variant)
 
 
 def _find_item(deck: Deck, key: str) -> Item | None:
     """The deck's item with this key."""
-    for card, variant, item_key in _entries(deck):
-        if item_key == key:
+    for card, variant, entry_key in _entries(deck):
+        if entry_key == key:
             return Item(deck.id, card, variant)
     return None
 

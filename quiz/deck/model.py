@@ -341,6 +341,11 @@ def cards_from_snapshot(snapshot: dict[str, Any]) -> tuple[Card, ...]:
     return cards
 
 
+def item_key(card_id: str, variant: str) -> str:
+    """A study item's id in its deck: the card id, or card id::variant for a sibling."""
+    return f"{card_id}::{variant}" if variant else card_id
+
+
 @dataclass(frozen=True)
 class Item:
     """One thing to study: a card, or one variant of it (a reversed side, a cloze gap)."""
@@ -352,7 +357,7 @@ class Item:
     @property
     def key(self) -> str:
         """The item's id in its deck, which progress is keyed on."""
-        return f"{self.card.id}::{self.variant}" if self.variant else self.card.id
+        return item_key(self.card.id, self.variant)
 
     @property
     def gap_index(self) -> int | None:
