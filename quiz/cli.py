@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from quiz import __version__
-from quiz.deck.loader import deck_files
+from quiz.deck.files import deck_files
 from quiz.deck.problems import Problem
 from quiz.library import Library, bundled_decks_dir, load_library, resolve
 from quiz.scheduler import utc_now

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from quiz.deck.loader import deck_files, decode_deck, file_hash, parse_deck, read_deck_bytes
+from quiz.deck.files import deck_files, decode_deck, file_hash, read_deck_bytes
 from quiz.deck.model import Deck
 from quiz.deck.problems import Problem, Severity
 from quiz.store.database import Store
@@ -73,6 +73,9 @@ def _load(store: Store, path: Path) -> _Loaded:
     text, problems = decode_deck(data, str(path))
     if text is None:
         return _Loaded(None, problems)
+    # The YAML parser is imported only when a deck changed: unchanged decks never need it.
+    from quiz.deck.loader import parse_deck
+
     deck, problems = parse_deck(text, str(path))
     return _Loaded(deck, problems, key, digest)
 

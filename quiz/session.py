@@ -6,11 +6,11 @@ import bisect
 import random
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from quiz.deck.model import Card, Choice, Deck, Item, Match, Order, item_key
+from quiz.deck.model import Choice, Deck, Item, Match, Order
 from quiz.grading import Grade, Response, grade, is_self_rated
 from quiz.scheduler import CardState, Rating, Scheduler, day_start, utc_now
 from quiz.store.database import ReviewRecord, Store
@@ -86,7 +86,8 @@ class _Candidates:
     day: datetime
     version: tuple[int, int]
     learning: list[tuple[datetime, Item]]
-    reviews: list[tuple[CardState, Item]]  # due today, one per card, in deck order
+    # Due today, one per card, in deck order; as item numbers, made into Items once chosen.
+    reviews: list[tuple[CardState, int]]
     new: list[Item]
     reviews_left: int
     total: int
@@ -184,10 +185,10 @@ class StudySession:
             retrievability = self._schedulers[deck.id].retrievability
             # Least likely to be recalled first; sorted() keeps deck order among equals.
             ranked = sorted(
-                ((retrievability(state, now), item) for state, item in c.reviews),
+                ((retrievability(state, now), number) for state, number in c.reviews),
                 key=lambda pair: pair[0],
             )
-            queues.reviews.extend(item for _, item in ranked[: c.reviews_left])
+            queues.reviews.extend(deck.item(number) for _, number in ranked[: c.reviews_left])
             queues.new.extend(c.new)
             queues.learning.extend(c.learning)
         queues.learning.sort(key=_first)
@@ -215,15 +216,15 @@ class StudySession:
         due_states = self.store.due_states(self.learner, deck.id, tomorrow + LEARNING_HORIZON)
         stated = self.store.state_keys(self.learner, deck.id) if new_left else set()
         learning: list[tuple[datetime, Item]] = []
-        reviews: list[tuple[CardState, Item]] = []
+        reviews: list[tuple[CardState, int]] = []
         new: list[Item] = []
         queued_notes: set[str] = set()
         deck_id = deck.id
-        total = 0
-        # Items are made only for what is queued: making all of a big deck's is slow.
-        for card, variant, key in _entries(deck):
-            total += 1
-            note = card.id
+        index = deck.item_index
+        total = len(index.keys)
+        # Items, and the cards under them, are made only for what is queued: making all of a
+        # big deck's is slow.
+        for number, (key, note) in enumerate(zip(index.keys, index.card_ids, strict=True)):
             state = due_states.get(key)
             if state is None:
                 # Siblings (a reversed side, other cloze gaps) wait for another day.
@@ -233,15 +234,15 @@ class StudySession:
                     and note not in queued_notes
                     and (deck_id, note) not in touched_notes
                 ):
-                    new.append(Item(deck_id, card, variant))
+                    new.append(deck.item(number))
                     queued_notes.add(note)
                     new_left -= 1
             elif state.is_learning:
-                learning.append((state.due, Item(deck_id, card, variant)))
+                learning.append((state.due, deck.item(number)))
             elif state.due < tomorrow and note not in queued_notes:
                 if (deck_id, note) in touched_notes:
                     continue
-                reviews.append((state, Item(deck_id, card, variant)))
+                reviews.append((state, number))
                 queued_notes.add(note)
         fresh = _Candidates(deck, since, version, learning, reviews, new, reviews_left, total)
         self._candidates[deck.id] = fresh
@@ -518,19 +519,10 @@ class StudySession:
         )
 
 
-def _entries(deck: Deck) -> Iterable[tuple[Card, str, str]]:
-    """Every study item of a deck as (card, variant, key), in deck order, without making Items."""
-    for card in deck.cards:
-        for variant in card.variants():
-            yield card, variant, item_key(card.id, variant)
-
-
 def _find_item(deck: Deck, key: str) -> Item | None:
     """The deck's item with this key."""
-    for card, variant, entry_key in _entries(deck):
-        if entry_key == key:
-            return Item(deck.id, card, variant)
-    return None
+    number = deck.item_index.find(key)
+    return None if number is None else deck.item(number)
 
 
 def _jsonable(response: Response | None) -> object:

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-import quiz.library
+import quiz.deck.loader
 from quiz.collector import collector_paused
-from quiz.deck.loader import MAX_NESTING, file_hash, parse_deck
-from quiz.deck.model import Deck
+from quiz.deck.files import file_hash
+from quiz.deck.loader import MAX_NESTING, parse_deck
+from quiz.deck.model import CardShelf, Deck
 from quiz.library import bundled_decks_dir, open_deck
 from quiz.scheduler import Rating, Scheduler
 from quiz.store import ReviewRecord, Store
@@ -54,13 +55,13 @@ def cached(store: Store, path: Path) -> Deck | None:
 def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The paths `open_deck` parses from their files (rather than from the store)."""
     calls: list[str] = []
-    real = quiz.library.parse_deck
+    real = quiz.deck.loader.parse_deck
 
     def counting(text: str, path: str) -> Any:
         calls.append(path)
         return real(text, path)
 
-    monkeypatch.setattr(quiz.library, "parse_deck", counting)
+    monkeypatch.setattr(quiz.deck.loader, "parse_deck", counting)
     yield calls
 
 
@@ -99,6 +100,54 @@ def test_an_unchanged_deck_reopens_equal_to_the_parsed_one(
     assert_same_deck(again, parsed)
     # Cards rebuilt from the store hash and compare like parsed ones: sets and dicts of them work.
     assert {hash(c) for c in again.cards} == {hash(c) for c in parsed.cards}
+
+
+def test_a_reopened_deck_builds_only_the_cards_asked_for(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "every-type.yaml"
+    path.write_bytes((TEST_DECKS / "every-type.yaml").read_bytes())
+    parsed = open_ok(store, path)
+    got = cached(store, path)
+    assert got is not None
+    assert isinstance(got.cards, CardShelf)
+    assert len(got.cards) == len(parsed.cards)
+    assert got.item_index == parsed.item_index
+    assert got.cards[-1] == parsed.cards[-1]
+    assert got.cards[1:3] == parsed.cards[1:3]
+    assert [got.item(n) for n in range(len(got.item_index.keys))] == parsed.items()
+
+
+def test_line_breaks_inside_values_keep_each_card_on_its_stored_line(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "breaks.yaml"
+    path.write_text(
+        'deck: breaks\ntitle: "B"\ncards:\n'
+        '  - {id: a, front: "one\\ntwo\\r\\nthree", back: "x\\u2028y\\u0085z"}\n'
+        '  - {id: b, front: "|", back: "\\"\\n\\""}\n',
+        encoding="utf-8",
+    )
+    parsed = open_ok(store, path)
+    got = cached(store, path)
+    assert got is not None
+    assert_same_deck(got, parsed)
+    assert got.cards[0].front == "one\ntwo\nthree"  # type: ignore[attr-defined]
+
+
+def test_a_damaged_card_row_fails_when_that_card_is_built(store: Store, tmp_path: Path) -> None:
+    # Rows are checked when built, not when the deck opens: the open stays fast.
+    path = tmp_path / "silenced.yaml"
+    path.write_text(SILENCED, encoding="utf-8")
+    open_ok(store, path)
+    (text,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
+    header, _, second = text.split("\n")
+    for row in ['["essay","one"]', '["flashcard","one"]', "{}"]:
+        with store.conn:
+            store.conn.execute("UPDATE decks SET snapshot = ?", (f"{header}\n{row}\n{second}",))
+        got = cached(store, path)
+        assert got is not None
+        assert got.cards[1].id == "two"
+        with pytest.raises(ValueError):
+            got.cards[0]
 
 
 def test_lint_settings_and_sources_survive_the_snapshot(store: Store, tmp_path: Path) -> None:
@@ -140,6 +189,11 @@ def test_a_deck_synced_before_snapshots_is_parsed_once_more(
         '{"at": [0], "rows": [["one"]]}}}}',
         '{"lint_ignore": [], "cards": {"count": 1, "groups": {"essay": '
         '{"at": [0], "rows": [[]]}}}}',
+        # The current format, damaged: more ids than card lines, a variant of no card,
+        # a format this version does not know.
+        '{"format": 2, "lint_ignore": [], "ids": ["one", "two", "three"], "variants": []}\n[]',
+        '{"format": 2, "lint_ignore": [], "ids": ["one"], "variants": [[4, "c1"]]}\n[]',
+        '{"format": 99, "lint_ignore": [], "ids": ["one"], "variants": []}\n[]',
     ],
 )
 def test_a_snapshot_that_cannot_be_read_means_parsing_the_file_again(

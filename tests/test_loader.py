@@ -8,6 +8,7 @@ from textwrap import dedent
 
 import pytest
 
+import quiz.deck.files as files
 import quiz.deck.loader as loader
 from quiz.deck import DeckError, Problem, Severity, check_deck, load_deck, parse_deck
 from quiz.deck.model import (
@@ -1403,13 +1404,13 @@ def test_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     path = tmp_path / "big.yaml"
     path.write_text(EVERY_TYPE, encoding="utf-8")
     size = path.stat().st_size
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", size - 1)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", size - 1)
     deck, problems = check_deck(path)
     assert deck is None
     assert [(p.line, p.column, p.severity) for p in problems] == [(1, 1, ERROR)]
     assert "decks are limited to" in problems[0].message
     # A file of exactly the limit is fine.
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", size)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", size)
     deck, problems = check_deck(path)
     assert problems == []
     assert deck is not None

@@ -11,7 +11,8 @@ from conftest import TEST_DECKS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quiz.deck.loader import COMMON_KEYS, DECK_KEYS, TYPE_KEYS, decode_deck, parse_deck
+from quiz.deck.files import decode_deck
+from quiz.deck.loader import COMMON_KEYS, DECK_KEYS, TYPE_KEYS, parse_deck
 from quiz.deck.model import Deck, Item
 from quiz.deck.problems import Problem, Severity
 from quiz.grading import Grade, Outcome, grade, is_self_rated

@@ -13,7 +13,7 @@ from conftest import FakeClock
 from quiz.deck.model import Deck
 from quiz.library import open_deck
 from quiz.scheduler import Rating, Scheduler
-from quiz.session import StudySession, _entries
+from quiz.session import StudySession
 from quiz.store import Store, open_store
 
 
@@ -314,6 +314,9 @@ def test_studying_moves_checkpoints_out_of_the_answers(store, every_type, clock)
 
 
 def test_the_queue_keys_items_as_items_do(every_type):
-    # The queue walks a deck without making an Item for each study item; the keys must agree.
-    assert [key for _, _, key in _entries(every_type)] == [i.key for i in every_type.items()]
+    # The queue walks a deck's item index without making an Item for each study item.
+    index = every_type.item_index
+    assert index.keys == [i.key for i in every_type.items()]
+    assert [every_type.item(n) for n in range(len(index.keys))] == every_type.items()
+    assert index.card_ids == [i.card.id for i in every_type.items()]
     assert any(i.variant for i in every_type.items())

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-import quiz.library
-from quiz.deck.loader import check_deck, file_hash
+import quiz.deck.loader
+from quiz.deck.files import file_hash
+from quiz.deck.loader import check_deck
 from quiz.deck.model import Deck
 from quiz.deck.problems import Severity
 from quiz.library import load_library, open_deck
@@ -256,7 +257,7 @@ def test_an_unchanged_file_is_not_parsed_again(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged deck file was parsed again")
 
-    monkeypatch.setattr(quiz.library, "parse_deck", refuse)
+    monkeypatch.setattr(quiz.deck.loader, "parse_deck", refuse)
     cached, problems = open_deck(store, deck_file, NOW + timedelta(days=1))
     assert problems == []
     assert cached is not None
@@ -270,13 +271,13 @@ def test_a_changed_file_is_parsed_again(
     open_ok(store, deck_file)
     deck_file.write_text(deck_text(back="Moscow, Russia"), encoding="utf-8")
     calls = []
-    real = quiz.library.parse_deck
+    real = quiz.deck.loader.parse_deck
 
     def counting(text: str, path: str) -> Any:
         calls.append(path)
         return real(text, path)
 
-    monkeypatch.setattr(quiz.library, "parse_deck", counting)
+    monkeypatch.setattr(quiz.deck.loader, "parse_deck", counting)
     open_ok(store, deck_file, NOW + timedelta(days=1))
     assert calls == [str(deck_file)]
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from quiz.deck.loader import closest, deck_files, decode_deck, parse_deck, read_deck_bytes
+from quiz.deck.files import deck_files, decode_deck, read_deck_bytes
+from quiz.deck.loader import closest, parse_deck
 from quiz.deck.model import (
     Card,
     Choice,

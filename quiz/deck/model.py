@@ -5,15 +5,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from functools import cached_property
+from typing import Any, ClassVar, overload
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_REVIEWS_PER_DAY = 200
 DEFAULT_DESIRED_RETENTION = 0.9
 # One encoder for every card: json.dumps with options builds a new one on each call.
 _CONTENT_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# What `snapshot_text` writes; a stored snapshot of another format is parsed from its file again.
+SNAPSHOT_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -296,49 +300,161 @@ def _card_row(card: Card) -> list[Any]:
     return row
 
 
-def cards_to_snapshot(cards: Iterable[Card]) -> dict[str, Any]:
-    """Cards as compact JSON-ready data: per type, their places in order and their fields."""
-    groups: dict[str, dict[str, list[Any]]] = {}
-    count = 0
-    for at, card in enumerate(cards):
-        group = groups.setdefault(card.TYPE, {"at": [], "rows": []})
-        group["at"].append(at)
-        group["rows"].append(_card_row(card))
-        count = at + 1
-    return {"count": count, "groups": groups}
+def card_to_row(card: Card) -> str:
+    """A card as one line of JSON: its type, then every field in declaration order."""
+    return _ROW_ENCODER.encode([card.TYPE, *_card_row(card)])
 
 
-def cards_from_snapshot(snapshot: dict[str, Any]) -> tuple[Card, ...]:
-    """Rebuild the cards from `cards_to_snapshot` output (after a JSON round trip)."""
-    groups = snapshot["groups"]
-    if snapshot["count"] != sum(len(group["at"]) for group in groups.values()):
-        raise ValueError("the snapshot does not count its cards")
-    out: list[Card | None] = [None] * snapshot["count"]
-    for type_name, group in groups.items():
-        layout = _layout(CARD_TYPES[type_name])
-        places, rows = group["at"], group["rows"]
-        # Converted column by column, so that each conversion runs over a type's cards in C.
-        columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
-        if len(places) != len(rows) or len(columns) != len(layout.names):
-            raise ValueError(f"the {type_name} cards do not match their fields")
-        for i in layout.tuples:
-            columns[i] = map(tuple, columns[i])
-        for i in layout.nested:
-            columns[i] = [tuple(map(tuple, value)) for value in columns[i]]
-        columns[layout.source_at] = [
-            None if s is None else SourceRef(*s) for s in columns[layout.source_at]
-        ]
-        names = layout.names
-        for at, values in zip(places, zip(*columns, strict=True), strict=True):
-            # Bypasses the frozen dataclass's __init__, which sets each field through
-            # object.__setattr__: that would be most of the time re-opening a big deck takes.
-            card = object.__new__(layout.cls)
-            card.__dict__.update(zip(names, values, strict=True))
-            out[at] = card
-    cards = tuple(c for c in out if c is not None)
-    if len(cards) != len(out):
-        raise ValueError("the cards do not fill their places")
-    return cards
+def card_from_row(row: str) -> Card:
+    """Rebuild a card from `card_to_row` output."""
+    values = json.loads(row)
+    if not isinstance(values, list) or not values or values[0] not in CARD_TYPES:
+        raise ValueError("a stored card row has no known card type")
+    layout = _layout(CARD_TYPES[values.pop(0)])
+    if len(values) != len(layout.names):
+        raise ValueError(f"a stored {layout.cls.TYPE} card does not match its fields")
+    for i in layout.tuples:
+        values[i] = tuple(values[i])
+    for i in layout.nested:
+        values[i] = tuple(map(tuple, values[i]))
+    source = values[layout.source_at]
+    if source is not None:
+        values[layout.source_at] = SourceRef(*source)
+    # Bypasses the frozen dataclass's __init__, which sets each field through
+    # object.__setattr__; the values were checked when the card was first loaded.
+    card = object.__new__(layout.cls)
+    card.__dict__.update(zip(layout.names, values, strict=True))
+    return card
+
+
+class CardShelf(Sequence[Card]):
+    """A deck's cards kept as stored rows, each built when asked for: a big deck opens at once."""
+
+    __slots__ = ("item_index", "rows")
+
+    def __init__(self, rows: list[str], index: ItemIndex) -> None:
+        if len(index.card_ids_by_place) != len(rows):
+            raise ValueError("the stored cards do not match their index")
+        self.rows = rows
+        self.item_index = index
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, at: int) -> Card: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> tuple[Card, ...]: ...
+
+    def __getitem__(self, at: int | slice) -> Card | tuple[Card, ...]:
+        if isinstance(at, slice):
+            return tuple(map(card_from_row, self.rows[at]))
+        return card_from_row(self.rows[at])
+
+    def __iter__(self) -> Iterator[Card]:
+        return map(card_from_row, self.rows)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CardShelf({len(self.rows)} cards)"
+
+
+_ONE_ITEM = ("",)
+
+
+@dataclass(frozen=True)
+class ItemIndex:
+    """A deck's study items in deck order as parallel lists, so a queue is built without cards."""
+
+    keys: list[str]
+    places: list[int]  # the item's card, as its place in the deck
+    card_ids: list[str]
+    variants: list[str]
+    card_ids_by_place: list[str]
+
+    @classmethod
+    def of(cls, card_ids: Sequence[str], variants: Mapping[int, Sequence[str]]) -> ItemIndex:
+        """The index of cards with these ids; `variants` has the cards that are not one item."""
+        keys: list[str] = []
+        places: list[int] = []
+        ids: list[str] = []
+        names: list[str] = []
+        done = 0
+        # Most cards are one item: they are copied in runs, not one by one.
+        for place in sorted(variants):
+            keys += card_ids[done:place]
+            ids += card_ids[done:place]
+            places += range(done, place)
+            names += _ONE_ITEM * (place - done)
+            card_id = card_ids[place]
+            for variant in variants[place]:
+                keys.append(item_key(card_id, variant))
+                ids.append(card_id)
+                places.append(place)
+                names.append(variant)
+            done = place + 1
+        rest = len(card_ids)
+        keys += card_ids[done:rest]
+        ids += card_ids[done:rest]
+        places += range(done, rest)
+        names += _ONE_ITEM * (rest - done)
+        return cls(keys, places, ids, names, list(card_ids))
+
+    @classmethod
+    def of_cards(cls, cards: Sequence[Card]) -> ItemIndex:
+        """The index of a deck's built cards."""
+        variants = {}
+        for place, card in enumerate(cards):
+            names = card.variants()
+            if names != _ONE_ITEM:
+                variants[place] = names
+        return cls.of([card.id for card in cards], variants)
+
+    def find(self, key: str) -> int | None:
+        """The number of the item with this key, in deck order."""
+        try:
+            return self.keys.index(key)
+        except ValueError:
+            return None
+
+
+def snapshot_text(deck: Deck) -> str:
+    """A deck's cards as stored text: a header line with the ids and variants, a line per card."""
+    cards = deck.cards
+    rows = cards.rows if isinstance(cards, CardShelf) else [card_to_row(c) for c in cards]
+    index = deck.item_index
+    variants: dict[int, list[str]] = {}
+    for place, variant in zip(index.places, index.variants, strict=True):
+        variants.setdefault(place, []).append(variant)
+    header = {
+        "format": SNAPSHOT_FORMAT,
+        "lint_ignore": list(deck.lint_ignore),
+        "ids": index.card_ids_by_place,
+        "variants": [[place, *names] for place, names in variants.items() if names != [""]],
+    }
+    # JSON escapes every line break inside a value, so each card stays on its own line.
+    return "\n".join([_ROW_ENCODER.encode(header), *rows])
+
+
+def read_snapshot(text: str) -> tuple[CardShelf, tuple[str, ...]] | None:
+    """The cards and deck-wide lint ignores of `snapshot_text` output; None for another format."""
+    lines = text.split("\n")
+    header = json.loads(lines[0])
+    if not isinstance(header, dict) or header.get("format") != SNAPSHOT_FORMAT:
+        return None
+    del lines[0]
+    variants = {int(place): tuple(names) for place, *names in header["variants"]}
+    if any(not 0 <= place < len(header["ids"]) for place in variants):
+        raise ValueError("a stored card variant has no card")
+    index = ItemIndex.of(header["ids"], variants)
+    return CardShelf(lines, index), tuple(header["lint_ignore"])
 
 
 def item_key(card_id: str, variant: str) -> str:
@@ -371,7 +487,8 @@ class Deck:
 
     id: str
     title: str
-    cards: tuple[Card, ...]
+    # A tuple when parsed from a file; a CardShelf when re-opened from the store.
+    cards: Sequence[Card]
     description: str | None = None
     sources: dict[str, Source] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
@@ -382,6 +499,17 @@ class Deck:
     def items(self) -> list[Item]:
         """Every study item of the deck, in deck order."""
         return [Item(self.id, card, v) for card in self.cards for v in card.variants()]
+
+    @cached_property
+    def item_index(self) -> ItemIndex:
+        """The deck's study items in deck order, without building its cards."""
+        cards = self.cards
+        return cards.item_index if isinstance(cards, CardShelf) else ItemIndex.of_cards(cards)
+
+    def item(self, number: int) -> Item:
+        """The study item with this number in deck order (see `item_index`)."""
+        index = self.item_index
+        return Item(self.id, self.cards[index.places[number]], index.variants[number])
 
     def source_for(self, card: Card) -> Source | None:
         """The source a card cites, if the deck defines it."""

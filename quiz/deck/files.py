@@ -1,0 +1,90 @@
+"""Deck files on disk: finding them, reading them safely, and telling when one changed."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from quiz.deck.problems import Problem, Severity
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def deck_files(path: Path) -> Iterator[Path]:
+    """The deck files a path names: the file itself, or the YAML files of a folder."""
+    if path.is_dir():
+        yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+    else:
+        yield path
+
+
+def file_hash(data: bytes) -> str:
+    """The content hash that tells whether a deck file changed."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_deck_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes, or a problem saying why it cannot be read."""
+    name = str(path)
+    limit = MAX_FILE_BYTES // (1024 * 1024)
+    too_big = f"decks are limited to {limit} MB"
+    try:
+        if path.is_dir():
+            return None, [Problem(name, 1, 1, Severity.ERROR, "is a directory, not a deck file")]
+        # Non-blocking, so that opening a FIFO does not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            # A FIFO would wait forever and /dev/zero would never end.
+            if not stat.S_ISREG(info.st_mode):
+                return None, [Problem(name, 1, 1, Severity.ERROR, "is not a regular file")]
+            size = info.st_size
+            if size > MAX_FILE_BYTES:
+                message = f"file is {size / 1048576:.1f} MB; {too_big}"
+                return None, [Problem(name, 1, 1, Severity.ERROR, message)]
+            # Read no more than the limit even if the file grows while it is read.
+            data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            message = f"file is over {limit} MB; {too_big}"
+            return None, [Problem(name, 1, 1, Severity.ERROR, message)]
+        return data, []
+    except OSError as exc:
+        return None, [Problem(name, 1, 1, Severity.ERROR, f"cannot read file: {exc.strerror}")]
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def decode_deck(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """Deck bytes as text; decks are UTF-8, with or without a byte-order mark."""
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            message = f"file is {encoding} text (it starts with a {encoding} byte-order mark); "
+            return None, [Problem(path, 1, 1, Severity.ERROR, message + "save it as UTF-8")]
+    try:
+        # Any further marks left by joining files are dropped too; YAML counts none of them.
+        return data.decode("utf-8-sig").lstrip("\ufeff"), []
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        # Columns count characters, as YAML's own error marks do, not bytes.
+        line_start = before[before.rfind(b"\n") + 1 :]
+        column = len(line_start.decode("utf-8", errors="replace")) + 1
+        return None, [
+            Problem(
+                path,
+                line,
+                column,
+                Severity.ERROR,
+                f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            )
+        ]
