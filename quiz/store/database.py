@@ -667,7 +667,7 @@ def _check_version(db: Database, db_path: Path) -> bool:
             "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (migrations.name,)
         )
     }
-    known = {m.name for m in migrations.pending(Database(memory=True))}
+    known = {m.name for m in migrations.pending(Database(memory=True, execute_plugins=False))}
     unknown = sorted(applied - known)
     if unknown:
         names = ", ".join(unknown)
@@ -737,7 +737,9 @@ def open_store(path: Path | str | None = None, *, clock: Callable[[], datetime] 
             # Created owner-only from the start rather than narrowed after.
             os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
         conn = sqlite3.connect(db_path, timeout=10)
-        db = Database(conn)
+        # Whatever sqlite-utils plugins are installed stay out of the learners' database (and
+        # finding them reads every installed package's metadata, a tenth of start-up).
+        db = Database(conn, execute_plugins=False)
         conn.execute("PRAGMA busy_timeout = 10000")
         has_data = _check_version(db, db_path)
         _enable_wal(conn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -10,9 +11,18 @@ from textual.binding import Binding
 from quiz.library import DeckReloader
 from quiz.session import StudySession
 from quiz.tui.screens.help import HelpScreen
-from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.study import StudyScreen
-from quiz.tui.screens.summary import SummaryScreen
+
+if TYPE_CHECKING:
+    from quiz.tui.screens.home import HomeScreen
+
+
+def _home_screen() -> type[HomeScreen]:
+    # Imported when first wanted, as the summary, statistics and instructor screens are:
+    # `quiz study DECK` goes straight to the first card, and every import delays it.
+    from quiz.tui.screens.home import HomeScreen
+
+    return HomeScreen
 
 
 class QuizApp(App[None]):
@@ -41,7 +51,7 @@ class QuizApp(App[None]):
         if self.reloader is not None:
             self.set_interval(self.RELOAD_SECONDS, self.reload_changed_decks)
         if self._initial is None:
-            self.push_screen(HomeScreen(self.session))
+            self.push_screen(_home_screen()(self.session))
         else:
             # The home screen is composed only when the learner goes back to it, after studying.
             self.study(self._initial, False)
@@ -66,13 +76,16 @@ class QuizApp(App[None]):
 
     def action_back_to_decks(self) -> None:
         """Leave the summary for the home screen, composing it if it was never shown."""
-        if any(isinstance(screen, HomeScreen) for screen in self.screen_stack[:-1]):
+        home = _home_screen()
+        if any(isinstance(screen, home) for screen in self.screen_stack[:-1]):
             self.pop_screen()
         else:
-            self.switch_screen(HomeScreen(self.session))
+            self.switch_screen(home(self.session))
 
     def finish_session(self) -> None:
         """Replace the study screen with the session summary."""
+        from quiz.tui.screens.summary import SummaryScreen
+
         if isinstance(self.screen, StudyScreen):
             self.switch_screen(SummaryScreen(self.session.summary(), self.session.clock()))
 
@@ -99,7 +112,7 @@ class QuizApp(App[None]):
             screen = self.screen
             if isinstance(screen, StudyScreen):
                 await screen.deck_reloaded(changed_current)
-            elif isinstance(screen, HomeScreen):
+            elif isinstance(screen, _home_screen()):
                 screen.refresh_counts()
 
     def action_help(self) -> None:
