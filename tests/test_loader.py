@@ -1679,3 +1679,42 @@ def test_newlines_and_tabs_are_kept() -> None:
     card = card_of('- id: q\n  front: "line one\\nline\\ttwo"\n  back: B\n')
     assert isinstance(card, Flashcard)
     assert card.front == "line one\nline\ttwo"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<<",
+        "=",
+        "",
+        "~",
+        "null",
+        "yes",
+        "Off",
+        "1_000",
+        "0x1F",
+        "0o17",
+        "-.inf",
+        ".NaN",
+        "1e3",
+        "2001-12-14",
+        "2001-12-14t21:59:43.10-05:00",
+        "1:20",
+        "=x",
+        "<<<",
+        "< <",
+        "==",
+        "'='",
+    ],
+)
+def test_plain_scalars_are_refused_exactly_when_pyyaml_tags_them_unsafely(value: str) -> None:
+    # The loader skips PyYAML's implicit resolver for scalars it reads as text; what it refuses
+    # must still be what PyYAML's own resolver would tag outside the safe tags.
+    import yaml
+
+    tag = yaml.SafeLoader("").resolve(yaml.ScalarNode, value, (True, False))
+    head = "deck: d\ntitle: T\ncards:\n  - id: a\n    front: x\n    back: x\n"
+    text = f"{head}    explanation: {value}\n"
+    _, problems = parse_deck(text, "d.yaml")
+    refused = any(p.rule == "yaml-tag" for p in problems)
+    assert refused == (tag not in loader._SAFE_TAGS)

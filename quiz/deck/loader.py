@@ -51,6 +51,9 @@ _YAML_TAG = "tag:yaml.org,2002:"
 _SAFE_TAGS = {
     _YAML_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
+_STR_TAG = _YAML_TAG + "str"
+# The plain scalars whose implicit tag is one `_SAFE_TAGS` refuses (merge and value keys).
+_RESOLVED_SCALARS = ("<<", "=")
 _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
 
@@ -91,11 +94,13 @@ def suggestion(word: str, options: list[str] | tuple[str, ...]) -> str:
 class _Reader:
     """Walks composed YAML nodes, collecting problems instead of stopping at the first."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, aliases_possible: bool = True) -> None:
         self.path = path
         self.problems: list[Problem] = []
         self.aliases = False
         self._seen: set[int] = set()
+        # Every alias is written with a '*': a deck without one needs no nodes remembered.
+        self._track = aliases_possible
 
     def report(self, node: Node, message: str, severity: Severity, rule: str | None) -> None:
         mark = node.start_mark
@@ -113,11 +118,12 @@ class _Reader:
         """Refuse aliases and unknown tags; True when the node may be read."""
         # An alias makes the composer hand back the same node twice: refusing the second visit
         # keeps alias bombs ("billion laughs") from costing exponential work.
-        if id(node) in self._seen:
-            # The node carries the anchor's place; parse_deck reports each alias at its own.
-            self.aliases = True
-            return False
-        self._seen.add(id(node))
+        if self._track:
+            if id(node) in self._seen:
+                # The node carries the anchor's place; parse_deck reports each alias at its own.
+                self.aliases = True
+                return False
+            self._seen.add(id(node))
         if node.tag not in _SAFE_TAGS:
             self.error(
                 node, f"unsupported YAML tag '{node.tag.replace(_YAML_TAG, '!!')}'", "yaml-tag"
@@ -704,6 +710,15 @@ class _NestingLimit:
     def ascend_resolver(self) -> None:
         self.depth -= 1
 
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        # Decks read every scalar as the text written, so the implicit type of a plain scalar
+        # matters only when the reader refuses it: a merge key '<<' or a value key '='. Every
+        # other scalar gets the string tag without PyYAML's regular expressions (a tenth of a
+        # deck's parse); explicit tags never come here.
+        if kind is ScalarNode and not (implicit[0] and value in _RESOLVED_SCALARS):
+            return _STR_TAG
+        return super().resolve(kind, value, implicit)  # type: ignore[misc, no-any-return]
+
     def too_deep(self, raised: Node | None) -> Node | None:
         """The first collection past the limit: `raised`, or an empty one before it."""
         found = [raised] if raised is not None else []
@@ -774,7 +789,7 @@ def _compose(text: str, path: str) -> Node | Problem | None:
 
 def parse_deck(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
     """Parse deck text; the deck is None when there is any error."""
-    reader = _Reader(path)
+    reader = _Reader(path, aliases_possible="*" in text)
     with collector_paused():
         root = _compose(text, path)
         if isinstance(root, Problem):

@@ -17,7 +17,7 @@ DEFAULT_DESIRED_RETENTION = 0.9
 _CONTENT_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # What `snapshot_text` writes; a stored snapshot of another format is parsed from its file again.
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -254,15 +254,13 @@ def hash_content_json(content_json: str) -> str:
 
 @dataclass(frozen=True)
 class _Layout:
-    """Where a card class keeps its fields, for turning cards into plain rows and back."""
+    """Which fields of a card class are content and which JSON turns from tuples into lists."""
 
     cls: type[Card]
-    names: tuple[str, ...]  # every field, in declaration order: the order of a card's row
-    content: tuple[str, ...]  # the fields `to_dict` keeps (what a learner sees)
-    # Indexes into a card's row: tuples (JSON gives lists), tuples of tuples, the source.
-    tuples: tuple[int, ...]
-    nested: tuple[int, ...]
-    source_at: int
+    content: tuple[str, ...]  # the fields `to_dict` keeps (what a learner sees), in order
+    content_names: frozenset[str]
+    tuples: tuple[str, ...]
+    nested: tuple[str, ...]  # tuples of tuples
 
 
 _LAYOUTS: dict[type[Card], _Layout] = {}
@@ -273,57 +271,55 @@ def _layout(cls: type[Card]) -> _Layout:
     if layout is None:
         # Annotations are strings here (postponed evaluation), which is all this needs.
         kinds = [(f.name, str(f.type)) for f in dataclasses.fields(cls)]
-        names = tuple(name for name, _ in kinds)
+        content = tuple(n for n, _ in kinds if n not in ("line", "lint_ignore"))
         layout = _Layout(
             cls=cls,
-            names=names,
-            content=tuple(n for n in names if n not in ("line", "lint_ignore")),
+            content=content,
+            content_names=frozenset(content),
             tuples=tuple(
-                i
-                for i, (n, k) in enumerate(kinds)
-                if k.startswith("tuple[") and n not in _TUPLE_OF_TUPLES
+                n
+                for n, k in kinds
+                if k.startswith("tuple[") and n in content and n not in _TUPLE_OF_TUPLES
             ),
-            nested=tuple(i for i, n in enumerate(names) if n in _TUPLE_OF_TUPLES),
-            source_at=names.index("source"),
+            nested=tuple(n for n in content if n in _TUPLE_OF_TUPLES),
         )
         _LAYOUTS[cls] = layout
     return layout
 
 
-def _card_row(card: Card) -> list[Any]:
-    """Every field of a card in declaration order, as JSON-ready values."""
-    layout = _layout(type(card))
-    values = card.__dict__
-    row = [values[name] for name in layout.names]
-    if card.source is not None:
-        row[layout.source_at] = [card.source.ref, card.source.section]
-    return row
-
-
-def card_to_row(card: Card) -> str:
-    """A card as one line of JSON: its type, then every field in declaration order."""
-    return _ROW_ENCODER.encode([card.TYPE, *_card_row(card)])
+def card_to_row(card: Card, content_json: str | None = None) -> str:
+    """A card as one line of JSON: its line, its silenced lint rules and its `content_json`."""
+    content = card.content_json() if content_json is None else content_json
+    ignore = _ROW_ENCODER.encode(card.lint_ignore) if card.lint_ignore else "[]"
+    # The content is JSON already (a sync has it for the cards table): it is not encoded twice.
+    return f"[{card.line},{ignore},{content}]"
 
 
 def card_from_row(row: str) -> Card:
     """Rebuild a card from `card_to_row` output."""
     values = json.loads(row)
-    if not isinstance(values, list) or not values or values[0] not in CARD_TYPES:
+    if not isinstance(values, list) or len(values) != 3 or not isinstance(values[2], dict):
+        raise ValueError("a stored card row is not [line, lint rules, content]")
+    line, ignore, data = values
+    cls = CARD_TYPES.get(data.pop("type", None))
+    if cls is None:
         raise ValueError("a stored card row has no known card type")
-    layout = _layout(CARD_TYPES[values.pop(0)])
-    if len(values) != len(layout.names):
-        raise ValueError(f"a stored {layout.cls.TYPE} card does not match its fields")
-    for i in layout.tuples:
-        values[i] = tuple(values[i])
-    for i in layout.nested:
-        values[i] = tuple(map(tuple, values[i]))
-    source = values[layout.source_at]
+    layout = _layout(cls)
+    if data.keys() != layout.content_names:
+        raise ValueError(f"a stored {cls.TYPE} card does not match its fields")
+    for name in layout.tuples:
+        data[name] = tuple(data[name])
+    for name in layout.nested:
+        data[name] = tuple(map(tuple, data[name]))
+    source = data["source"]
     if source is not None:
-        values[layout.source_at] = SourceRef(*source)
+        data["source"] = SourceRef(source["ref"], source["section"])
+    data["line"] = line
+    data["lint_ignore"] = tuple(ignore)
     # Bypasses the frozen dataclass's __init__, which sets each field through
     # object.__setattr__; the values were checked when the card was first loaded.
-    card = object.__new__(layout.cls)
-    card.__dict__.update(zip(layout.names, values, strict=True))
+    card = object.__new__(cls)
+    card.__dict__.update(data)
     return card
 
 
@@ -425,10 +421,14 @@ class ItemIndex:
             return None
 
 
-def snapshot_text(deck: Deck) -> str:
-    """A deck's cards as stored text: a header line with the ids and variants, a line per card."""
+def snapshot_text(deck: Deck, rows: list[str] | None = None) -> str:
+    """A deck's cards as stored text: a header line with the ids and variants, a line per card.
+
+    `rows` are the cards' `card_to_row` lines when the caller has them already.
+    """
     cards = deck.cards
-    rows = cards.rows if isinstance(cards, CardShelf) else [card_to_row(c) for c in cards]
+    if rows is None:
+        rows = cards.rows if isinstance(cards, CardShelf) else [card_to_row(c) for c in cards]
     index = deck.item_index
     variants: dict[int, list[str]] = {}
     for place, variant in zip(index.places, index.variants, strict=True):

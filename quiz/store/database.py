@@ -24,6 +24,7 @@ from quiz.deck.model import (
     Deck,
     Settings,
     Source,
+    card_to_row,
     hash_content_json,
     read_snapshot,
     snapshot_text,
@@ -225,12 +226,14 @@ class Store:
         current: set[str] = set()
         card: Card | None = None
         content = chash = ""
+        rows: list[str] = []
         for position, item in enumerate(deck.items()):
             if item.card is not card:
                 # A card's items are next to each other, and its siblings share its content.
                 card = item.card
                 content = card.content_json()
                 chash = hash_content_json(content)
+                rows.append(card_to_row(card, content))
             key = item.key
             current.add(key)
             row = (card.id, item.variant, card.type, position, card.line, content, chash)
@@ -284,7 +287,7 @@ class Store:
                 deck.title,
                 content_hash,
                 json.dumps(meta),
-                snapshot_text(deck),
+                snapshot_text(deck, rows),
                 stamp,
             ),
         )
