@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from quiz.deck.model import Choice, Deck, Item, Match, Order
+from quiz.deck.model import Choice, Deck, Item, Match, Order, card_of_key
 from quiz.grading import Grade, Response, grade, is_self_rated
 from quiz.scheduler import CardState, Rating, Scheduler, day_start, utc_now
 from quiz.store.database import ReviewRecord, Store
@@ -224,23 +224,22 @@ class StudySession:
         total = len(index.keys)
         # Items, and the cards under them, are made only for what is queued: making all of a
         # big deck's is slow.
-        for number, (key, note) in enumerate(zip(index.keys, index.card_ids, strict=True)):
+        for number, key in enumerate(index.keys):
             state = due_states.get(key)
             if state is None:
+                if not new_left or key in stated:
+                    continue
                 # Siblings (a reversed side, other cloze gaps) wait for another day.
-                if (
-                    new_left
-                    and key not in stated
-                    and note not in queued_notes
-                    and (deck_id, note) not in touched_notes
-                ):
+                note = card_of_key(key)
+                if note not in queued_notes and (deck_id, note) not in touched_notes:
                     new.append(deck.item(number))
                     queued_notes.add(note)
                     new_left -= 1
             elif state.is_learning:
                 learning.append((state.due, deck.item(number)))
-            elif state.due < tomorrow and note not in queued_notes:
-                if (deck_id, note) in touched_notes:
+            elif state.due < tomorrow:
+                note = card_of_key(key)
+                if note in queued_notes or (deck_id, note) in touched_notes:
                     continue
                 reviews.append((state, number))
                 queued_notes.add(note)

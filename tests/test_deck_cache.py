@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,21 +134,47 @@ def test_line_breaks_inside_values_keep_each_card_on_its_stored_line(
     assert got.cards[0].front == "one\ntwo\nthree"  # type: ignore[attr-defined]
 
 
+def _with_first_row(snapshot: bytes, row: bytes) -> bytes:
+    """The stored snapshot with its first card row swapped for `row`, lengths kept true."""
+    header_line, _, rest = snapshot.split(b"\n", 2)
+    header = json.loads(header_line)
+    header["lengths"][0] = len(row) + 1
+    return json.dumps(header).encode() + b"\n" + row + b"\n" + rest
+
+
 def test_a_damaged_card_row_fails_when_that_card_is_built(store: Store, tmp_path: Path) -> None:
     # Rows are checked when built, not when the deck opens: the open stays fast.
     path = tmp_path / "silenced.yaml"
     path.write_text(SILENCED, encoding="utf-8")
     open_ok(store, path)
-    (text,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
-    header, _, second = text.split("\n")
-    for row in ['["essay","one"]', '["flashcard","one"]', "{}"]:
+    (good,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
+    assert isinstance(good, bytes)
+    for row in [b'["essay","one"]', b'["flashcard","one"]', b"{}"]:
         with store.conn:
-            store.conn.execute("UPDATE decks SET snapshot = ?", (f"{header}\n{row}\n{second}",))
+            store.conn.execute("UPDATE decks SET snapshot = ?", (_with_first_row(good, row),))
         got = cached(store, path)
         assert got is not None
         assert got.cards[1].id == "two"
         with pytest.raises(ValueError):
             got.cards[0]
+
+
+def test_a_snapshot_whose_rows_do_not_add_up_is_not_used(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "silenced.yaml"
+    path.write_text(SILENCED, encoding="utf-8")
+    open_ok(store, path)
+    (good,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
+    header_line, rest = good.split(b"\n", 1)
+    header = json.loads(header_line)
+    for lengths in ([header["lengths"][0]], [len(rest)], [0, len(rest)]):
+        bad = json.dumps({**header, "lengths": lengths}).encode() + b"\n" + rest
+        with store.conn:
+            store.conn.execute("UPDATE decks SET snapshot = ?", (bad,))
+        assert cached(store, path) is None
+    assert cached(store, path) is None
+    with store.conn:
+        store.conn.execute("UPDATE decks SET snapshot = ?", (good,))
+    assert cached(store, path) is not None
 
 
 def test_lint_settings_and_sources_survive_the_snapshot(store: Store, tmp_path: Path) -> None:
@@ -189,15 +216,19 @@ def test_a_deck_synced_before_snapshots_is_parsed_once_more(
         '{"at": [0], "rows": [["one"]]}}}}',
         '{"lint_ignore": [], "cards": {"count": 1, "groups": {"essay": '
         '{"at": [0], "rows": [[]]}}}}',
-        # The current format, damaged: more ids than card lines, a variant of no card,
-        # a format this version does not know.
-        '{"format": 2, "lint_ignore": [], "ids": ["one", "two", "three"], "variants": []}\n[]',
-        '{"format": 2, "lint_ignore": [], "ids": ["one"], "variants": [[4, "c1"]]}\n[]',
-        '{"format": 99, "lint_ignore": [], "ids": ["one"], "variants": []}\n[]',
+        # Text, as snapshots of earlier versions were.
+        '{"format": 5, "lint_ignore": [], "keys": "one", "variants": [], "lengths": [3]}\n[]\n',
+        # The current format, damaged: more items than card lines, a variant of no card, keys
+        # not as one string, a format this version does not know.
+        b'{"format": 5, "lint_ignore": [], "keys": "a\\nb", "variants": [], "lengths": [3]}\n[]\n',
+        b'{"format": 5, "lint_ignore": [], "keys": "a", "variants": [[4, "c1"]], "lengths": [3]}'
+        b"\n[]\n",
+        b'{"format": 5, "lint_ignore": [], "keys": ["a"], "variants": [], "lengths": [3]}\n[]\n',
+        b'{"format": 99, "lint_ignore": [], "keys": "a", "variants": [], "lengths": [3]}\n[]\n',
     ],
 )
 def test_a_snapshot_that_cannot_be_read_means_parsing_the_file_again(
-    store: Store, tmp_path: Path, snapshot: str, parses: list[str]
+    store: Store, tmp_path: Path, snapshot: str | bytes, parses: list[str]
 ) -> None:
     path = tmp_path / "silenced.yaml"
     path.write_text(SILENCED, encoding="utf-8")

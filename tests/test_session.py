@@ -8,9 +8,10 @@ import textwrap
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from conftest import FakeClock
 
-from quiz.deck.model import Deck
+from quiz.deck.model import Deck, card_of_key
 from quiz.library import open_deck
 from quiz.scheduler import Rating, Scheduler
 from quiz.session import StudySession
@@ -318,5 +319,8 @@ def test_the_queue_keys_items_as_items_do(every_type):
     index = every_type.item_index
     assert index.keys == [i.key for i in every_type.items()]
     assert [every_type.item(n) for n in range(len(index.keys))] == every_type.items()
-    assert index.card_ids == [i.card.id for i in every_type.items()]
+    assert [card_of_key(key) for key in index.keys] == [i.card.id for i in every_type.items()]
+    assert index.card_ids == [card.id for card in every_type.cards]
+    with pytest.raises(IndexError):
+        index.locate(len(index.keys))
     assert any(i.variant for i in every_type.items())

@@ -224,6 +224,34 @@ def test_first_sync_adds_every_item(store: Store, deck_file: Path) -> None:
     assert store.deck_path("mini") == str(deck_file.resolve())
 
 
+def test_a_deck_sync_skips_only_its_own_fsync(
+    store: Store, deck_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def synchronous() -> int:
+        return int(store.conn.execute("PRAGMA synchronous").fetchone()[0])
+
+    seen: list[int] = []
+    real = Store._sync_deck
+
+    def watching(self: Store, *args: Any) -> Any:
+        seen.append(synchronous())
+        return real(self, *args)
+
+    monkeypatch.setattr(Store, "_sync_deck", watching)
+    open_ok(store, deck_file)
+    assert seen == [1]  # NORMAL: the sync can be made again from the file
+    assert synchronous() == 2  # FULL again for the answers that follow
+
+    def failing(self: Store, *args: Any) -> Any:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Store, "_sync_deck", failing)
+    deck_file.write_text(deck_text(back="Moscow, Russia"), encoding="utf-8")
+    with pytest.raises(sqlite3.OperationalError):
+        open_deck(store, deck_file, NOW + timedelta(days=1))
+    assert synchronous() == 2
+
+
 def test_sync_deck_reports_what_changed(store: Store, deck_file: Path) -> None:
     deck, _ = check_deck(deck_file)
     assert deck is not None

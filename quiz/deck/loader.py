@@ -387,8 +387,10 @@ class _DeckBuilder:
             )
             return None
         own_keys = TYPE_KEYS[card_type]
-        for key, (key_node, _) in entries.items():
-            if key in COMMON_KEYS or key in own_keys:
+        allowed = _ALLOWED_KEYS[card_type]
+        # One set comparison for the usual card; the walk only when some key is unknown.
+        for key, (key_node, _) in () if entries.keys() <= allowed else entries.items():
+            if key in allowed:
                 continue
             other = {k for keys in TYPE_KEYS.values() for k in keys if k not in own_keys}
             hint = suggestion(key, (*COMMON_KEYS, *own_keys))
@@ -413,7 +415,10 @@ class _DeckBuilder:
             common["lint_ignore"] = self.lint(entries["lint"][1], f"{name} lint")
         before = len(r.problems)
         fields = getattr(self, card_type)(entries, name) if not missing else None
-        if fields is None or any(p.severity is Severity.ERROR for p in r.problems[before:]):
+        if fields is None or (
+            len(r.problems) > before
+            and any(p.severity is Severity.ERROR for p in r.problems[before:])
+        ):
             return None
         cls = _CLASSES[card_type]
         if card_id is None:
@@ -622,6 +627,9 @@ def required_keys(card_type: str) -> tuple[str, ...]:
 
 
 _REQUIRED_KEYS = {card_type: required_keys(card_type) for card_type in TYPE_KEYS}
+_ALLOWED_KEYS = {
+    card_type: frozenset((*COMMON_KEYS, *keys)) for card_type, keys in TYPE_KEYS.items()
+}
 
 _CLASSES: dict[str, type[Card]] = {
     "flashcard": Flashcard,

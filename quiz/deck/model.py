@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ DEFAULT_DESIRED_RETENTION = 0.9
 _CONTENT_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # What `snapshot_text` writes; a stored snapshot of another format is parsed from its file again.
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 5
 
 
 @dataclass(frozen=True)
@@ -254,13 +256,15 @@ def hash_content_json(content_json: str) -> str:
 
 @dataclass(frozen=True)
 class _Layout:
-    """Which fields of a card class are content and which JSON turns from tuples into lists."""
+    """Where a card class keeps its fields, for turning cards into rows of values and back."""
 
     cls: type[Card]
-    content: tuple[str, ...]  # the fields `to_dict` keeps (what a learner sees), in order
-    content_names: frozenset[str]
-    tuples: tuple[str, ...]
-    nested: tuple[str, ...]  # tuples of tuples
+    names: tuple[str, ...]  # every field, in declaration order: the order of a card's row
+    content: tuple[str, ...]  # the fields `to_dict` keeps (what a learner sees)
+    # Indexes into a card's row: tuples (JSON gives lists), tuples of tuples, the source.
+    tuples: tuple[int, ...]
+    nested: tuple[int, ...]
+    source_at: int
 
 
 _LAYOUTS: dict[type[Card], _Layout] = {}
@@ -271,71 +275,83 @@ def _layout(cls: type[Card]) -> _Layout:
     if layout is None:
         # Annotations are strings here (postponed evaluation), which is all this needs.
         kinds = [(f.name, str(f.type)) for f in dataclasses.fields(cls)]
-        content = tuple(n for n, _ in kinds if n not in ("line", "lint_ignore"))
+        names = tuple(name for name, _ in kinds)
         layout = _Layout(
             cls=cls,
-            content=content,
-            content_names=frozenset(content),
+            names=names,
+            content=tuple(n for n in names if n not in ("line", "lint_ignore")),
             tuples=tuple(
-                n
-                for n, k in kinds
-                if k.startswith("tuple[") and n in content and n not in _TUPLE_OF_TUPLES
+                i
+                for i, (n, k) in enumerate(kinds)
+                if k.startswith("tuple[") and n not in _TUPLE_OF_TUPLES
             ),
-            nested=tuple(n for n in content if n in _TUPLE_OF_TUPLES),
+            nested=tuple(i for i, n in enumerate(names) if n in _TUPLE_OF_TUPLES),
+            source_at=names.index("source"),
         )
         _LAYOUTS[cls] = layout
     return layout
 
 
-def card_to_row(card: Card, content_json: str | None = None) -> str:
-    """A card as one line of JSON: its line, its silenced lint rules and its `content_json`."""
-    content = card.content_json() if content_json is None else content_json
-    ignore = _ROW_ENCODER.encode(card.lint_ignore) if card.lint_ignore else "[]"
-    # The content is JSON already (a sync has it for the cards table): it is not encoded twice.
-    return f"[{card.line},{ignore},{content}]"
+def card_to_row(card: Card) -> str:
+    """A card as one line of JSON: its type, then every field's value in declaration order."""
+    layout = _layout(type(card))
+    values = card.__dict__
+    row = [card.TYPE, *(values[name] for name in layout.names)]
+    if card.source is not None:
+        row[layout.source_at + 1] = [card.source.ref, card.source.section]
+    # Values only: a row with every field name, as `content_json` has, is 60% larger to store,
+    # read and keep.
+    return _ROW_ENCODER.encode(row)
 
 
-def card_from_row(row: str) -> Card:
+def card_from_row(row: str | bytes) -> Card:
     """Rebuild a card from `card_to_row` output."""
     values = json.loads(row)
-    if not isinstance(values, list) or len(values) != 3 or not isinstance(values[2], dict):
-        raise ValueError("a stored card row is not [line, lint rules, content]")
-    line, ignore, data = values
-    cls = CARD_TYPES.get(data.pop("type", None))
-    if cls is None:
+    if not isinstance(values, list) or not values or values[0] not in CARD_TYPES:
         raise ValueError("a stored card row has no known card type")
-    layout = _layout(cls)
-    if data.keys() != layout.content_names:
-        raise ValueError(f"a stored {cls.TYPE} card does not match its fields")
-    for name in layout.tuples:
-        data[name] = tuple(data[name])
-    for name in layout.nested:
-        data[name] = tuple(map(tuple, data[name]))
-    source = data["source"]
+    layout = _layout(CARD_TYPES[values.pop(0)])
+    if len(values) != len(layout.names):
+        raise ValueError(f"a stored {layout.cls.TYPE} card does not match its fields")
+    for i in layout.tuples:
+        values[i] = tuple(values[i])
+    for i in layout.nested:
+        values[i] = tuple(map(tuple, values[i]))
+    source = values[layout.source_at]
     if source is not None:
-        data["source"] = SourceRef(source["ref"], source["section"])
-    data["line"] = line
-    data["lint_ignore"] = tuple(ignore)
+        values[layout.source_at] = SourceRef(*source)
     # Bypasses the frozen dataclass's __init__, which sets each field through
     # object.__setattr__; the values were checked when the card was first loaded.
-    card = object.__new__(cls)
-    card.__dict__.update(data)
+    card = object.__new__(layout.cls)
+    card.__dict__.update(zip(layout.names, values, strict=True))
     return card
 
 
 class CardShelf(Sequence[Card]):
-    """A deck's cards kept as stored rows, each built when asked for: a big deck opens at once."""
+    """A deck's cards kept as their stored rows, each built when asked for: a deck opens at once.
 
-    __slots__ = ("item_index", "rows")
+    The rows stay in the one bytes object read from the store, found by their offsets, so a
+    deck of 100,000 cards is not 100,000 strings either.
+    """
 
-    def __init__(self, rows: list[str], index: ItemIndex) -> None:
-        if len(index.card_ids_by_place) != len(rows):
+    __slots__ = ("_data", "_offsets", "item_index")
+
+    def __init__(self, data: bytes, offsets: list[int], index: ItemIndex) -> None:
+        # offsets[n] is where row n starts and offsets[n + 1] - 1 where it ends (at its "\n").
+        if index.card_count != len(offsets) - 1:
             raise ValueError("the stored cards do not match their index")
-        self.rows = rows
+        self._data = data
+        self._offsets = offsets
         self.item_index = index
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self._offsets) - 1
+
+    def row(self, at: int) -> bytes:
+        """Card `at`'s stored row (`card_to_row` output, as UTF-8)."""
+        if not -len(self) <= at < len(self):
+            raise IndexError(at)
+        at %= len(self)
+        return self._data[self._offsets[at] : self._offsets[at + 1] - 1]
 
     @overload
     def __getitem__(self, at: int) -> Card: ...
@@ -345,11 +361,11 @@ class CardShelf(Sequence[Card]):
 
     def __getitem__(self, at: int | slice) -> Card | tuple[Card, ...]:
         if isinstance(at, slice):
-            return tuple(map(card_from_row, self.rows[at]))
-        return card_from_row(self.rows[at])
+            return tuple(card_from_row(self.row(i)) for i in range(len(self))[at])
+        return card_from_row(self.row(at))
 
     def __iter__(self) -> Iterator[Card]:
-        return map(card_from_row, self.rows)
+        return (card_from_row(self.row(i)) for i in range(len(self)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -359,7 +375,7 @@ class CardShelf(Sequence[Card]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"CardShelf({len(self.rows)} cards)"
+        return f"CardShelf({len(self)} cards)"
 
 
 _ONE_ITEM = ("",)
@@ -367,41 +383,62 @@ _ONE_ITEM = ("",)
 
 @dataclass(frozen=True)
 class ItemIndex:
-    """A deck's study items in deck order as parallel lists, so a queue is built without cards."""
+    """A deck's study items in deck order, numbered, so a queue is built without any card.
 
-    keys: list[str]
-    places: list[int]  # the item's card, as its place in the deck
-    card_ids: list[str]
-    variants: list[str]
-    card_ids_by_place: list[str]
+    Most cards are one item, keyed by the card id; a card of several items (a reversed side,
+    cloze gaps) is listed with the number of its first item, so nothing is kept per item but
+    its key.
+    """
+
+    keys: list[str]  # every item's key, in deck order: the item's number is its place here
+    card_count: int
+    # The cards of several items: the number of the first, the card's place, its variants.
+    starts: list[int]
+    multi_places: list[int]
+    multi_variants: list[tuple[str, ...]]
 
     @classmethod
-    def of(cls, card_ids: Sequence[str], variants: Mapping[int, Sequence[str]]) -> ItemIndex:
+    def of(cls, card_ids: list[str], variants: Mapping[int, Sequence[str]]) -> ItemIndex:
         """The index of cards with these ids; `variants` has the cards that are not one item."""
         keys: list[str] = []
+        starts: list[int] = []
         places: list[int] = []
-        ids: list[str] = []
-        names: list[str] = []
+        names: list[tuple[str, ...]] = []
         done = 0
-        # Most cards are one item: they are copied in runs, not one by one.
+        # Single-item cards are copied in runs, not one by one.
         for place in sorted(variants):
             keys += card_ids[done:place]
-            ids += card_ids[done:place]
-            places += range(done, place)
-            names += _ONE_ITEM * (place - done)
             card_id = card_ids[place]
-            for variant in variants[place]:
-                keys.append(item_key(card_id, variant))
-                ids.append(card_id)
-                places.append(place)
-                names.append(variant)
+            starts.append(len(keys))
+            places.append(place)
+            names.append(tuple(variants[place]))
+            keys += [item_key(card_id, variant) for variant in variants[place]]
             done = place + 1
-        rest = len(card_ids)
-        keys += card_ids[done:rest]
-        ids += card_ids[done:rest]
-        places += range(done, rest)
-        names += _ONE_ITEM * (rest - done)
-        return cls(keys, places, ids, names, list(card_ids))
+        keys += card_ids[done:]
+        return cls(keys, len(card_ids), starts, places, names)
+
+    @classmethod
+    def of_keys(cls, keys: list[str], multi: Sequence[Sequence[Any]]) -> ItemIndex:
+        """The index from every item key and, per card of several items, [place, *variants]."""
+        places = [int(entry[0]) for entry in multi]
+        names = [tuple(entry[1:]) for entry in multi]
+        # A card's first item comes after every earlier card's items: one each, plus the
+        # extra ones of the cards of several items before it.
+        extras = itertools.accumulate((len(n) - 1 for n in names), initial=0)
+        starts = [place + extra for place, extra in zip(places, extras, strict=False)]
+        card_count = len(keys) - sum(len(n) - 1 for n in names)
+        index = cls(keys, card_count, starts, places, names)
+        if places != sorted(set(places)) or any(not n for n in names):
+            raise ValueError("the stored cards of several items are out of order")
+        if places and not places[-1] < card_count:
+            raise ValueError("a stored card of several items has no place")
+        return index
+
+    @property
+    def card_ids(self) -> list[str]:
+        """Every card's id, in deck order."""
+        # A card's items are next to each other and card ids are unique in a deck.
+        return [card_id for card_id, _ in itertools.groupby(map(card_of_key, self.keys))]
 
     @classmethod
     def of_cards(cls, cards: Sequence[Card]) -> ItemIndex:
@@ -413,6 +450,19 @@ class ItemIndex:
                 variants[place] = names
         return cls.of([card.id for card in cards], variants)
 
+    def locate(self, number: int) -> tuple[int, str]:
+        """The place of item `number`'s card in the deck, and the item's variant."""
+        if not 0 <= number < len(self.keys):
+            raise IndexError(number)
+        at = bisect.bisect_right(self.starts, number) - 1
+        if at < 0:
+            return number, ""
+        start, place, names = self.starts[at], self.multi_places[at], self.multi_variants[at]
+        if number < start + len(names):
+            return place, names[number - start]
+        # A single-item card after the multi-item card at `at`: count back from that card.
+        return place + number - (start + len(names) - 1), ""
+
     def find(self, key: str) -> int | None:
         """The number of the item with this key, in deck order."""
         try:
@@ -421,45 +471,57 @@ class ItemIndex:
             return None
 
 
-def snapshot_text(deck: Deck, rows: list[str] | None = None) -> str:
-    """A deck's cards as stored text: a header line with the ids and variants, a line per card.
-
-    `rows` are the cards' `card_to_row` lines when the caller has them already.
-    """
+def snapshot_bytes(deck: Deck) -> bytes:
+    """A deck's cards as stored: a header line (items, variants, row lengths), a line per card."""
     cards = deck.cards
-    if rows is None:
-        rows = cards.rows if isinstance(cards, CardShelf) else [card_to_row(c) for c in cards]
+    if isinstance(cards, CardShelf):
+        encoded = [cards.row(i) for i in range(len(cards))]
+    else:
+        encoded = [card_to_row(card).encode() for card in cards]
     index = deck.item_index
-    variants: dict[int, list[str]] = {}
-    for place, variant in zip(index.places, index.variants, strict=True):
-        variants.setdefault(place, []).append(variant)
     header = {
         "format": SNAPSHOT_FORMAT,
         "lint_ignore": list(deck.lint_ignore),
-        "ids": index.card_ids_by_place,
-        "variants": [[place, *names] for place, names in variants.items() if names != [""]],
+        # One string: item keys hold no line break (card ids are slugs), and splitting one
+        # string is far quicker than decoding a JSON list of a hundred thousand.
+        "keys": "\n".join(index.keys),
+        "variants": [
+            [place, *names]
+            for place, names in zip(index.multi_places, index.multi_variants, strict=True)
+        ],
+        # Each row's length with its line break: the rows are found without splitting.
+        "lengths": [len(row) + 1 for row in encoded],
     }
     # JSON escapes every line break inside a value, so each card stays on its own line.
-    return "\n".join([_ROW_ENCODER.encode(header), *rows])
+    return b"\n".join([_ROW_ENCODER.encode(header).encode(), *encoded, b""])
 
 
-def read_snapshot(text: str) -> tuple[CardShelf, tuple[str, ...]] | None:
-    """The cards and deck-wide lint ignores of `snapshot_text` output; None for another format."""
-    lines = text.split("\n")
-    header = json.loads(lines[0])
+def read_snapshot(data: object) -> tuple[CardShelf, tuple[str, ...]] | None:
+    """The cards and deck-wide lint ignores of `snapshot_bytes` output; None for another format."""
+    if not isinstance(data, bytes):
+        return None
+    end = data.find(b"\n")
+    header = json.loads(data[:end] if end >= 0 else data)
     if not isinstance(header, dict) or header.get("format") != SNAPSHOT_FORMAT:
         return None
-    del lines[0]
-    variants = {int(place): tuple(names) for place, *names in header["variants"]}
-    if any(not 0 <= place < len(header["ids"]) for place in variants):
-        raise ValueError("a stored card variant has no card")
-    index = ItemIndex.of(header["ids"], variants)
-    return CardShelf(lines, index), tuple(header["lint_ignore"])
+    if not isinstance(header["keys"], str):
+        raise ValueError("the stored item keys are not one string")
+    keys = header["keys"].split("\n") if header["keys"] else []
+    index = ItemIndex.of_keys(keys, header["variants"])
+    offsets = list(itertools.accumulate(header["lengths"], initial=end + 1))
+    if offsets[-1] != len(data) or min(header["lengths"], default=1) < 1:
+        raise ValueError("the stored cards do not fill the snapshot")
+    return CardShelf(data, offsets, index), tuple(header["lint_ignore"])
 
 
 def item_key(card_id: str, variant: str) -> str:
     """A study item's id in its deck: the card id, or card id::variant for a sibling."""
     return f"{card_id}::{variant}" if variant else card_id
+
+
+def card_of_key(key: str) -> str:
+    """The card id in a study item's key (card ids are slugs, so they hold no '::')."""
+    return key.partition("::")[0]
 
 
 @dataclass(frozen=True)
@@ -508,8 +570,8 @@ class Deck:
 
     def item(self, number: int) -> Item:
         """The study item with this number in deck order (see `item_index`)."""
-        index = self.item_index
-        return Item(self.id, self.cards[index.places[number]], index.variants[number])
+        place, variant = self.item_index.locate(number)
+        return Item(self.id, self.cards[place], variant)
 
     def source_for(self, card: Card) -> Source | None:
         """The source a card cites, if the deck defines it."""
