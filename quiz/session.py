@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from quiz.collector import collector_paused
 from quiz.deck.model import Choice, Deck, Item, Match, Order, card_of_key
 from quiz.grading import Grade, Response, grade, is_self_rated
 from quiz.scheduler import CardState, Rating, Scheduler, day_start, utc_now
@@ -163,10 +164,12 @@ class StudySession:
         chosen = [d for d in self.decks if deck_ids is None or d.id in deck_ids]
         self.deck_ids = [d.id for d in chosen]
         self._due_only = due_only
-        self._queues = self._build(chosen, self.clock())
-        if due_only:
-            self._queues.new = deque()
-        self._reindex()
+        # Tens of thousands of states and items, none of them garbage: not worth a collection.
+        with collector_paused():
+            self._queues = self._build(chosen, self.clock())
+            if due_only:
+                self._queues.new = deque()
+            self._reindex()
         self._history = []
         self.current = None
         # The log written so far goes back into the database now, before the first card, and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import textwrap
 
@@ -174,3 +175,43 @@ def test_every_test_deck_loads(store, clock):
     for path in TEST_DECKS.glob("*.yaml"):
         deck, problems = open_deck(store, path, clock())
         assert deck is not None, problems
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(store, every_type, clock):
+    from quiz.tui.widgets.footer import KeyFooter, shown_keys
+
+    app = build_app(store, [every_type], clock, study=[every_type.id])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        rebuilds = []
+        refreshes: list[tuple[object, ...]] = [shown_keys(app.screen)]
+        real_recompose, real_changed = footer.recompose, footer.bindings_changed
+
+        async def counting() -> None:
+            rebuilds.append(1)
+            await real_recompose()
+
+        def watching(screen) -> None:
+            refreshes.append(shown_keys(screen))
+            real_changed(screen)
+
+        footer.recompose = counting  # type: ignore[method-assign]
+        app.screen.bindings_updated_signal.unsubscribe(footer)
+        app.screen.bindings_updated_signal.subscribe(footer, watching)
+
+        def keys_shown() -> list[str]:
+            return [str(key.description) for key in footer.query("FooterKey")]
+
+        assert "Undo" not in keys_shown()
+        # Flashcard, select-all choice, single choice: answered, then the next card shown.
+        await pilot.press("space", "3", "1", "2", "enter", "enter", "3", "enter", "enter")
+        await pilot.pause()
+        assert len(store.reviews("ann")) == 3
+        # The first answer made Undo available, and the footer shows it.
+        assert "Undo" in keys_shown()
+        changes = sum(1 for a, b in itertools.pairwise(refreshes) if a != b)
+        assert changes >= 1
+        assert len(rebuilds) == changes
+        # Textual refreshes the bindings several times per card; most change nothing.
+        assert len(refreshes) - 1 > 2 * changes

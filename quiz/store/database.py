@@ -351,13 +351,14 @@ class Store:
 
     def state_keys(self, learner: str, deck_id: str) -> set[str]:
         """The items of a deck that a learner has a state for (has studied)."""
-        return {
-            key
-            for (key,) in self.conn.execute(
-                "SELECT item_key FROM card_states WHERE learner = ? AND deck_id = ?",
-                (learner, deck_id),
-            )
-        }
+        # One string from SQLite, split in C: a row per key costs twice as long at 100,000.
+        # Item keys hold no line break: card ids are slugs.
+        (joined,) = self.conn.execute(
+            "SELECT group_concat(item_key, char(10)) FROM card_states "
+            "WHERE learner = ? AND deck_id = ?",
+            (learner, deck_id),
+        ).fetchone()
+        return set(joined.split("\n")) if joined else set()
 
     def state(self, learner: str, deck_id: str, item_key: str) -> CardState | None:
         """One item's stored state, or None when it was never reviewed."""

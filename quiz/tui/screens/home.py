@@ -6,9 +6,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from quiz.session import StudySession
+from quiz.tui.widgets.footer import KeyFooter
 
 
 class HomeScreen(Screen[None]):
@@ -32,7 +33,7 @@ class HomeScreen(Screen[None]):
         yield Static(id="home-intro")
         yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)

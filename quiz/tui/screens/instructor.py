@@ -6,11 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from quiz.progress.report import days_ago, percent
 from quiz.progress.stats import GroupBy, LearnerSummary, class_overview, class_report, standing
 from quiz.session import StudySession
+from quiz.tui.widgets.footer import KeyFooter
 
 
 def plural(count: int, noun: str) -> str:
@@ -43,7 +44,7 @@ class InstructorScreen(Screen[None]):
         yield DataTable(id="class-learners", cursor_type="row", zebra_stripes=True)
         yield Static(id="class-detail")
         yield DataTable(id="class-decks", cursor_type="none", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         learners = self.query_one("#class-learners", DataTable)

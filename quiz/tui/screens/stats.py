@@ -8,13 +8,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
 from quiz.progress.report import percent
 from quiz.progress.stats import LEECH_LAPSES, LearnerStats, learner_stats
 from quiz.session import StudySession
+from quiz.tui.widgets.footer import KeyFooter
 
 ACTIVITY_DAYS = 30
 FORECAST_DAYS = 30
@@ -112,7 +113,7 @@ class StatsScreen(Screen[None]):
             with TabPane("Hardest", id="tab-hardest"):
                 yield Static(id="hardest-note")
                 yield DataTable(id="hardest-table", cursor_type="none", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         mastery = self.query_one("#mastery-table", DataTable)

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from quiz.deck.model import Choice, Cloze, Flashcard, Match, Numeric, TrueFalse
 from quiz.grading import Outcome, expected_answer
@@ -22,6 +22,7 @@ from quiz.tui.widgets.answers import (
     TextAnswer,
     TrueFalsePicker,
 )
+from quiz.tui.widgets.footer import KeyFooter
 
 ASKING, REVEALED, ANSWERED = "asking", "revealed", "answered"
 TYPE_LABELS = {
@@ -122,7 +123,7 @@ class StudyScreen(Screen[None]):
                 yield Static(id="explanation")
                 yield Static(id="source")
         yield Static(id="ratings")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         await self.show_next()

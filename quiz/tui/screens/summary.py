@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from quiz.progress.report import format_duration
 from quiz.session import Summary
+from quiz.tui.widgets.footer import KeyFooter
 
 
 def humanize_wait(due: datetime | None, now: datetime) -> str:
@@ -63,4 +64,4 @@ class SummaryScreen(Screen[None]):
             box.border_title = title
             yield Static(table)
             yield Static(Text("Every answer is saved. Enter returns to the decks.", style="dim"))
-        yield Footer()
+        yield KeyFooter()
