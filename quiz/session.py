@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from quiz.collector import collector_paused
 from quiz.deck.model import Choice, Deck, Item, Match, Order, card_of_key
@@ -71,12 +72,31 @@ class Summary:
         return self.correct / self.graded if self.graded else None
 
 
+@dataclass(eq=False)
+class _Queued:
+    """An item waiting in the review or new queue; its card is built when its turn comes."""
+
+    deck_id: str
+    key: str
+    make: Callable[[], Item]
+
+    @property
+    def note(self) -> tuple[str, str]:
+        """The deck and card the item belongs to, for keeping siblings apart."""
+        return (self.deck_id, card_of_key(self.key))
+
+
+def _waiting(deck: Deck, number: int) -> _Queued:
+    return _Queued(deck.id, deck.item_index.keys[number], partial(deck.item, number))
+
+
 @dataclass
 class _Queues:
     # learning stays sorted by due time (ties in the order they came).
     learning: list[tuple[datetime, Item]] = field(default_factory=list)
-    reviews: deque[Item] = field(default_factory=deque)
-    new: deque[Item] = field(default_factory=deque)
+    # Thousands may be queued at once on a big deck: building each card waits until it is due.
+    reviews: deque[_Queued] = field(default_factory=deque)
+    new: deque[_Queued] = field(default_factory=deque)
 
 
 @dataclass
@@ -87,9 +107,9 @@ class _Candidates:
     day: datetime
     version: tuple[int, int]
     learning: list[tuple[datetime, Item]]
-    # Due today, one per card, in deck order; as item numbers, made into Items once chosen.
+    # Due today, one per card, in deck order; as item numbers, queued once chosen.
     reviews: list[tuple[CardState, int]]
-    new: list[Item]
+    new: list[_Queued]
     reviews_left: int
     total: int
 
@@ -102,7 +122,7 @@ def _note(item: Item) -> tuple[str, str]:
     return (item.deck_id, item.card.id)
 
 
-def _key(item: Item) -> tuple[str, str]:
+def _key(item: Item | _Queued) -> tuple[str, str]:
     return (item.deck_id, item.key)
 
 
@@ -133,7 +153,7 @@ class StudySession:
         # Where each learning item sits in the queue (its due), and which items of each card
         # wait in the review and new queues: an answer then finds its siblings without a scan.
         self._learning_at: dict[tuple[str, str], datetime] = {}
-        self._queued_notes: dict[tuple[str, str], list[Item]] = {}
+        self._queued_notes: dict[tuple[str, str], list[_Queued]] = {}
         # Siblings dropped from the review and new queues, by id(): skipped when they come up.
         self._dropped: set[int] = set()
         self._candidates: dict[str, _Candidates] = {}
@@ -191,7 +211,7 @@ class StudySession:
                 ((retrievability(state, now), number) for state, number in c.reviews),
                 key=lambda pair: pair[0],
             )
-            queues.reviews.extend(deck.item(number) for _, number in ranked[: c.reviews_left])
+            queues.reviews.extend(_waiting(deck, number) for _, number in ranked[: c.reviews_left])
             queues.new.extend(c.new)
             queues.learning.extend(c.learning)
         queues.learning.sort(key=_first)
@@ -220,7 +240,7 @@ class StudySession:
         stated = self.store.state_keys(self.learner, deck.id) if new_left else set()
         learning: list[tuple[datetime, Item]] = []
         reviews: list[tuple[CardState, int]] = []
-        new: list[Item] = []
+        new: list[_Queued] = []
         queued_notes: set[str] = set()
         deck_id = deck.id
         index = deck.item_index
@@ -235,7 +255,7 @@ class StudySession:
                 # Siblings (a reversed side, other cloze gaps) wait for another day.
                 note = card_of_key(key)
                 if note not in queued_notes and (deck_id, note) not in touched_notes:
-                    new.append(deck.item(number))
+                    new.append(_waiting(deck, number))
                     queued_notes.add(note)
                     new_left -= 1
             elif state.is_learning:
@@ -258,8 +278,8 @@ class StudySession:
             self._dropped = set()
         self._learning_at = {_key(item): due for due, item in q.learning}
         self._queued_notes = {}
-        for item in (*q.reviews, *q.new):
-            self._queued_notes.setdefault(_note(item), []).append(item)
+        for entry in (*q.reviews, *q.new):
+            self._queued_notes.setdefault(entry.note, []).append(entry)
 
     def replace_deck(self, deck: Deck) -> bool:
         """Swap in a reloaded deck; True when the item being shown changed or went away."""
@@ -290,8 +310,8 @@ class StudySession:
             q.learning = [
                 p for p in q.learning if p[1].key != replacement.key or p[1].deck_id != deck.id
             ]
-            q.reviews = deque(i for i in q.reviews if i != replacement)
-            q.new = deque(i for i in q.new if i != replacement)
+            q.reviews = deque(i for i in q.reviews if _key(i) != _key(replacement))
+            q.new = deque(i for i in q.new if _key(i) != _key(replacement))
         self._reindex()
         if current is None or current.item.deck_id != deck.id or replacement == current.item:
             return False
@@ -319,9 +339,9 @@ class StudySession:
         if q.learning and q.learning[0][0] <= now:
             item = self._pop_learning()
         elif q.reviews:
-            item = self._pop_queued(q.reviews)
+            item = self._pop_queued(q.reviews).make()
         elif q.new:
-            item = self._pop_queued(q.new)
+            item = self._pop_queued(q.new).make()
         elif q.learning and q.learning[0][0] <= now + LEARN_AHEAD:
             item = self._pop_learning()
         if item is None:
@@ -334,15 +354,15 @@ class StudySession:
         self._learning_at.pop(_key(item), None)
         return item
 
-    def _pop_queued(self, queue: deque[Item]) -> Item:
-        item = queue.popleft()
-        note = _note(item)
-        rest = [i for i in self._queued_notes.pop(note, ()) if i is not item]
+    def _pop_queued(self, queue: deque[_Queued]) -> _Queued:
+        entry = queue.popleft()
+        note = entry.note
+        rest = [i for i in self._queued_notes.pop(note, ()) if i is not entry]
         if rest:
             self._queued_notes[note] = rest
-        return item
+        return entry
 
-    def _skip_dropped(self, queue: deque[Item]) -> None:
+    def _skip_dropped(self, queue: deque[_Queued]) -> None:
         while queue and id(queue[0]) in self._dropped:
             self._dropped.discard(id(queue.popleft()))
 
@@ -487,11 +507,12 @@ class StudySession:
             q.learning.insert(0, (due, item))
             self._learning_at[_key(item)] = due
             return
+        entry = _Queued(item.deck_id, item.key, lambda: item)
         if state is None or state.is_new:
-            q.new.appendleft(item)
+            q.new.appendleft(entry)
         else:
-            q.reviews.appendleft(item)
-        self._queued_notes.setdefault(_note(item), []).append(item)
+            q.reviews.appendleft(entry)
+        self._queued_notes.setdefault(entry.note, []).append(entry)
 
     def _require_current(self) -> Item:
         if self.current is None:
