@@ -41,7 +41,16 @@ def _fingerprint(cards: int, reviews: int, per_day: tuple[int, int]) -> dict[str
     """What a stored history depends on: reuse it only while all of this is unchanged."""
     sources = [HERE / "synthetic.py", ROOT / "quiz" / "store" / "migrations.py"]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
-    return {"cards": cards, "reviews": reviews, "per_day": list(per_day), "sources": digest}
+    # A stored deck snapshot of another format would be parsed again on every copy's first open.
+    from quiz.deck.model import SNAPSHOT_FORMAT
+
+    return {
+        "cards": cards,
+        "reviews": reviews,
+        "per_day": list(per_day),
+        "sources": digest,
+        "snapshot": SNAPSHOT_FORMAT,
+    }
 
 
 class History:
