@@ -18,7 +18,7 @@ from quiz.deck.loader import MAX_NESTING, parse_deck
 from quiz.deck.model import CardShelf, Deck
 from quiz.library import bundled_decks_dir, open_deck
 from quiz.scheduler import Rating, Scheduler
-from quiz.store import ReviewRecord, Store
+from quiz.store import ReviewRecord, Store, open_store
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TEST_DECKS = Path(__file__).parent / "decks"
@@ -115,6 +115,25 @@ def test_a_reopened_deck_builds_only_the_cards_asked_for(store: Store, tmp_path:
     assert got.cards[-1] == parsed.cards[-1]
     assert got.cards[1:3] == parsed.cards[1:3]
     assert [got.item(n) for n in range(len(got.item_index.keys))] == parsed.items()
+
+
+def test_a_reopened_deck_syncs_into_another_store_unchanged(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "every-type.yaml"
+    path.write_bytes((TEST_DECKS / "every-type.yaml").read_bytes())
+    parsed = open_ok(store, path)
+    reopened = cached(store, path)
+    assert reopened is not None and isinstance(reopened.cards, CardShelf)
+    other = open_store(tmp_path / "other.db")
+    try:
+        key, digest = str(path.resolve()), file_hash(path.read_bytes())
+        other.sync_deck(reopened, key, digest, NOW)
+        again = other.cached_deck(key, digest)
+        assert again is not None
+        assert_same_deck(again, parsed)
+    finally:
+        other.close()
 
 
 def test_line_breaks_inside_values_keep_each_card_on_its_stored_line(

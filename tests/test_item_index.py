@@ -23,7 +23,7 @@ def test_every_item_number_finds_its_card_and_variant(cards: list[tuple[str, ...
     assert [card_of_key(key) for key in index.keys] == [ids[place] for place, _ in expected]
     assert all(index.find(key) == n for n, key in enumerate(index.keys))
     assert index.find("no-such-card") is None
-    assert index.card_ids == ids
+    assert index.card_count == len(ids)
     # As re-opened from the store: from the keys and the cards of several items.
     multi = [[place, *names] for place, names in enumerate(cards) if names != ("",)]
     assert ItemIndex.of_keys(index.keys, multi) == index

@@ -18,7 +18,7 @@ DEFAULT_DESIRED_RETENTION = 0.9
 # One encoder for every card: json.dumps with options builds a new one on each call.
 _CONTENT_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-# What `snapshot_text` writes; a stored snapshot of another format is parsed from its file again.
+# What `snapshot_bytes` writes; a stored snapshot of another format is parsed from its file again.
 SNAPSHOT_FORMAT = 5
 
 
@@ -428,18 +428,11 @@ class ItemIndex:
         extras = itertools.accumulate((len(n) - 1 for n in names), initial=0)
         starts = [place + extra for place, extra in zip(places, extras, strict=False)]
         card_count = len(keys) - sum(len(n) - 1 for n in names)
-        index = cls(keys, card_count, starts, places, names)
         if places != sorted(set(places)) or any(not n for n in names):
             raise ValueError("the stored cards of several items are out of order")
         if places and not places[-1] < card_count:
             raise ValueError("a stored card of several items has no place")
-        return index
-
-    @property
-    def card_ids(self) -> list[str]:
-        """Every card's id, in deck order."""
-        # A card's items are next to each other and card ids are unique in a deck.
-        return [card_id for card_id, _ in itertools.groupby(map(card_of_key, self.keys))]
+        return cls(keys, card_count, starts, places, names)
 
     @classmethod
     def of_cards(cls, cards: Sequence[Card]) -> ItemIndex:
