@@ -145,6 +145,43 @@ def test_open_store_creates_folder_and_file_in_wal_mode(tmp_path: Path) -> None:
         store.close()
 
 
+def test_the_store_knows_every_migration_by_name_in_order() -> None:
+    # A database with exactly these migrations opens without sqlite-utils: a migration missing
+    # from the list would never be applied to it.
+    from sqlite_utils import Database
+
+    from quiz.store.database import MIGRATION_SET, MIGRATIONS
+
+    assert migrations.name == MIGRATION_SET
+    assert [m.name for m in migrations.pending(Database(memory=True))] == list(MIGRATIONS)
+
+
+def test_a_warm_start_imports_neither_sqlite_utils_nor_the_yaml_parser(
+    tmp_path: Path, deck_file: Path
+) -> None:
+    import subprocess
+
+    db = tmp_path / "quiz.db"
+    store = open_store(db)
+    open_ok(store, deck_file)
+    store.close()
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from quiz.library import open_deck\n"
+        "from quiz.scheduler import utc_now\n"
+        "from quiz.store import open_store\n"
+        f"store = open_store({str(db)!r})\n"
+        f"deck, problems = open_deck(store, Path({str(deck_file)!r}), utc_now())\n"
+        "assert deck is not None and not problems, problems\n"
+        "print(sorted(m for m in ('sqlite_utils', 'yaml') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_open_store_sets_private_permissions(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "quiz.db"
     open_store(path).close()

@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from sqlite_utils import Database
 
 from quiz import __version__
 from quiz.collector import collector_paused
@@ -30,7 +30,20 @@ from quiz.deck.model import (
 )
 from quiz.scheduler import CardState, Rating, Scheduler, utc_now
 from quiz.store.backup import backed_up_on, backup_folder, list_backups, make_backup, prune
-from quiz.store.migrations import migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+# The migrations of quiz/store/migrations.py by name, in order. A database that has exactly
+# these opens without importing sqlite-utils and the migrations (a tenth of start-up); any
+# other goes through sqlite-utils. tests/test_store.py checks that the two lists agree.
+MIGRATION_SET = "quiz"
+MIGRATIONS = (
+    "m001_initial",
+    "m002_progress_indexes",
+    "m003_deck_snapshots",
+    "m004_due_states_from_the_index",
+)
 
 
 class StoreError(Exception):
@@ -106,10 +119,18 @@ class ReviewRecord:
 class Store:
     """Progress and decks in SQLite: each write is one committed transaction."""
 
-    def __init__(self, db: Database, path: Path | None = None) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+        self.conn = conn
         self.path = path
-        self.conn: sqlite3.Connection = db.conn
+
+    @cached_property
+    def db(self) -> Database:
+        """The connection as a sqlite-utils Database, for migrations and ad hoc queries."""
+        from sqlite_utils import Database
+
+        # Whatever sqlite-utils plugins are installed stay out of the learners' database (and
+        # finding them reads every installed package's metadata).
+        return Database(self.conn, execute_plugins=False)
 
     def close(self) -> None:
         """Close the connection, first writing the log back as far as other readers allow."""
@@ -668,18 +689,20 @@ def _check_file(db_path: Path) -> bool:
     return False
 
 
-def _check_version(db: Database, db_path: Path) -> bool:
-    """Refuse a database from a newer quiz; True when it has data (migrations were applied)."""
-    if not db["_sqlite_migrations"].exists():
-        return False
+def _applied_migrations(conn: sqlite3.Connection, db_path: Path) -> set[str]:
+    """The migrations a database has; refuses one from a newer quiz."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    if not exists:
+        return set()
     applied = {
         name
-        for (name,) in db.conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (migrations.name,)
+        for (name,) in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
         )
     }
-    known = {m.name for m in migrations.pending(Database(memory=True, execute_plugins=False))}
-    unknown = sorted(applied - known)
+    unknown = sorted(applied - set(MIGRATIONS))
     if unknown:
         names = ", ".join(unknown)
         raise StoreError(
@@ -687,23 +710,25 @@ def _check_version(db: Database, db_path: Path) -> bool:
             f"(it has {names}, which quiz {__version__} does not know). Nothing was changed. "
             "Upgrade quiz, or use --db PATH for another database."
         )
-    return bool(applied)
+    return applied
 
 
-def _quick_check(db: Database, db_path: Path) -> None:
-    rows = [row[0] for row in db.conn.execute("PRAGMA quick_check(3)")]
+def _quick_check(conn: sqlite3.Connection, db_path: Path) -> None:
+    rows = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
     if rows != ["ok"]:
         raise _damaged(db_path, "; ".join(rows))
 
 
-def _backup(db: Database, db_path: Path, has_data: bool, now: datetime) -> None:
+def _backup(
+    conn: sqlite3.Connection, db_path: Path, has_data: bool, upgrading: bool, now: datetime
+) -> None:
     """Back up before any migration, and otherwise once a day."""
     if not has_data:
         return
-    if migrations.pending(db):
-        _quick_check(db, db_path)
+    if upgrading:
+        _quick_check(conn, db_path)
         try:
-            make_backup(db.conn, db_path, "before-upgrade", now)
+            make_backup(conn, db_path, "before-upgrade", now)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"{db_path}: cannot open the database: it needs an upgrade, but no backup "
@@ -712,11 +737,25 @@ def _backup(db: Database, db_path: Path, has_data: bool, now: datetime) -> None:
         prune(db_path)
     elif not backed_up_on(db_path, now):
         # Checked before copying, so a damaged file never pushes a good backup out.
-        _quick_check(db, db_path)
+        _quick_check(conn, db_path)
         # A daily backup that fails (a full disk) must not keep the learner from studying.
         with contextlib.suppress(OSError, sqlite3.Error):
-            make_backup(db.conn, db_path, "daily", now)
+            make_backup(conn, db_path, "daily", now)
             prune(db_path)
+
+
+def _migrate(store: Store) -> None:
+    """Apply the pending migrations through sqlite-utils, under the write lock."""
+    from quiz.store.migrations import migrations
+
+    # Under the write lock, so two first starts at once do not both migrate.
+    store.conn.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(store.db)
+    except BaseException:
+        store.conn.rollback()
+        raise
+    store.conn.commit()
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
@@ -748,32 +787,24 @@ def open_store(path: Path | str | None = None, *, clock: Callable[[], datetime] 
             # Created owner-only from the start rather than narrowed after.
             os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
         conn = sqlite3.connect(db_path, timeout=10)
-        # Whatever sqlite-utils plugins are installed stay out of the learners' database (and
-        # finding them reads every installed package's metadata, a tenth of start-up).
-        db = Database(conn, execute_plugins=False)
         conn.execute("PRAGMA busy_timeout = 10000")
-        has_data = _check_version(db, db_path)
+        applied = _applied_migrations(conn, db_path)
         _enable_wal(conn)
         # FULL makes each committed answer survive a power cut too, not only a crash.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        _backup(db, db_path, has_data, clock())
-        if migrations.pending(db):
-            # Under the write lock, so two first starts at once do not both migrate.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                migrations.apply(db)
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
+        upgrading = applied != set(MIGRATIONS)
+        _backup(conn, db_path, bool(applied), upgrading, clock())
+        store = Store(conn, db_path)
+        if upgrading:
+            _migrate(store)
     except BaseException as exc:
         if conn is not None:
             conn.close()
         if isinstance(exc, sqlite3.DatabaseError | OSError):
             raise _open_error(db_path, exc) from exc
         raise
-    return Store(db, db_path)
+    return store
 
 
 def _open_error(db_path: Path, exc: sqlite3.DatabaseError | OSError) -> StoreError:
