@@ -237,7 +237,11 @@ class StudySession:
         reviews_left = max(0, deck.settings.reviews_per_day - reviews_done)
         # Only the states due by tomorrow are read; of the rest only whether they exist.
         due_states = self.store.due_states(self.learner, deck.id, tomorrow + LEARNING_HORIZON)
-        stated = self.store.state_keys(self.learner, deck.id) if new_left else set()
+        # Whether a key has a state is asked of the store a batch of keys at a time, and only
+        # while new items are wanted: a walk that stops wanting them after 20 never reads the
+        # other 100,000 studied keys of a big deck.
+        stated: set[str] = set()
+        asked_to = 0
         learning: list[tuple[datetime, Item]] = []
         reviews: list[tuple[CardState, int]] = []
         new: list[_Queued] = []
@@ -247,10 +251,17 @@ class StudySession:
         total = len(index.keys)
         # Items, and the cards under them, are made only for what is queued: making all of a
         # big deck's is slow.
-        for number, key in enumerate(index.keys):
+        keys = index.keys
+        batch = self.store.STATED_BATCH
+        for number, key in enumerate(keys):
             state = due_states.get(key)
             if state is None:
-                if not new_left or key in stated:
+                if not new_left:
+                    continue
+                if number >= asked_to:
+                    asked_to = number + batch
+                    stated = self.store.stated_among(self.learner, deck_id, keys[number:asked_to])
+                if key in stated:
                     continue
                 # Siblings (a reversed side, other cloze gaps) wait for another day.
                 note = card_of_key(key)

@@ -15,7 +15,7 @@ from quiz.deck.model import Deck, card_of_key
 from quiz.library import open_deck
 from quiz.scheduler import Rating, Scheduler
 from quiz.session import StudySession
-from quiz.store import Store, open_store
+from quiz.store import ReviewRecord, Store, open_store
 
 
 def make_session(store: Store, decks: list[Deck], clock: FakeClock) -> StudySession:
@@ -46,6 +46,40 @@ def test_new_items_come_in_deck_order_up_to_the_daily_limit(store, tmp_path, clo
         shown.append(p.item.key)
         session.rate(Rating.EASY)
     assert shown == ["c0", "c1", "c2", "c3", "c4"]
+
+
+def test_studied_items_are_found_across_batches_of_keys(store, tmp_path, clock, monkeypatch):
+    # Whether an item has been studied is asked a batch of keys at a time; a batch of 3 makes
+    # the walk over these 14 cards cross several batches.
+    monkeypatch.setattr(Store, "STATED_BATCH", 3)
+    deck = flash_deck(store, tmp_path, clock, 14, new_per_day=50)
+    studied = ["c0", "c1", "c2", "c4", "c7", "c8", "c9", "c13"]
+    for key in studied:
+        after = Scheduler().review(Scheduler.new_state(clock()), Rating.EASY, clock())
+        store.record_review(
+            ReviewRecord(
+                id=f"r-{key}",
+                learner="ann",
+                deck_id=deck.id,
+                item_key=key,
+                card_id=key,
+                reviewed_at=clock(),
+                rating=int(Rating.EASY),
+                outcome=None,
+                response=None,
+                duration_ms=1000,
+                first=True,
+                state_before=None,
+                state_after=after,
+            )
+        )
+    session = make_session(store, [deck], clock)
+    session.start()
+    queued = []
+    while (p := session.next()) is not None and len(queued) < 30:
+        queued.append(p.item.key)
+        session.rate(Rating.EASY)
+    assert queued == [f"c{i}" for i in range(14) if f"c{i}" not in studied]
 
 
 def test_new_limit_counts_earlier_sessions_of_the_same_day(store, tmp_path, clock):
