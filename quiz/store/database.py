@@ -38,12 +38,7 @@ if TYPE_CHECKING:
 # these opens without importing sqlite-utils and the migrations (a tenth of start-up); any
 # other goes through sqlite-utils. tests/test_store.py checks that the two lists agree.
 MIGRATION_SET = "quiz"
-MIGRATIONS = (
-    "m001_initial",
-    "m002_progress_indexes",
-    "m003_deck_snapshots",
-    "m004_due_states_from_the_index",
-)
+MIGRATIONS = ("m001_initial", "m002_progress_indexes", "m003_deck_snapshots")
 
 
 class StoreError(Exception):

@@ -97,14 +97,3 @@ def m003_deck_snapshots(db: Database) -> None:
     # NULL until the deck is next synced; a deck without one is parsed from its file again.
     db.execute("ALTER TABLE decks ADD COLUMN snapshot TEXT")
 
-
-@migrations()
-def m004_due_states_from_the_index(db: Database) -> None:
-    """Today's due states read from the (learner, deck, due) index alone, not the table too."""
-    # Starting a session reads every state due by tomorrow: 10,000 of them with a big history,
-    # each a second lookup in the table when the index holds only the due time.
-    db.execute("DROP INDEX IF EXISTS idx_card_states_learner_deck_id_due")
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS idx_card_states_due ON card_states (learner, deck_id, due, "
-        "item_key, state, step, stability, difficulty, last_review, reps, lapses)"
-    )
