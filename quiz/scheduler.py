@@ -10,6 +10,7 @@ import fsrs
 
 ROLLOVER_HOUR = 4
 SECONDS_PER_DAY = 86400.0
+LEARNING_STATES = ("learning", "relearning")
 
 
 class Rating(IntEnum):
@@ -47,7 +48,7 @@ class CardState:
     @property
     def is_learning(self) -> bool:
         """True while in (re)learning steps, which are due within the day."""
-        return self.state in ("learning", "relearning")
+        return self.state in LEARNING_STATES
 
 
 _STATE_NAMES = {
@@ -105,8 +106,19 @@ class Scheduler:
         """Probability of recall now, from fractional days (FSRS itself floors to whole days)."""
         if state.last_review is None or not state.stability:
             return 0.0
-        elapsed = max(0.0, (now - state.last_review).total_seconds() / SECONDS_PER_DAY)
-        return float((1 + self._factor * elapsed / state.stability) ** self._decay)
+        elapsed = (now - state.last_review).total_seconds() / SECONDS_PER_DAY
+        return self.recall_after(elapsed, state.stability)
+
+    def recall_after(self, days: float, stability: float | None) -> float:
+        """Probability of recall `days` after the last review, for an item of this stability."""
+        if not stability:
+            return 0.0
+        return float((1 + self._factor * max(0.0, days) / stability) ** self._decay)
+
+
+def julian_day(moment: datetime) -> float:
+    """The moment as a Julian day number, as SQLite's julianday() gives it."""
+    return moment.timestamp() / SECONDS_PER_DAY + 2440587.5
 
 
 def study_day(now: datetime, tz: tzinfo | None = None) -> date:

@@ -14,8 +14,8 @@ from functools import partial
 from quiz.collector import collector_paused
 from quiz.deck.model import Choice, Deck, Item, Match, Order, card_of_key
 from quiz.grading import Grade, Response, grade, is_self_rated
-from quiz.scheduler import CardState, Rating, Scheduler, day_start, utc_now
-from quiz.store.database import ReviewRecord, Store
+from quiz.scheduler import CardState, Rating, Scheduler, day_start, julian_day, utc_now
+from quiz.store.database import DueState, ReviewRecord, Store
 
 LEARN_AHEAD = timedelta(minutes=20)
 # Learning steps are minutes long, so a learning item due later than this after the day ends
@@ -108,7 +108,7 @@ class _Candidates:
     version: tuple[int, int]
     learning: list[tuple[datetime, Item]]
     # Due today, one per card, in deck order; as item numbers, queued once chosen.
-    reviews: list[tuple[CardState, int]]
+    reviews: list[tuple[DueState, int]]
     new: list[_Queued]
     reviews_left: int
     total: int
@@ -205,10 +205,19 @@ class StudySession:
         queues = _Queues()
         for deck in decks:
             c = self._candidates_for(deck, now)
-            retrievability = self._schedulers[deck.id].retrievability
+            recall_after = self._schedulers[deck.id].recall_after
+            today = julian_day(now)
             # Least likely to be recalled first; sorted() keeps deck order among equals.
             ranked = sorted(
-                ((retrievability(state, now), number) for state, number in c.reviews),
+                (
+                    (
+                        0.0
+                        if state.last_review_day is None
+                        else recall_after(today - state.last_review_day, state.stability),
+                        number,
+                    )
+                    for state, number in c.reviews
+                ),
                 key=lambda pair: pair[0],
             )
             queues.reviews.extend(_waiting(deck, number) for _, number in ranked[: c.reviews_left])
@@ -243,7 +252,7 @@ class StudySession:
         stated: set[str] = set()
         asked_to = 0
         learning: list[tuple[datetime, Item]] = []
-        reviews: list[tuple[CardState, int]] = []
+        reviews: list[tuple[DueState, int]] = []
         new: list[_Queued] = []
         queued_notes: set[str] = set()
         deck_id = deck.id

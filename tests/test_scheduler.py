@@ -344,3 +344,24 @@ def test_rating_labels_and_numbers_follow_fsrs() -> None:
     for rating in Rating:
         assert int(fsrs.Rating(int(rating))) == int(rating)
         assert fsrs.Rating(int(rating)).name.lower() == rating.label.lower()
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
+        datetime(2024, 2, 29, 23, 59, 59, 999000, tzinfo=UTC),
+        datetime(1999, 12, 31, 0, 0, 0, 1000, tzinfo=UTC),
+    ],
+)
+def test_julian_days_agree_with_sqlite(moment: datetime) -> None:
+    # The queue ranks reviews by days elapsed between a Julian day SQLite computes from the
+    # stored time and one computed here.
+    import sqlite3
+
+    from quiz.scheduler import julian_day
+
+    (theirs,) = sqlite3.connect(":memory:").execute(
+        "SELECT julianday(?)", (moment.isoformat(),)
+    ).fetchone()
+    assert julian_day(moment) == pytest.approx(theirs, abs=1e-8)  # under a millisecond

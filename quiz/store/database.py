@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import platformdirs
 
@@ -28,7 +28,7 @@ from quiz.deck.model import (
     read_snapshot,
     snapshot_bytes,
 )
-from quiz.scheduler import CardState, Rating, Scheduler, utc_now
+from quiz.scheduler import LEARNING_STATES, CardState, Rating, Scheduler, utc_now
 from quiz.store.backup import backed_up_on, backup_folder, list_backups, make_backup, prune
 
 if TYPE_CHECKING:
@@ -109,6 +109,20 @@ class ReviewRecord:
     first: bool
     state_before: CardState | None
     state_after: CardState
+
+
+class DueState(NamedTuple):
+    """A stored state that falls due soon, with only what building the queue reads."""
+
+    state: str
+    due: datetime
+    last_review_day: float | None  # a Julian day number (`quiz.scheduler.julian_day`)
+    stability: float | None
+
+    @property
+    def is_learning(self) -> bool:
+        """True while in (re)learning steps, which are due within the day."""
+        return self.state in LEARNING_STATES
 
 
 class Store:
@@ -354,12 +368,15 @@ class Store:
             )
         }
 
-    def due_states(self, learner: str, deck_id: str, before: datetime) -> dict[str, CardState]:
-        """The stored states of a learner in a deck that fall due before `before`."""
+    def due_states(self, learner: str, deck_id: str, before: datetime) -> dict[str, DueState]:
+        """What the queue needs of a learner's states in a deck that fall due before `before`."""
+        # Ten thousand of these at a start with a big history: no CardState, and the last
+        # review as a number SQLite computes, not a datetime.
+        fromiso = datetime.fromisoformat
         return {
-            row[0]: self._row_state(row[1:])
-            for row in self.conn.execute(
-                f"SELECT item_key, {self._STATE_COLUMNS} "
+            key: DueState(state, fromiso(due), last_day, stability)
+            for key, state, due, last_day, stability in self.conn.execute(
+                "SELECT item_key, state, due, julianday(last_review), stability "
                 "FROM card_states WHERE learner = ? AND deck_id = ? AND due < ?",
                 (learner, deck_id, _ts(before)),
             )
