@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import struct
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ import quiz.deck.loader
 from quiz.collector import collector_paused
 from quiz.deck.files import file_hash
 from quiz.deck.loader import MAX_NESTING, parse_deck
-from quiz.deck.model import CardShelf, Deck
+from quiz.deck.model import SNAPSHOT_FORMAT, CardShelf, Deck
 from quiz.library import bundled_decks_dir, open_deck
 from quiz.scheduler import Rating, Scheduler
 from quiz.store import ReviewRecord, Store, open_store
@@ -117,9 +118,7 @@ def test_a_reopened_deck_builds_only_the_cards_asked_for(store: Store, tmp_path:
     assert [got.item(n) for n in range(len(got.item_index.keys))] == parsed.items()
 
 
-def test_a_reopened_deck_syncs_into_another_store_unchanged(
-    store: Store, tmp_path: Path
-) -> None:
+def test_a_reopened_deck_syncs_into_another_store_unchanged(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "every-type.yaml"
     path.write_bytes((TEST_DECKS / "every-type.yaml").read_bytes())
     parsed = open_ok(store, path)
@@ -153,12 +152,45 @@ def test_line_breaks_inside_values_keep_each_card_on_its_stored_line(
     assert got.cards[0].front == "one\ntwo\nthree"  # type: ignore[attr-defined]
 
 
-def _with_first_row(snapshot: bytes, row: bytes) -> bytes:
-    """The stored snapshot with its first card row swapped for `row`, lengths kept true."""
-    header_line, _, rest = snapshot.split(b"\n", 2)
-    header = json.loads(header_line)
-    header["lengths"][0] = len(row) + 1
-    return json.dumps(header).encode() + b"\n" + row + b"\n" + rest
+def pack(
+    keys: list[str], rows: list[bytes], lengths: list[int] | None = None, **header: Any
+) -> bytes:
+    """A snapshot in the stored layout, from its parts (tests damage one part at a time)."""
+    keys_blob = "\t".join(keys).encode()
+    sizes = [len(row) + 1 for row in rows] if lengths is None else lengths
+    head = {"format": SNAPSHOT_FORMAT, "lint_ignore": [], "variants": []}
+    head |= {"keys_size": len(keys_blob), "cards": len(sizes)} | header
+    body = b"".join(row + b"\n" for row in rows)
+    return (
+        json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode()
+        + b"\n"
+        + keys_blob
+        + struct.pack(f"<{len(sizes)}I", *sizes)
+        + body
+    )
+
+
+def unpack(data: bytes) -> tuple[dict[str, Any], list[str], list[bytes]]:
+    """The header, item keys and card rows of a stored snapshot."""
+    end = data.index(b"\n")
+    header = json.loads(data[:end])
+    keys_end = end + 1 + header["keys_size"]
+    keys = data[end + 1 : keys_end].decode().split("\t")
+    rows = data[keys_end + 4 * header["cards"] :].split(b"\n")[:-1]
+    return header, keys, rows
+
+
+def test_the_stored_layout_is_what_the_tests_build(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "silenced.yaml"
+    path.write_text(SILENCED, encoding="utf-8")
+    open_ok(store, path)
+    (stored,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
+    header, keys, rows = unpack(stored)
+    assert keys == ["one", "one::reverse", "two::c1", "two::c2"]
+    assert len(rows) == 2 and rows[0].startswith(b'["flashcard","one"')
+    assert pack(keys, rows, lint_ignore=header["lint_ignore"], variants=header["variants"]) == (
+        stored
+    )
 
 
 def test_a_damaged_card_row_fails_when_that_card_is_built(store: Store, tmp_path: Path) -> None:
@@ -167,10 +199,13 @@ def test_a_damaged_card_row_fails_when_that_card_is_built(store: Store, tmp_path
     path.write_text(SILENCED, encoding="utf-8")
     open_ok(store, path)
     (good,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
-    assert isinstance(good, bytes)
+    header, keys, rows = unpack(good)
+    kept = {"lint_ignore": header["lint_ignore"], "variants": header["variants"]}
     for row in [b'["essay","one"]', b'["flashcard","one"]', b"{}"]:
         with store.conn:
-            store.conn.execute("UPDATE decks SET snapshot = ?", (_with_first_row(good, row),))
+            store.conn.execute(
+                "UPDATE decks SET snapshot = ?", (pack(keys, [row, rows[1]], **kept),)
+            )
         got = cached(store, path)
         assert got is not None
         assert got.cards[1].id == "two"
@@ -183,14 +218,22 @@ def test_a_snapshot_whose_rows_do_not_add_up_is_not_used(store: Store, tmp_path:
     path.write_text(SILENCED, encoding="utf-8")
     open_ok(store, path)
     (good,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
-    header_line, rest = good.split(b"\n", 1)
-    header = json.loads(header_line)
-    for lengths in ([header["lengths"][0]], [len(rest)], [0, len(rest)]):
-        bad = json.dumps({**header, "lengths": lengths}).encode() + b"\n" + rest
+    header, keys, rows = unpack(good)
+    kept = {"lint_ignore": header["lint_ignore"], "variants": header["variants"]}
+    total = sum(len(row) + 1 for row in rows)
+    for lengths in ([len(rows[0]) + 1], [total], [0, total], [total - 1, 1]):
         with store.conn:
-            store.conn.execute("UPDATE decks SET snapshot = ?", (bad,))
+            store.conn.execute(
+                "UPDATE decks SET snapshot = ?", (pack(keys, rows, lengths, **kept),)
+            )
+        if lengths == [total - 1, 1]:
+            # Lengths that add up but cut rows in the wrong place: found when a card is built.
+            got = cached(store, path)
+            assert got is not None
+            with pytest.raises(ValueError):
+                got.cards[0]
+            continue
         assert cached(store, path) is None
-    assert cached(store, path) is None
     with store.conn:
         store.conn.execute("UPDATE decks SET snapshot = ?", (good,))
     assert cached(store, path) is not None
@@ -237,13 +280,13 @@ def test_a_deck_synced_before_snapshots_is_parsed_once_more(
         '{"at": [0], "rows": [[]]}}}}',
         # Text, as snapshots of earlier versions were.
         '{"format": 5, "lint_ignore": [], "keys": "one", "variants": [], "lengths": [3]}\n[]\n',
-        # The current format, damaged: more items than card lines, a variant of no card, keys
-        # not as one string, a format this version does not know.
-        b'{"format": 5, "lint_ignore": [], "keys": "a\\nb", "variants": [], "lengths": [3]}\n[]\n',
-        b'{"format": 5, "lint_ignore": [], "keys": "a", "variants": [[4, "c1"]], "lengths": [3]}'
-        b"\n[]\n",
-        b'{"format": 5, "lint_ignore": [], "keys": ["a"], "variants": [], "lengths": [3]}\n[]\n',
-        b'{"format": 99, "lint_ignore": [], "keys": "a", "variants": [], "lengths": [3]}\n[]\n',
+        # The current format, damaged: more items than cards, a variant of no card, a keys
+        # size past the end, lengths cut short, a format this version does not know.
+        pack(["a", "b"], [b"[]"]),
+        pack(["a"], [b"[]"], variants=[[4, "c1"]]),
+        pack(["a"], [b"[]"], keys_size=99),
+        pack(["a"], [b"[]"])[:-5],
+        pack(["a"], [b"[]"], format=99),
     ],
 )
 def test_a_snapshot_that_cannot_be_read_means_parsing_the_file_again(
