@@ -120,7 +120,7 @@ def _sync_repeats(size: int, quick: bool) -> list[str]:
 
 def _startup_runs(size: int, quick: bool) -> tuple[int, int]:
     if size > 10_000:
-        return 1, 2 if quick else 3
+        return 1, 3 if quick else 5
     return (1, 3) if quick else (3, 5)
 
 
@@ -217,7 +217,7 @@ def run(args: argparse.Namespace) -> tuple[list[Row], list[str], dict[str, Any]]
             "--cold",
             "0",
             "--warm",
-            "2" if args.quick else "3",
+            "3" if args.quick else "5",
         )
         raw["startup-history"] = {"first_of_day": first_run, "warm": warm_runs}
         label = f"{big:,} cards, {args.reviews:,} reviews"
