@@ -180,32 +180,36 @@ def unpack(data: bytes) -> tuple[dict[str, Any], list[str], list[bytes]]:
     return header, keys, rows
 
 
-def test_the_stored_layout_is_what_the_tests_build(store: Store, tmp_path: Path) -> None:
+def stored_silenced(store: Store, tmp_path: Path) -> tuple[Path, bytes]:
+    """The SILENCED deck opened once, and the snapshot the store wrote for it."""
     path = tmp_path / "silenced.yaml"
     path.write_text(SILENCED, encoding="utf-8")
     open_ok(store, path)
     (stored,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
+    return path, stored
+
+
+def replace_snapshot(store: Store, snapshot: bytes) -> None:
+    with store.conn:
+        store.conn.execute("UPDATE decks SET snapshot = ?", (snapshot,))
+
+
+def test_the_stored_layout_is_what_the_tests_build(store: Store, tmp_path: Path) -> None:
+    _, stored = stored_silenced(store, tmp_path)
     header, keys, rows = unpack(stored)
     assert keys == ["one", "one::reverse", "two::c1", "two::c2"]
     assert len(rows) == 2 and rows[0].startswith(b'["flashcard","one"')
-    assert pack(keys, rows, lint_ignore=header["lint_ignore"], variants=header["variants"]) == (
-        stored
-    )
+    kept = {"lint_ignore": header["lint_ignore"], "variants": header["variants"]}
+    assert pack(keys, rows, **kept) == stored
 
 
 def test_a_damaged_card_row_fails_when_that_card_is_built(store: Store, tmp_path: Path) -> None:
     # Rows are checked when built, not when the deck opens: the open stays fast.
-    path = tmp_path / "silenced.yaml"
-    path.write_text(SILENCED, encoding="utf-8")
-    open_ok(store, path)
-    (good,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
+    path, good = stored_silenced(store, tmp_path)
     header, keys, rows = unpack(good)
     kept = {"lint_ignore": header["lint_ignore"], "variants": header["variants"]}
     for row in [b'["essay","one"]', b'["flashcard","one"]', b"{}"]:
-        with store.conn:
-            store.conn.execute(
-                "UPDATE decks SET snapshot = ?", (pack(keys, [row, rows[1]], **kept),)
-            )
+        replace_snapshot(store, pack(keys, [row, rows[1]], **kept))
         got = cached(store, path)
         assert got is not None
         assert got.cards[1].id == "two"
@@ -214,28 +218,20 @@ def test_a_damaged_card_row_fails_when_that_card_is_built(store: Store, tmp_path
 
 
 def test_a_snapshot_whose_rows_do_not_add_up_is_not_used(store: Store, tmp_path: Path) -> None:
-    path = tmp_path / "silenced.yaml"
-    path.write_text(SILENCED, encoding="utf-8")
-    open_ok(store, path)
-    (good,) = store.conn.execute("SELECT snapshot FROM decks").fetchone()
+    path, good = stored_silenced(store, tmp_path)
     header, keys, rows = unpack(good)
     kept = {"lint_ignore": header["lint_ignore"], "variants": header["variants"]}
     total = sum(len(row) + 1 for row in rows)
-    for lengths in ([len(rows[0]) + 1], [total], [0, total], [total - 1, 1]):
-        with store.conn:
-            store.conn.execute(
-                "UPDATE decks SET snapshot = ?", (pack(keys, rows, lengths, **kept),)
-            )
-        if lengths == [total - 1, 1]:
-            # Lengths that add up but cut rows in the wrong place: found when a card is built.
-            got = cached(store, path)
-            assert got is not None
-            with pytest.raises(ValueError):
-                got.cards[0]
-            continue
+    for lengths in ([len(rows[0]) + 1], [total], [0, total]):
+        replace_snapshot(store, pack(keys, rows, lengths, **kept))
         assert cached(store, path) is None
-    with store.conn:
-        store.conn.execute("UPDATE decks SET snapshot = ?", (good,))
+    # Lengths that add up but cut the rows in the wrong place: found when a card is built.
+    replace_snapshot(store, pack(keys, rows, [total - 1, 1], **kept))
+    got = cached(store, path)
+    assert got is not None
+    with pytest.raises(ValueError):
+        got.cards[0]
+    replace_snapshot(store, good)
     assert cached(store, path) is not None
 
 
