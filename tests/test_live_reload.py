@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 
+from quiz.deck.model import CardShelf
 from quiz.library import DeckReloader, load_library
 from quiz.scheduler import Rating
 from quiz.session import StudySession
@@ -23,10 +25,16 @@ cards:
 """
 
 
-def make_app(store, tmp_path: Path, clock, study: bool = True) -> tuple[QuizApp, Path]:
+def make_app(
+    store, tmp_path: Path, clock, study: bool = True, reopened: bool = False
+) -> tuple[QuizApp, Path]:
     path = tmp_path / "live.yaml"
     path.write_text(DECK, encoding="utf-8")
     library = load_library(store, [path], clock())
+    if reopened:
+        # As at every start after the first: the deck comes from the store, cards unbuilt.
+        library = load_library(store, [path], clock())
+        assert isinstance(library.decks[0].cards, CardShelf)
     session = StudySession(store, library.decks, "ann", clock=clock, rng=random.Random(1))
     app = QuizApp(
         session, study=["live"] if study else None, reloader=DeckReloader(store, library.paths)
@@ -39,8 +47,9 @@ def prompt(app: QuizApp) -> str:
     return str(app.screen.query_one("#prompt", Static).content)
 
 
-async def test_a_valid_edit_appears_without_losing_the_session(store, tmp_path, clock):
-    app, path = make_app(store, tmp_path, clock)
+@pytest.mark.parametrize("reopened", [False, True], ids=["parsed", "reopened"])
+async def test_a_valid_edit_appears_without_losing_the_session(store, tmp_path, clock, reopened):
+    app, path = make_app(store, tmp_path, clock, reopened=reopened)
     async with app.run_test() as pilot:
         await pilot.pause()
         await pilot.press("space", "3")
