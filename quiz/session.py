@@ -80,11 +80,6 @@ class _Queued:
     key: str
     make: Callable[[], Item]
 
-    @property
-    def note(self) -> tuple[str, str]:
-        """The deck and card the item belongs to, for keeping siblings apart."""
-        return (self.deck_id, card_of_key(self.key))
-
 
 def _waiting(deck: Deck, number: int) -> _Queued:
     return _Queued(deck.id, deck.item_index.keys[number], partial(deck.item, number))
@@ -118,8 +113,9 @@ def _first(pair: tuple[datetime, Item]) -> datetime:
     return pair[0]
 
 
-def _note(item: Item) -> tuple[str, str]:
-    return (item.deck_id, item.card.id)
+def _note(item: Item | _Queued) -> tuple[str, str]:
+    """The deck and card an item belongs to, for keeping siblings apart."""
+    return (item.deck_id, card_of_key(item.key))
 
 
 def _key(item: Item | _Queued) -> tuple[str, str]:
@@ -299,7 +295,7 @@ class StudySession:
         self._learning_at = {_key(item): due for due, item in q.learning}
         self._queued_notes = {}
         for entry in (*q.reviews, *q.new):
-            self._queued_notes.setdefault(entry.note, []).append(entry)
+            self._queued_notes.setdefault(_note(entry), []).append(entry)
 
     def replace_deck(self, deck: Deck) -> bool:
         """Swap in a reloaded deck; True when the item being shown changed or went away."""
@@ -376,7 +372,7 @@ class StudySession:
 
     def _pop_queued(self, queue: deque[_Queued]) -> _Queued:
         entry = queue.popleft()
-        note = entry.note
+        note = _note(entry)
         rest = [i for i in self._queued_notes.pop(note, ()) if i is not entry]
         if rest:
             self._queued_notes[note] = rest
@@ -532,7 +528,7 @@ class StudySession:
             q.new.appendleft(entry)
         else:
             q.reviews.appendleft(entry)
-        self._queued_notes.setdefault(entry.note, []).append(entry)
+        self._queued_notes.setdefault(_note(entry), []).append(entry)
 
     def _require_current(self) -> Item:
         if self.current is None:

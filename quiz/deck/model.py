@@ -496,15 +496,8 @@ def snapshot_bytes(deck: Deck) -> bytes:
         "cards": len(rows),
     }
     # JSON escapes every line break inside a value, so each card stays on its own line.
-    return b"".join(
-        [_ROW_ENCODER.encode(header).encode(), b"\n", keys, lengths.tobytes(), *_lines(rows)]
-    )
-
-
-def _lines(rows: list[bytes]) -> Iterator[bytes]:
-    for row in rows:
-        yield row
-        yield b"\n"
+    head = [_ROW_ENCODER.encode(header).encode(), b"\n", keys, lengths.tobytes()]
+    return b"".join([*head, *(row + b"\n" for row in rows)])
 
 
 def read_snapshot(data: object) -> tuple[CardShelf, tuple[str, ...]] | None:

@@ -93,7 +93,7 @@ def m002_progress_indexes(db: Database) -> None:
 
 @migrations()
 def m003_deck_snapshots(db: Database) -> None:
-    """Each deck's cards as compact JSON, so an unchanged deck re-opens without rebuilding rows."""
+    """Each deck's snapshot (`quiz.deck.model.snapshot_bytes`): an unchanged deck re-opens fast."""
     # NULL until the deck is next synced; a deck without one is parsed from its file again.
     db.execute("ALTER TABLE decks ADD COLUMN snapshot TEXT")
 
