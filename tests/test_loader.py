@@ -1339,6 +1339,26 @@ def test_invalid_yaml_unclosed_quote_reported_with_its_line() -> None:
     assert problems[0].line >= 3
 
 
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_an_unclosed_quote_is_reported_where_it_opens(quote: str) -> None:
+    # The issue's example: PyYAML gives up at the end of the file, three lines further on.
+    text = f"deck: d\ntitle: T\ncards:\n  - id: x\n    front: {quote}unclosed\n    back: y\n"
+    text += "  - id: z\n"
+    assert parse_deck(text, "bad.yaml") == (
+        None,
+        [
+            Problem(
+                "bad.yaml",
+                5,
+                12,
+                ERROR,
+                f"invalid YAML: a string opened with {quote} on line 5 is never closed: it runs"
+                f" to the end of the file (close it with {quote} where its value ends)",
+            )
+        ],
+    )
+
+
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
 def test_empty_text(text: str) -> None:
     assert parse_deck(text, "x.yaml") == (

@@ -680,6 +680,25 @@ def _hint(text: str, line: int, column: int) -> str:
     return ""
 
 
+def _unclosed_quote(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, Severity, str] | None:
+    """A quoted string that runs to the end of the file, placed where its quote opens."""
+    start = exc.context_mark
+    if (
+        exc.context != "while scanning a quoted scalar"
+        or "end of stream" not in (exc.problem or "")
+        or start is None
+    ):
+        return None
+    line, col = start.line + 1, start.column + 1
+    lines = _LINE_BREAK.split(text)
+    quote = lines[line - 1][col - 1 : col] if line <= len(lines) else '"'
+    message = (
+        f"invalid YAML: a string opened with {quote} on line {line} is never closed: it runs"
+        f" to the end of the file (close it with {quote} where its value ends)"
+    )
+    return line, col, Severity.ERROR, message
+
+
 class _TooDeep(Exception):
     """Raised from inside the composer at the first collection with children past the limit."""
 
@@ -753,18 +772,50 @@ def _compose_limited(text: str, path: str) -> Node | Problem | None:
             root = loader.get_single_node()
         except _TooDeep as exc:
             raised = exc.node
-        except yaml.YAMLError:
+        except yaml.YAMLError as exc:
             # A collection past the limit before the broken place is the problem to report.
-            if loader.too_deep(None) is None:
+            # libyaml 0.2.6 (PyYAML 6.0.4's wheels) refuses flow nesting past 1,000 levels while
+            # scanning ahead, before the composer sees level 33: find that level by events.
+            deep_node = loader.too_deep(None)
+            mark = deep_node.start_mark if deep_node is not None else _first_too_deep(text, exc)
+            if mark is None:
                 raise
+            return _too_deep_problem(path, mark)
         deep = loader.too_deep(raised)
     finally:
         loader.dispose()
     if deep is not None:
-        mark = deep.start_mark
-        message = f"nested more than {MAX_NESTING} levels deep (decks need 4)"
-        return Problem(path, mark.line + 1, mark.column + 1, Severity.ERROR, message)
+        return _too_deep_problem(path, deep.start_mark)
     return root
+
+
+def _too_deep_problem(path: str, mark: yaml.Mark) -> Problem:
+    message = f"nested more than {MAX_NESTING} levels deep (decks need 4)"
+    return Problem(path, mark.line + 1, mark.column + 1, Severity.ERROR, message)
+
+
+_COLLECTION_START = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_COLLECTION_END = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _first_too_deep(text: str, error: yaml.YAMLError) -> yaml.Mark | None:
+    """Where the first collection past MAX_NESTING starts, by the pure-Python parser's events."""
+    if "nesting depth" not in str(error):
+        return None
+    # The pure-Python scanner looks at most a line or 1,024 characters ahead and has no
+    # nesting limit of its own, and the walk stops at the first level too deep.
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, _COLLECTION_START):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return event.start_mark  # type: ignore[return-value]
+            elif isinstance(event, _COLLECTION_END):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _compose(text: str, path: str) -> Node | Problem | None:
@@ -772,6 +823,9 @@ def _compose(text: str, path: str) -> Node | Problem | None:
     try:
         return _compose_limited(text, path)
     except yaml.MarkedYAMLError as exc:
+        unclosed = _unclosed_quote(text, exc)
+        if unclosed is not None:
+            return Problem(path, *unclosed)
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(p for p in (exc.context, exc.problem) if p)
