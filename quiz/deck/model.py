@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar, overload
+from typing import Any, ClassVar, TypeAlias, cast, overload
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_REVIEWS_PER_DAY = 200
@@ -60,8 +60,8 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class Card:
-    """Fields every card type has; subclasses add their own."""
+class CardBase:
+    """Fields every card type has; each type in `Card` adds its own."""
 
     TYPE: ClassVar[str] = ""
     id: str
@@ -105,7 +105,7 @@ class Card:
 
 
 @dataclass(frozen=True)
-class Flashcard(Card):
+class Flashcard(CardBase):
     """Front and back; the learner rates their own recall."""
 
     TYPE: ClassVar[str] = "flashcard"
@@ -121,7 +121,7 @@ class Flashcard(Card):
 
 
 @dataclass(frozen=True)
-class Choice(Card):
+class Choice(CardBase):
     """Pick one choice, or all that apply."""
 
     TYPE: ClassVar[str] = "choice"
@@ -136,7 +136,7 @@ class Choice(Card):
 
 
 @dataclass(frozen=True)
-class TrueFalse(Card):
+class TrueFalse(CardBase):
     """Is the statement true or false?"""
 
     TYPE: ClassVar[str] = "true_false"
@@ -148,7 +148,7 @@ class TrueFalse(Card):
 
 
 @dataclass(frozen=True)
-class Cloze(Card):
+class Cloze(CardBase):
     """Text with gaps; each gap is its own study item."""
 
     TYPE: ClassVar[str] = "cloze"
@@ -173,7 +173,7 @@ class Cloze(Card):
 
 
 @dataclass(frozen=True)
-class Typed(Card):
+class Typed(CardBase):
     """Type the answer; small typos are forgiven."""
 
     TYPE: ClassVar[str] = "typed"
@@ -186,7 +186,7 @@ class Typed(Card):
 
 
 @dataclass(frozen=True)
-class Numeric(Card):
+class Numeric(CardBase):
     """Type a number, within a tolerance."""
 
     TYPE: ClassVar[str] = "numeric"
@@ -208,7 +208,7 @@ class Numeric(Card):
 
 
 @dataclass(frozen=True)
-class Order(Card):
+class Order(CardBase):
     """Put the items in order."""
 
     TYPE: ClassVar[str] = "order"
@@ -220,7 +220,7 @@ class Order(Card):
 
 
 @dataclass(frozen=True)
-class Match(Card):
+class Match(CardBase):
     """Match each left item to its right item."""
 
     TYPE: ClassVar[str] = "match"
@@ -230,6 +230,10 @@ class Match(Card):
     def prompt(self) -> str:
         return self.question
 
+
+# Every card type, as one union: code that depends on the type matches on it and ends with
+# `assert_never`, so that mypy names each place a new type must be handled.
+Card: TypeAlias = Flashcard | Choice | TrueFalse | Cloze | Typed | Numeric | Order | Match
 
 CARD_TYPES: dict[str, type[Card]] = {
     cls.TYPE: cls for cls in (Flashcard, Choice, TrueFalse, Cloze, Typed, Numeric, Order, Match)
@@ -269,17 +273,17 @@ class _Layout:
     source_at: int
 
 
-_LAYOUTS: dict[type[Card], _Layout] = {}
+_LAYOUTS: dict[type[CardBase], _Layout] = {}
 
 
-def _layout(cls: type[Card]) -> _Layout:
+def _layout(cls: type[CardBase]) -> _Layout:
     layout = _LAYOUTS.get(cls)
     if layout is None:
         # Annotations are strings here (postponed evaluation), which is all this needs.
         kinds = [(f.name, str(f.type)) for f in dataclasses.fields(cls)]
         names = tuple(name for name, _ in kinds)
         layout = _Layout(
-            cls=cls,
+            cls=cast("type[Card]", cls),  # every card class that is built is one of `Card`
             names=names,
             content=tuple(n for n in names if n not in ("line", "lint_ignore")),
             tuples=tuple(
