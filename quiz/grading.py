@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import assert_never
 
 from rapidfuzz.distance import Levenshtein
 
@@ -114,25 +115,27 @@ def format_number(value: float) -> str:
 def expected_answer(item: Item) -> str:
     """The correct answer to an item, as shown after the learner answers."""
     card = item.card
-    if isinstance(card, Flashcard):
-        return card.front if item.variant == "reverse" else card.back
-    if isinstance(card, Choice):
-        return "; ".join(card.answers)
-    if isinstance(card, TrueFalse):
-        return "True" if card.answer else "False"
-    if isinstance(card, Cloze):
-        return card.gaps[item.gap_index or 0][0]
-    if isinstance(card, Typed):
-        return card.answer
-    if isinstance(card, Numeric):
-        text = card.answer_text + (f" {card.unit}" if card.unit else "")
-        margin = card.allowed_error()
-        return f"{text} (±{format_number(margin)})" if margin else text
-    if isinstance(card, Order):
-        return " → ".join(card.items)
-    if isinstance(card, Match):
-        return "; ".join(f"{left} → {right}" for left, right in card.pairs)
-    raise TypeError(f"unknown card type {type(card).__name__}")
+    match card:
+        case Flashcard():
+            return card.front if item.variant == "reverse" else card.back
+        case Choice():
+            return "; ".join(card.answers)
+        case TrueFalse():
+            return "True" if card.answer else "False"
+        case Cloze():
+            return card.gaps[item.gap_index or 0][0]
+        case Typed():
+            return card.answer
+        case Numeric():
+            text = card.answer_text + (f" {card.unit}" if card.unit else "")
+            margin = card.allowed_error()
+            return f"{text} (±{format_number(margin)})" if margin else text
+        case Order():
+            return " → ".join(card.items)
+        case Match():
+            return "; ".join(f"{left} → {right}" for left, right in card.pairs)
+        case _:
+            assert_never(card)
 
 
 def _share(right: int, total: int) -> Outcome:
@@ -142,33 +145,37 @@ def _share(right: int, total: int) -> Outcome:
 
 
 def _outcome(card: Card, item: Item, response: Response) -> tuple[Outcome, bool]:
-    if isinstance(card, Choice):
-        picked = {response} if isinstance(response, str) else set(_strings(response))
-        wanted = set(card.answers)
-        if picked == wanted:
-            return Outcome.RIGHT, False
-        if card.multiple and picked and picked < wanted:
-            return Outcome.PARTLY, False
-        return Outcome.WRONG, False
-    if isinstance(card, TrueFalse):
-        return (Outcome.RIGHT if response is card.answer else Outcome.WRONG), False
-    if isinstance(card, Cloze):
-        return match_text(_text(response), card.gaps[item.gap_index or 0])
-    if isinstance(card, Typed):
-        return match_text(_text(response), (card.answer, *card.accept))
-    if isinstance(card, Numeric):
-        value = parse_number(_text(response))
-        ok = value is not None and abs(value - card.answer) <= card.allowed_error() + 1e-9
-        return (Outcome.RIGHT if ok else Outcome.WRONG), False
-    if isinstance(card, Order):
-        given = _strings(response)
-        right = sum(1 for a, b in zip(given, card.items, strict=False) if a == b)
-        return _share(right, len(card.items)), False
-    if isinstance(card, Match):
-        chosen = response if isinstance(response, Mapping) else {}
-        right = sum(1 for left, answer in card.pairs if chosen.get(left) == answer)
-        return _share(right, len(card.pairs)), False
-    raise TypeError(f"{type(card).__name__} cards are not graded automatically")
+    match card:
+        case Flashcard():
+            raise TypeError(f"{type(card).__name__} cards are not graded automatically")
+        case Choice():
+            picked = {response} if isinstance(response, str) else set(_strings(response))
+            wanted = set(card.answers)
+            if picked == wanted:
+                return Outcome.RIGHT, False
+            if card.multiple and picked and picked < wanted:
+                return Outcome.PARTLY, False
+            return Outcome.WRONG, False
+        case TrueFalse():
+            return (Outcome.RIGHT if response is card.answer else Outcome.WRONG), False
+        case Cloze():
+            return match_text(_text(response), card.gaps[item.gap_index or 0])
+        case Typed():
+            return match_text(_text(response), (card.answer, *card.accept))
+        case Numeric():
+            value = parse_number(_text(response))
+            ok = value is not None and abs(value - card.answer) <= card.allowed_error() + 1e-9
+            return (Outcome.RIGHT if ok else Outcome.WRONG), False
+        case Order():
+            given = _strings(response)
+            right = sum(1 for a, b in zip(given, card.items, strict=False) if a == b)
+            return _share(right, len(card.items)), False
+        case Match():
+            chosen = response if isinstance(response, Mapping) else {}
+            right = sum(1 for left, answer in card.pairs if chosen.get(left) == answer)
+            return _share(right, len(card.pairs)), False
+        case _:
+            assert_never(card)
 
 
 def _text(response: Response) -> str:
@@ -189,4 +196,11 @@ def grade(item: Item, response: Response) -> Grade:
 
 def is_self_rated(item: Item) -> bool:
     """True for items the learner rates themselves (flashcards)."""
-    return isinstance(item.card, Flashcard)
+    card = item.card
+    match card:
+        case Flashcard():
+            return True
+        case Choice() | TrueFalse() | Cloze() | Typed() | Numeric() | Order() | Match():
+            return False
+        case _:
+            assert_never(card)

@@ -13,13 +13,23 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
-from quiz.deck.model import Cloze, Deck, Flashcard
+from quiz.deck.model import (
+    Choice,
+    Cloze,
+    Deck,
+    Flashcard,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
 from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.deck_yaml import ImportedDeck
-from quiz.interchange.front_back import front_back
+from quiz.interchange.front_back import front_back, has_reverse
 from quiz.interchange.html_text import html_to_text
 
 # Newest first: a current Anki export also holds a stub collection.anki2 that only says
@@ -323,14 +333,18 @@ def export_apkg(deck: Deck, path: Path, timestamp: float | None = None) -> None:
         tags = list(dict.fromkeys((*card.tags, *deck.tags)))
         guid = f"quiz:{deck.id}:{card.id}"
         explanation = _as_html(card.explanation)
-        if isinstance(card, Cloze):
-            note = genanki.Note(cloze, [_cloze_html(card), explanation], tags=tags, guid=guid)
-        else:
-            front, back = front_back(card)
-            model = reversed_ if isinstance(card, Flashcard) and card.reverse else basic
-            note = genanki.Note(
-                model, [_as_html(front), _as_html(back), explanation], tags=tags, guid=guid
-            )
+        match card:
+            case Cloze():
+                values = [_cloze_html(card), explanation]
+                note = genanki.Note(cloze, values, tags=tags, guid=guid)
+            case Flashcard() | Choice() | TrueFalse() | Typed() | Numeric() | Order() | Match():
+                # Anki has only flashcards besides clozes: the others go as front and back.
+                front, back = front_back(card)
+                model = reversed_ if has_reverse(card) else basic
+                values = [_as_html(front), _as_html(back), explanation]
+                note = genanki.Note(model, values, tags=tags, guid=guid)
+            case _:
+                assert_never(card)
         anki_deck.add_note(note)
     # Anki updates a note it has only from a newer one: the timestamp (default now) says when.
     genanki.Package(anki_deck).write_to_file(str(path), timestamp=timestamp)

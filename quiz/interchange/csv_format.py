@@ -8,12 +8,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from quiz.deck.model import Deck, Flashcard
+from quiz.deck.model import Deck
 from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.anki import anki_cloze
 from quiz.interchange.deck_yaml import ImportedDeck
-from quiz.interchange.front_back import front_back
+from quiz.interchange.front_back import front_back, has_reverse
 from quiz.interchange.html_text import html_to_text
 
 # Header names, lower-cased, for each column a deck uses; the first is what export writes.
@@ -191,6 +191,6 @@ def export_csv(deck: Deck, delimiter: str = ",") -> str:
     for card in deck.cards:
         front, back = front_back(card)
         tags = " ".join(dict.fromkeys((*card.tags, *deck.tags)))
-        reverse = "true" if isinstance(card, Flashcard) and card.reverse else ""
+        reverse = "true" if has_reverse(card) else ""
         writer.writerow((front, back, tags, card.explanation or "", reverse, card.id))
     return out.getvalue()

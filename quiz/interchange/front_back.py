@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from quiz.deck.model import Card, Choice, Cloze, Flashcard, Match, Numeric, Order, TrueFalse, Typed
 
 
@@ -25,32 +27,45 @@ def numeric_answer(card: Numeric) -> str:
 
 def front_back(card: Card) -> tuple[str, str]:
     """The card's question and its answer as plain text."""
-    if isinstance(card, Flashcard):
-        return card.front, card.back
-    if isinstance(card, Choice):
-        choices = "\n".join(f"- {c}" for c in card.choices)
-        return f"{card.question}\n{choices}", "\n".join(card.answers)
-    if isinstance(card, TrueFalse):
-        return f"{card.statement}\n(true or false?)", "true" if card.answer else "false"
-    if isinstance(card, Cloze):
-        return _all_blank(card), "\n".join(answers[0] for answers in card.gaps)
-    if isinstance(card, Typed):
-        also = f"\n(also accepted: {', '.join(card.accept)})" if card.accept else ""
-        return card.question, card.answer + also
-    if isinstance(card, Numeric):
-        return card.question, numeric_answer(card)
-    if isinstance(card, Order):
-        # Sorted, so the front does not give the order away.
-        items = "\n".join(f"- {item}" for item in sorted(card.items, key=str.casefold))
-        return f"{card.question}\n{items}", "\n".join(
-            f"{i}. {item}" for i, item in enumerate(card.items, start=1)
-        )
-    if isinstance(card, Match):
-        lefts = "\n".join(f"- {left}" for left, _ in card.pairs)
-        return f"{card.question}\n{lefts}", "\n".join(
-            f"{left}: {right}" for left, right in card.pairs
-        )
-    raise TypeError(f"no front and back for {card.type} cards")
+    match card:
+        case Flashcard():
+            return card.front, card.back
+        case Choice():
+            choices = "\n".join(f"- {c}" for c in card.choices)
+            return f"{card.question}\n{choices}", "\n".join(card.answers)
+        case TrueFalse():
+            return f"{card.statement}\n(true or false?)", "true" if card.answer else "false"
+        case Cloze():
+            return _all_blank(card), "\n".join(answers[0] for answers in card.gaps)
+        case Typed():
+            also = f"\n(also accepted: {', '.join(card.accept)})" if card.accept else ""
+            return card.question, card.answer + also
+        case Numeric():
+            return card.question, numeric_answer(card)
+        case Order():
+            # Sorted, so the front does not give the order away.
+            items = "\n".join(f"- {item}" for item in sorted(card.items, key=str.casefold))
+            return f"{card.question}\n{items}", "\n".join(
+                f"{i}. {item}" for i, item in enumerate(card.items, start=1)
+            )
+        case Match():
+            lefts = "\n".join(f"- {left}" for left, _ in card.pairs)
+            return f"{card.question}\n{lefts}", "\n".join(
+                f"{left}: {right}" for left, right in card.pairs
+            )
+        case _:
+            assert_never(card)
+
+
+def has_reverse(card: Card) -> bool:
+    """True for a card studied both ways round (a flashcard with `reverse`)."""
+    match card:
+        case Flashcard():
+            return card.reverse
+        case Choice() | TrueFalse() | Cloze() | Typed() | Numeric() | Order() | Match():
+            return False
+        case _:
+            assert_never(card)
 
 
 def _all_blank(card: Cloze) -> str:

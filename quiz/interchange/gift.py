@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import assert_never
 
-from quiz.deck.model import Card, Choice, Cloze, Deck, Match, Numeric, TrueFalse, Typed
+from quiz.deck.model import (
+    Card,
+    Choice,
+    Cloze,
+    Deck,
+    Flashcard,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
 from quiz.interchange.front_back import number
 
 # GIFT's special characters, and the backslash that escapes them.
@@ -43,45 +55,54 @@ def _inline(answer: str, card: Card) -> str:
 def _questions(card: Card) -> list[tuple[str, str]]:
     """(title, question) pairs in GIFT for a card; none for types GIFT does not have."""
     title = card.id
-    if isinstance(card, Choice) and not card.multiple:
-        answers = [("=" if c in card.answers else "~") + escape(c) for c in card.choices]
-        return [(title, f"{escape(card.question)} {_block(answers, card)}")]
-    if isinstance(card, Choice):
-        right = _weight(len(card.answers))
-        answers = [
-            (f"~%{right}%" if c in card.answers else "~%-100%") + escape(c) for c in card.choices
-        ]
-        return [(title, f"{escape(card.question)} {_block(answers, card)}")]
-    if isinstance(card, TrueFalse):
-        return [(title, f"{escape(card.statement)} {_inline('T' if card.answer else 'F', card)}")]
-    if isinstance(card, Typed):
-        answers = [f"={escape(a)}" for a in dict.fromkeys((card.answer, *card.accept))]
-        return [(title, f"{escape(card.question)} {_block(answers, card)}")]
-    if isinstance(card, Numeric):
-        spread = card.allowed_error()
-        answer = f"#{number(card.answer)}" + (f":{number(spread)}" if spread else "")
-        unit = f" ({escape(card.unit)})" if card.unit else ""
-        return [(title, f"{escape(card.question)}{unit} {_inline(answer, card)}")]
-    if isinstance(card, Match):
-        answers = [f"={escape(left)} -> {escape(right)}" for left, right in card.pairs]
-        return [(title, f"{escape(card.question)} {_block(answers, card)}")]
-    if isinstance(card, Cloze):
-        # GIFT's missing-word question has one gap: one question per gap, the others filled in.
-        out = []
-        for index, gap_answers in enumerate(card.gaps):
-            before = (
-                "".join(card.segments[i] + card.gaps[i][0] for i in range(index))
-                + card.segments[index]
-            )
-            after = card.segments[index + 1] + "".join(
-                card.gaps[i][0] + card.segments[i + 1] for i in range(index + 1, len(card.gaps))
-            )
-            gap = " ".join(f"={escape(a)}" for a in gap_answers)
-            feedback = f" {_feedback(card)}" if card.explanation else ""
-            question = f"{escape(before)}{{{gap}{feedback}}}{escape(after)}"
-            out.append((f"{title}-{index + 1}" if len(card.gaps) > 1 else title, question))
-        return out
-    return []
+    match card:
+        case Choice(multiple=False):
+            answers = [("=" if c in card.answers else "~") + escape(c) for c in card.choices]
+            return [(title, f"{escape(card.question)} {_block(answers, card)}")]
+        case Choice():
+            right = _weight(len(card.answers))
+            answers = [
+                (f"~%{right}%" if c in card.answers else "~%-100%") + escape(c)
+                for c in card.choices
+            ]
+            return [(title, f"{escape(card.question)} {_block(answers, card)}")]
+        case TrueFalse():
+            answer = _inline("T" if card.answer else "F", card)
+            return [(title, f"{escape(card.statement)} {answer}")]
+        case Typed():
+            answers = [f"={escape(a)}" for a in dict.fromkeys((card.answer, *card.accept))]
+            return [(title, f"{escape(card.question)} {_block(answers, card)}")]
+        case Numeric():
+            spread = card.allowed_error()
+            answer = f"#{number(card.answer)}" + (f":{number(spread)}" if spread else "")
+            unit = f" ({escape(card.unit)})" if card.unit else ""
+            return [(title, f"{escape(card.question)}{unit} {_inline(answer, card)}")]
+        case Match():
+            answers = [f"={escape(left)} -> {escape(right)}" for left, right in card.pairs]
+            return [(title, f"{escape(card.question)} {_block(answers, card)}")]
+        case Cloze():
+            return _cloze_questions(card)
+        case Flashcard() | Order():
+            return []
+        case _:
+            assert_never(card)
+
+
+def _cloze_questions(card: Cloze) -> list[tuple[str, str]]:
+    # GIFT's missing-word question has one gap: one question per gap, the others filled in.
+    out = []
+    for index, gap_answers in enumerate(card.gaps):
+        before = (
+            "".join(card.segments[i] + card.gaps[i][0] for i in range(index)) + card.segments[index]
+        )
+        after = card.segments[index + 1] + "".join(
+            card.gaps[i][0] + card.segments[i + 1] for i in range(index + 1, len(card.gaps))
+        )
+        gap = " ".join(f"={escape(a)}" for a in gap_answers)
+        feedback = f" {_feedback(card)}" if card.explanation else ""
+        question = f"{escape(before)}{{{gap}{feedback}}}{escape(after)}"
+        out.append((f"{card.id}-{index + 1}" if len(card.gaps) > 1 else card.id, question))
+    return out
 
 
 def export_gift(deck: Deck) -> tuple[str, Counter[str]]:
