@@ -9,7 +9,7 @@ import random
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 from samples import Samples, profiling
 from worker import emit, peak_rss_mb
@@ -21,27 +21,32 @@ from quiz.scheduler import Rating
 from quiz.session import StudySession
 from quiz.store.database import Store, open_store
 
+if TYPE_CHECKING:
+    from quiz.tui.app import QuizApp
+
 
 def correct_response(item: Item) -> Response | None:
     """A right answer to an auto-graded item; None for a flashcard, which is rated instead."""
     card = item.card
-    if isinstance(card, Flashcard):
-        return None
-    if isinstance(card, Choice):
-        return list(card.answers) if card.multiple else card.answers[0]
-    if isinstance(card, TrueFalse):
-        return card.answer
-    if isinstance(card, Cloze):
-        return card.gaps[item.gap_index or 0][0]
-    if isinstance(card, Typed):
-        return card.answer
-    if isinstance(card, Numeric):
-        return card.answer_text
-    if isinstance(card, Order):
-        return list(card.items)
-    if isinstance(card, Match):
-        return dict(card.pairs)
-    raise TypeError(type(card).__name__)
+    match card:
+        case Flashcard():
+            return None
+        case Choice():
+            return list(card.answers) if card.multiple else card.answers[0]
+        case TrueFalse():
+            return card.answer
+        case Cloze():
+            return card.gaps[item.gap_index or 0][0]
+        case Typed():
+            return card.answer
+        case Numeric():
+            return card.answer_text
+        case Order():
+            return list(card.items)
+        case Match():
+            return dict(card.pairs)
+        case _:
+            assert_never(card)
 
 
 def _session(db: Path, deck_path: Path, learner: str) -> tuple[Store, StudySession, float]:
@@ -112,21 +117,21 @@ def bench_engine(
 
 
 async def _drive_tui(
-    session: StudySession, answers: int, profile: Path | None = None
+    app: QuizApp, answers: int, profile: Path | None = None
 ) -> tuple[Samples, Samples]:
     """Answer through the app run by `run_test`: time from a key to the screen repainted after.
 
     Pilot's own `press` waits for 20 ms slices of idle CPU, so timing it would time Pilot. The
     timed keys are sent as Pilot sends them, and the clock stops when the study screen has shown
-    the feedback or the next card and the screen has been refreshed (`call_after_refresh`).
+    the feedback or the next card (its `phase` is set for each) and the screen has been
+    refreshed (`call_after_refresh`).
     """
     from textual import events
     from textual.widgets import Input
 
-    from quiz.tui.app import QuizApp
     from quiz.tui.screens.study import StudyScreen
 
-    app = QuizApp(session, study=[d.id for d in session.decks])
+    session = app.session
     total = Samples()
     keys = Samples()
     painted = asyncio.Event()
@@ -135,20 +140,6 @@ async def _drive_tui(
     def mark() -> None:
         stamp[0] = time.perf_counter()
         painted.set()
-
-    def hook(screen: StudyScreen) -> None:
-        show, feedback = screen.show, screen._show_feedback
-
-        async def timed_show(presentation: Any) -> None:
-            await show(presentation)
-            screen.call_after_refresh(mark)
-
-        def timed_feedback(response: object) -> None:
-            feedback(response)
-            screen.call_after_refresh(mark)
-
-        screen.show = timed_show  # type: ignore[method-assign]
-        screen._show_feedback = timed_feedback  # type: ignore[method-assign]
 
     async def key(name: str, char: str) -> float | None:
         painted.clear()
@@ -169,7 +160,7 @@ async def _drive_tui(
         screen = app.screen
         if not isinstance(screen, StudyScreen):
             raise SystemExit(f"the study screen did not open: {type(screen).__name__}")
-        hook(screen)
+        screen.watch(screen, "phase", lambda _: screen.call_after_refresh(mark), init=False)
         with profiling(profile):
             for _ in range(answers):
                 current = session.current
@@ -177,19 +168,25 @@ async def _drive_tui(
                     break
                 card = current.item.card
                 # Getting an answer ready is the learner's time, not the app's: it is not timed.
-                if isinstance(card, Flashcard):
-                    await pilot.press("space")
-                    seconds = await key("3", "3")
-                    if seconds is None:
-                        break
-                    total.add(seconds)
-                    continue
-                if isinstance(card, TrueFalse):
-                    await pilot.press("t" if card.answer else "f")
-                elif isinstance(card, Choice):
-                    await pilot.press("1")
-                elif isinstance(card, Cloze | Typed | Numeric):
-                    screen.query_one(".answer", Input).value = str(correct_response(current.item))
+                match card:
+                    case Flashcard():
+                        await pilot.press("space")
+                        seconds = await key("3", "3")
+                        if seconds is None:
+                            break
+                        total.add(seconds)
+                        continue
+                    case TrueFalse():
+                        await pilot.press("t" if card.answer else "f")
+                    case Choice():
+                        await pilot.press("1")
+                    case Cloze() | Typed() | Numeric():
+                        answer = screen.query_one(".answer", Input)
+                        answer.value = str(correct_response(current.item))
+                    case Order() | Match():
+                        pass  # submitted as shuffled
+                    case _:
+                        assert_never(card)
                 submitted = await key("enter", "\r")
                 await pilot.pause()
                 shown = await key("enter", "\r") if submitted is not None else None
@@ -204,8 +201,14 @@ def bench_tui(
     db: Path, deck_path: Path, learner: str, answers: int, profile: Path | None = None
 ) -> dict[str, Any]:
     """Answer `answers` items through the TUI driven by Pilot."""
-    store, session, _ = _session(db, deck_path, learner)
-    total, keys = asyncio.run(_drive_tui(session, answers, profile))
+    from quiz.tui.app import make_app
+
+    store = open_store(db)
+    deck, problems = open_deck(store, deck_path, datetime.now(UTC))
+    if deck is None:
+        raise SystemExit("\n".join(str(p) for p in problems))
+    app = make_app(store, [deck], learner, study=[deck.id], rng=random.Random(1))
+    total, keys = asyncio.run(_drive_tui(app, answers, profile))
     store.close()
     if not total.values:
         raise SystemExit("nothing was answered")

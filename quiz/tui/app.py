@@ -1,20 +1,48 @@
-"""The Textual app: built from a study session, so the CLI and tests make it the same way."""
+"""The Textual app, and `make_app`: the one way the CLI, the tests and the benchmarks build it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 
+from quiz.deck.model import Deck
 from quiz.library import DeckReloader
-from quiz.session import StudySession
+from quiz.scheduler import utc_now
+from quiz.session import StudySession, Summary
+from quiz.store.database import Store
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.study import StudyScreen
 
 if TYPE_CHECKING:
     from quiz.tui.screens.home import HomeScreen
+
+
+def make_app(
+    store: Store,
+    decks: Sequence[Deck],
+    learner: str,
+    *,
+    study: Sequence[str] | None = None,
+    watch: Sequence[Path] | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    rng: random.Random | None = None,
+    fuzz: bool = True,
+) -> QuizApp:
+    """The app over a new study session of `decks` for `learner`.
+
+    `study` opens the study screen on those deck ids at once (None: the home screen); the deck
+    files in `watch` are reloaded when saved. `clock`, `rng` and `fuzz` go to the session, so
+    tests and benchmarks fix time and shuffles.
+    """
+    session = StudySession(store, decks, learner, clock=clock, rng=rng, fuzz=fuzz)
+    reloader = DeckReloader(store, list(watch)) if watch is not None else None
+    return QuizApp(session, study=study, reloader=reloader)
 
 
 def _home_screen() -> type[HomeScreen]:
@@ -57,9 +85,18 @@ class QuizApp(App[None]):
             self.study(self._initial, False)
 
     def study(self, deck_ids: Sequence[str] | None, due_only: bool) -> None:
-        """Start studying the given decks (all when None)."""
+        """Start studying the given decks (all when None); the summary follows."""
         self.session.start(deck_ids, due_only=due_only)
-        self.push_screen(StudyScreen(self.session))
+        self.push_screen(StudyScreen(self.session), callback=self._summarize)
+
+    def on_home_screen_study(self, message: HomeScreen.Study) -> None:
+        self.study(message.deck_ids, message.due_only)
+
+    def _summarize(self, summary: Summary | None) -> None:
+        from quiz.tui.screens.summary import SummaryScreen
+
+        if summary is not None:
+            self.push_screen(SummaryScreen(summary, self.session.clock()))
 
     def action_statistics(self) -> None:
         """Show the learner's statistics."""
@@ -81,13 +118,6 @@ class QuizApp(App[None]):
             self.pop_screen()
         else:
             self.switch_screen(home(self.session))
-
-    def finish_session(self) -> None:
-        """Replace the study screen with the session summary."""
-        from quiz.tui.screens.summary import SummaryScreen
-
-        if isinstance(self.screen, StudyScreen):
-            self.switch_screen(SummaryScreen(self.session.summary(), self.session.clock()))
 
     async def reload_changed_decks(self) -> None:
         """Bring in deck files saved since the last look; a broken edit keeps the last good deck."""

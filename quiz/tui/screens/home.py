@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
@@ -23,6 +26,14 @@ class HomeScreen(Screen[None]):
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
+
+    class Study(Message):
+        """The learner chose what to study: these decks (None: every deck), or only what is due."""
+
+        def __init__(self, deck_ids: Sequence[str] | None, due_only: bool) -> None:
+            super().__init__()
+            self.deck_ids = deck_ids
+            self.due_only = due_only
 
     def __init__(self, session: StudySession) -> None:
         super().__init__()
@@ -97,8 +108,8 @@ class HomeScreen(Screen[None]):
         """Study the deck under the cursor."""
         deck_id = self._selected_deck()
         if deck_id is not None:
-            self.app.call_later(self.app.study, [deck_id], False)  # type: ignore[attr-defined]
+            self.post_message(self.Study([deck_id], due_only=False))
 
     def action_study_all(self) -> None:
         """Study every due item of every deck."""
-        self.app.call_later(self.app.study, None, True)  # type: ignore[attr-defined]
+        self.post_message(self.Study(None, due_only=True))

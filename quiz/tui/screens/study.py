@@ -2,79 +2,39 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Header, Static
 
-from quiz.deck.model import Choice, Cloze, Flashcard, Match, Numeric, TrueFalse
-from quiz.grading import Outcome, expected_answer
+from quiz.deck.model import Item
+from quiz.grading import Outcome, expected_answer, is_self_rated
 from quiz.scheduler import Rating
-from quiz.session import Answer, Presentation, StudySession
-from quiz.tui.widgets.answers import (
-    AnswerReady,
-    ChoicePicker,
-    MatchPicker,
-    OrderPicker,
-    TextAnswer,
-    TrueFalsePicker,
-)
+from quiz.session import Answer, Presentation, StudySession, Summary
+from quiz.tui.card_views import card_view
+from quiz.tui.widgets.answers import AnswerWidget
 from quiz.tui.widgets.footer import KeyFooter
 
-ASKING, REVEALED, ANSWERED = "asking", "revealed", "answered"
-TYPE_LABELS = {
-    "flashcard": "Flashcard",
-    "choice": "Multiple choice",
-    "true_false": "True or false",
-    "cloze": "Fill the gap",
-    "typed": "Type the answer",
-    "numeric": "Give the number",
-    "order": "Put in order",
-    "match": "Match",
-}
+
+class Phase(StrEnum):
+    """Where the learner is with the item on screen."""
+
+    ASKING = "asking"  # the prompt, waiting for an answer (or for Space, on a flashcard)
+    REVEALED = "revealed"  # a flashcard's answer, waiting for the learner's rating
+    ANSWERED = "answered"  # the verdict on an answer, with the proposed rating
+
+
 VERDICTS = {
     Outcome.RIGHT: ("✓ Right", "verdict-right"),
     Outcome.PARTLY: ("◐ Partly right", "verdict-partly"),
     Outcome.WRONG: ("✗ Wrong", "verdict-wrong"),
 }
-
-
-def prompt_text(presentation: Presentation) -> Text:
-    """The question as the learner sees it, as literal text."""
-    item = presentation.item
-    card = item.card
-    if isinstance(card, Flashcard):
-        return Text(card.back if item.variant == "reverse" else card.front)
-    if isinstance(card, Cloze):
-        return Text(card.with_gap(item.gap_index, "[ … ]"))
-    text = Text(card.prompt())
-    if isinstance(card, Choice) and card.multiple:
-        text.append("\n(select all that apply)", style="dim italic")
-    if isinstance(card, Numeric) and card.unit:
-        text.append(f"\n(answer in {card.unit})", style="dim italic")
-    return text
-
-
-def answer_widget(presentation: Presentation) -> Widget | None:
-    """The widget that takes the response for this item's type; None for flashcards."""
-    card = presentation.item.card
-    if isinstance(card, Flashcard):
-        return None
-    if isinstance(card, Choice):
-        return ChoicePicker(presentation.options, multiple=card.multiple, classes="answer")
-    if isinstance(card, TrueFalse):
-        return TrueFalsePicker(classes="answer")
-    if isinstance(card, Match):
-        return MatchPicker(
-            tuple(left for left, _ in card.pairs), presentation.options, classes="answer"
-        )
-    if card.type == "order":
-        return OrderPicker(presentation.options, classes="answer")
-    placeholder = "a number" if isinstance(card, Numeric) else "your answer"
-    return TextAnswer(placeholder=f"Type {placeholder}, then Enter", classes="answer")
 
 
 def describe_response(response: object) -> str:
@@ -88,8 +48,24 @@ def describe_response(response: object) -> str:
     return str(response) if response not in (None, "") else "(nothing)"
 
 
-class StudyScreen(Screen[None]):
-    """Study a queue of items until none is left or the learner leaves."""
+def ratings_line(phase: Phase, self_rated: bool, proposed: Rating | None) -> Text:
+    """The line under the card: how to answer, or the ratings with the proposed one marked."""
+    if phase is Phase.ASKING:
+        return Text("Space shows the answer" if self_rated else "Answer, then Enter", style="dim")
+    text = Text()
+    for rating in Rating:
+        style = "reverse bold" if rating == proposed else ""
+        text.append(f" {int(rating)} {rating.label} ", style=style)
+        text.append("  ")
+    if proposed is not None:
+        text.append(f"Enter keeps {proposed.label}", style="dim")
+    else:
+        text.append("How well did you recall it?", style="dim")
+    return text
+
+
+class StudyScreen(Screen[Summary]):
+    """Study a queue of items until none is left or the learner leaves; dismissed with a summary."""
 
     BINDINGS = [
         Binding("space", "advance", "Show / next"),
@@ -103,10 +79,12 @@ class StudyScreen(Screen[None]):
         Binding("question_mark", "app.help", "Help"),
     ]
 
+    # Set again for every item shown, even when it stays the same, so the watcher redraws.
+    phase: reactive[Phase] = reactive(Phase.ASKING, init=False, always_update=True, bindings=True)
+
     def __init__(self, session: StudySession) -> None:
         super().__init__()
         self.session = session
-        self.phase = ASKING
         self.answer: Answer | None = None
         self.done = 0
 
@@ -128,61 +106,65 @@ class StudyScreen(Screen[None]):
     async def on_mount(self) -> None:
         await self.show_next()
 
+    def watch_phase(self, phase: Phase) -> None:
+        feedback = self.query_one("#feedback")
+        feedback.display = phase is not Phase.ASKING
+        if phase is Phase.ASKING:
+            answer = self.query(".answer")
+            if answer:
+                answer.first().focus()
+            else:
+                self.set_focus(None)
+        else:
+            if phase is Phase.ANSWERED:
+                for widget in self.query_one("#answer-slot").children:
+                    widget.disabled = True
+                self.set_focus(None)
+            # On a small terminal the feedback may start below the fold.
+            self.call_after_refresh(feedback.scroll_visible, animate=False)
+        self._update_ratings()
+        self._update_progress()
+
     # Flow
 
     async def show_next(self) -> None:
-        """Show the next item, or the summary when none is left."""
+        """Show the next item, or end the session when none is left."""
         presentation = self.session.next()
         if presentation is None:
-            self.app.call_later(self.app.finish_session)  # type: ignore[attr-defined]
+            self.call_later(self._finish)
             return
         await self.show(presentation)
 
     async def show(self, presentation: Presentation) -> None:
         """Render an item in the asking phase."""
-        self.phase = ASKING
         self.answer = None
         item = presentation.item
+        view = card_view(presentation)
         card_box = self.query_one("#card", Vertical)
-        card_box.border_title = TYPE_LABELS[item.card.type]
-        deck = next(d for d in self.session.decks if d.id == item.deck_id)
-        card_box.border_subtitle = Text(deck.title)
-        self.query_one("#prompt", Static).update(prompt_text(presentation))
+        card_box.border_title = view.label
+        card_box.border_subtitle = Text(self._deck_title(item))
+        self.query_one("#prompt", Static).update(view.prompt)
         slot = self.query_one("#answer-slot", Vertical)
         await slot.remove_children()
-        widget = answer_widget(presentation)
-        if widget is not None:
-            await slot.mount(widget)
-            widget.focus()
-        else:
-            self.set_focus(None)
-        self.query_one("#feedback").display = False
-        self._update_ratings()
-        self._update_progress()
-        self.refresh_bindings()
+        if view.answer is not None:
+            await slot.mount(view.answer)
+        self.phase = Phase.ASKING
         # Housekeeping (a WAL checkpoint) once the card is painted, while the learner reads it.
         self.call_after_refresh(self.session.idle)
 
-    def on_answer_ready(self, message: AnswerReady) -> None:
+    @on(AnswerWidget.Submitted)
+    def answer_submitted(self, message: AnswerWidget.Submitted) -> None:
+        """Grade and store the response, then show the verdict."""
         message.stop()
-        if self.phase != ASKING or self.session.current is None:
+        if self.phase is not Phase.ASKING or self.session.current is None:
             return
-        self.answer = self.session.submit(message.response)
+        answer = self.answer = self.session.submit(message.response)
         self.done += 1
-        self._show_feedback(message.response)
-
-    def _show_feedback(self, response: object) -> None:
-        answer = self.answer
-        assert answer is not None
-        self.phase = ANSWERED
-        item = answer.item
-        for widget in self.query_one("#answer-slot").children:
-            widget.disabled = True
         verdict = self.query_one("#verdict", Static)
         expected = self.query_one("#expected", Static)
         if answer.grade is None:
             verdict.update(Text("Answer", style="bold"))
-            expected.update(Text(expected_answer(item)))
+            expected.update(Text(expected_answer(answer.item)))
         else:
             label, css = VERDICTS[answer.grade.outcome]
             text = Text(label, style="bold")
@@ -193,35 +175,31 @@ class StudyScreen(Screen[None]):
             shown = Text()
             if not answer.grade.correct or answer.grade.near_miss:
                 shown.append("You said: ", style="dim")
-                shown.append(describe_response(response))
+                shown.append(describe_response(message.response))
                 shown.append("\n")
             shown.append("Answer: ", style="dim")
             shown.append(answer.grade.expected)
             expected.update(shown)
-        self._fill_context()
-        self._show_feedback_box()
-        self._update_progress()
-        self.refresh_bindings()
-        self.set_focus(None)
+        self._fill_context(answer.item)
+        self.phase = Phase.ANSWERED
 
-    def _show_feedback_box(self) -> None:
-        feedback = self.query_one("#feedback")
-        feedback.display = True
-        self._update_ratings()
-        # On a small terminal the feedback may start below the fold.
-        self.call_after_refresh(feedback.scroll_visible, animate=False)
+    def _reveal(self, item: Item) -> None:
+        verdict = self.query_one("#verdict", Static)
+        verdict.update(Text("Answer", style="bold"))
+        verdict.set_classes("")
+        self.query_one("#expected", Static).update(Text(expected_answer(item)))
+        self._fill_context(item)
+        self.phase = Phase.REVEALED
 
-    def _fill_context(self) -> None:
-        presentation_item = self.answer.item if self.answer else None
-        if presentation_item is None and self.session.current is not None:
-            presentation_item = self.session.current.item
-        if presentation_item is None:
-            return
-        card = presentation_item.card
+    def _deck_title(self, item: Item) -> str:
+        return next(d.title for d in self.session.decks if d.id == item.deck_id)
+
+    def _fill_context(self, item: Item) -> None:
+        card = item.card
         explanation = self.query_one("#explanation", Static)
         explanation.update(Text(card.explanation or ""))
         explanation.display = bool(card.explanation)
-        deck = next(d for d in self.session.decks if d.id == presentation_item.deck_id)
+        deck = next(d for d in self.session.decks if d.id == item.deck_id)
         source = deck.source_for(card)
         cite = self.query_one("#source", Static)
         if card.source is not None:
@@ -234,21 +212,14 @@ class StudyScreen(Screen[None]):
         else:
             cite.display = False
 
-    def _reveal(self) -> None:
-        current = self.session.current
-        assert current is not None
-        self.phase = REVEALED
-        verdict = self.query_one("#verdict", Static)
-        verdict.update(Text("Answer", style="bold"))
-        verdict.set_classes("")
-        self.query_one("#expected", Static).update(Text(expected_answer(current.item)))
-        self._fill_context()
-        self._show_feedback_box()
-        self.refresh_bindings()
+    def _finish(self) -> None:
+        # Once only, and not from under another screen (help) that is on top.
+        if self.app.screen is self:
+            self.dismiss(self.session.summary())
 
     async def deck_reloaded(self, current_changed: bool) -> None:
         """A deck was edited on disk: show the edited item, or move on if it was removed."""
-        if current_changed and self.phase != ANSWERED:
+        if current_changed and self.phase is not Phase.ANSWERED:
             if self.session.current is None:
                 await self.show_next()
             else:
@@ -259,31 +230,31 @@ class StudyScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "rate":
-            return self.phase in (REVEALED, ANSWERED)
+            return self.phase is not Phase.ASKING
         if action == "undo":
             return self.session.last_answer is not None
         return True
 
     async def action_advance(self) -> None:
         """Space/Enter: reveal a flashcard, or go on after an answer."""
-        if self.phase == ASKING:
+        if self.phase is Phase.ASKING:
             current = self.session.current
-            if current is not None and isinstance(current.item.card, Flashcard):
-                self._reveal()
+            if current is not None and is_self_rated(current.item):
+                self._reveal(current.item)
             else:
                 answer = self.query(".answer")
                 if answer:
                     answer.first().focus()
-        elif self.phase == ANSWERED:
+        elif self.phase is Phase.ANSWERED:
             await self.show_next()
 
     async def action_rate(self, value: int) -> None:
         """Rate the flashcard, or overrule the proposed rating; then go on."""
         rating = Rating(value)
-        if self.phase == REVEALED:
+        if self.phase is Phase.REVEALED:
             self.answer = self.session.rate(rating)
             self.done += 1
-        elif self.phase == ANSWERED:
+        elif self.phase is Phase.ANSWERED:
             self.answer = self.session.rerate(rating)
         else:
             return
@@ -299,12 +270,13 @@ class StudyScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """End the session; every answer is already saved."""
-        self.app.call_later(self.app.finish_session)  # type: ignore[attr-defined]
+        self.call_later(self._finish)
 
     # Status lines
 
     def _update_progress(self) -> None:
-        left = self.session.remaining() + (1 if self.phase == ASKING else 0)
+        # The item on screen is still to go until it is answered or rated.
+        left = self.session.remaining() + (0 if self.phase is Phase.ANSWERED else 1)
         text = Text.assemble(
             (f"{self.done} done", "bold"),
             ("  ·  ", "dim"),
@@ -313,21 +285,7 @@ class StudyScreen(Screen[None]):
         self.query_one("#progress", Static).update(text)
 
     def _update_ratings(self) -> None:
-        ratings = self.query_one("#ratings", Static)
-        if self.phase == ASKING:
-            current = self.session.current
-            flash = current is not None and isinstance(current.item.card, Flashcard)
-            hint = "Space shows the answer" if flash else "Answer, then Enter"
-            ratings.update(Text(hint, style="dim"))
-            return
-        proposed = self.answer.rating if self.answer and self.phase == ANSWERED else None
-        text = Text()
-        for rating in Rating:
-            style = "reverse bold" if rating == proposed else ""
-            text.append(f" {int(rating)} {rating.label} ", style=style)
-            text.append("  ")
-        if proposed is not None:
-            text.append(f"Enter keeps {proposed.label}", style="dim")
-        else:
-            text.append("How well did you recall it?", style="dim")
-        ratings.update(text)
+        current = self.session.current
+        self_rated = current is not None and is_self_rated(current.item)
+        proposed = self.answer.rating if self.answer and self.phase is Phase.ANSWERED else None
+        self.query_one("#ratings", Static).update(ratings_line(self.phase, self_rated, proposed))

@@ -16,16 +16,15 @@ from quiz.grading import Response
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-class AnswerReady(Message):
-    """The learner submitted a response."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__()
-        self.response = response
-
-
 class AnswerWidget(Widget, can_focus=True):
     """Base for list-like answer widgets: a cursor over lines of text."""
+
+    class Submitted(Message):
+        """The learner submitted a response, from any answer widget (`TextAnswer` too)."""
+
+        def __init__(self, response: Response) -> None:
+            super().__init__()
+            self.response = response
 
     BINDINGS = [
         Binding("up,k", "move(-1)", "Up", show=False),
@@ -44,7 +43,7 @@ class AnswerWidget(Widget, can_focus=True):
 
     def action_submit(self) -> None:
         """Submit the response."""
-        self.post_message(AnswerReady(self.response()))
+        self.post_message(self.Submitted(self.response()))
 
     def response(self) -> Response:
         """The learner's response so far."""
@@ -226,4 +225,5 @@ class TextAnswer(Input):
         super().__init__(placeholder=placeholder, **kwargs)
 
     async def action_submit(self) -> None:
-        self.post_message(AnswerReady(self.value))
+        # One message for every answer widget: the study screen need not know which it shows.
+        self.post_message(AnswerWidget.Submitted(self.value))
