@@ -1,0 +1,9 @@
+"""The `quiz` command line: the group in `group`, its commands in the modules beside it."""
+
+from __future__ import annotations
+
+# Imported for their commands, which they add to the group as they load.
+from quiz.cli import backup, decks, import_export, progress
+from quiz.cli.group import main
+
+__all__ = ["backup", "decks", "import_export", "main", "progress"]

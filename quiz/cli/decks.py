@@ -1,0 +1,118 @@
+"""Commands on deck files and the decks a learner studies: study, check, schema, new, decks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from quiz.cli.group import load_decks, main, open_learner, run_app, store_options
+
+
+@main.command()
+@click.argument("decks", nargs=-1, metavar="[DECK_ID_OR_PATH]...")
+@store_options
+@click.pass_context
+def study(ctx: click.Context, decks: tuple[str, ...]) -> None:
+    """Study decks: bundled deck ids, YAML files or folders of them (default: all bundled)."""
+    store, learner = open_learner(ctx)
+    library = load_decks(store, list(decks))
+    if not library.decks:
+        raise click.ClickException("no deck could be loaded")
+    run_app(store, library, learner, [d.id for d in library.decks])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Count warnings as errors.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: path:line:col: severity: message [rule]; json: a list of problems.",
+)
+def check(paths: tuple[Path, ...], strict: bool, output: str) -> None:
+    """Check deck files and folders: every problem, with its place and rule.
+
+    Exit status: 0 no errors, 1 errors, 2 a file could not be read at all.
+    Rules and how to silence them: docs/authoring.md.
+    """
+    import json
+
+    from quiz.deck.lint import check_paths
+
+    result = check_paths(paths, strict=strict)
+    if output == "json":
+        rows = [
+            {
+                "path": p.path,
+                "line": p.line,
+                "column": p.column,
+                "severity": p.severity.value,
+                "message": p.message,
+                "rule": p.rule,
+            }
+            for p in result.problems
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for problem in result.problems:
+            click.echo(str(problem))
+    if result.problems:
+        click.echo(
+            f"{result.errors} error(s), {result.warnings} warning(s) in {result.files} file(s)",
+            err=True,
+        )
+    else:
+        click.echo(f"{result.files} deck file(s) checked: no problems", err=True)
+    sys.exit(result.exit_code)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the deck format, for editors (see docs/authoring.md)."""
+    import json
+
+    from quiz.deck.schema import deck_schema
+
+    click.echo(json.dumps(deck_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def new(path: Path) -> None:
+    """Write a starter deck with one commented example of each card type."""
+    from quiz.deck.starter import write_starter
+
+    try:
+        write_starter(path)
+    except FileExistsError:
+        raise click.ClickException(f"{path} already exists; choose another name") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from exc
+    click.echo(f"wrote {path}; edit it, then run: quiz check {path}", err=True)
+
+
+@main.command(name="decks")
+@click.argument("names", nargs=-1, metavar="[DECK_ID_OR_PATH]...")
+@store_options
+@click.pass_context
+def list_decks(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """List decks with their due, new and total counts for the learner."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from quiz.session import StudySession
+
+    store, learner = open_learner(ctx)
+    library = load_decks(store, list(names))
+    session = StudySession(store, library.decks, learner)
+    table = Table(title=f"Decks for {learner}", title_justify="left")
+    for column in ("deck", "title", "due", "new", "cards"):
+        table.add_column(column, justify="right" if column in ("due", "new", "cards") else "left")
+    for row in session.overview():
+        table.add_row(row.deck.id, row.deck.title, str(row.due), str(row.new), str(row.total))
+    Console(highlight=False).print(table)

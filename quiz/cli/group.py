@@ -1,0 +1,104 @@
+"""The `quiz` group, and what its commands share: opening the database and the decks."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from quiz import __version__
+from quiz.deck.files import deck_files
+from quiz.deck.problems import Problem
+from quiz.library import Library, bundled_decks_dir, load_library, resolve
+from quiz.scheduler import utc_now
+from quiz.store.database import Store, StoreError, default_db_path, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def default_learner() -> str:
+    """The OS user name, which is the learner unless --learner says otherwise."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "learner"
+
+
+def remember(ctx: click.Context, param: click.Parameter, value: object) -> object:
+    # Options may come before or after the subcommand; the one given last wins.
+    ctx.ensure_object(dict)
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    if value is not None:
+        root.obj[param.name] = value
+    return value
+
+
+def store_options(func: F) -> F:
+    """Add --db and --learner to a command."""
+    func = click.option(
+        "--learner",
+        metavar="NAME",
+        callback=remember,
+        expose_value=False,
+        help="Whose progress to use (default: your user name).",
+    )(func)
+    func = click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        callback=remember,
+        expose_value=False,
+        envvar="QUIZ_DB",
+        help="Database file (default: QUIZ_DB, else the user data folder).",
+    )(func)
+    return func
+
+
+def open_learner(ctx: click.Context) -> tuple[Store, str]:
+    """The database and learner that --db and --learner (or their defaults) name."""
+    obj = ctx.find_root().obj or {}
+    try:
+        store = open_store(obj.get("db") or default_db_path())
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return store, obj.get("learner") or default_learner()
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Each problem on its own line of standard error."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def load_decks(store: Store, names: list[str]) -> Library:
+    """The decks named (ids, files, folders; none: the bundled ones), printing their problems."""
+    paths, problems = resolve(names) if names else (sorted(deck_files(bundled_decks_dir())), [])
+    library = load_library(store, paths, utc_now())
+    library.problems[:0] = problems
+    print_problems(library.problems)
+    return library
+
+
+def run_app(store: Store, library: Library, learner: str, study: list[str] | None) -> None:
+    """Run the TUI on the library's decks, reloading their files when saved."""
+    from quiz.tui.app import make_app
+
+    make_app(store, library.decks, learner, study=study, watch=library.paths).run()
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="quiz")
+@store_options
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Study question decks in the terminal, scheduled by FSRS.
+
+    With no command, opens the home screen on the bundled decks.
+    """
+    if ctx.invoked_subcommand is None:
+        store, learner = open_learner(ctx)
+        library = load_decks(store, [])
+        run_app(store, library, learner, None)

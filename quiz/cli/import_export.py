@@ -1,0 +1,113 @@
+"""`quiz import` and `quiz export`: decks to and from CSV, Anki and Moodle GIFT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from quiz.cli.group import main, print_problems
+from quiz.library import resolve
+
+
+def _formats_help(formats: dict[str, str]) -> str:
+    return "\b\nFormats:\n" + "\n".join(f"  {name:<5} {what}" for name, what in formats.items())
+
+
+def _interchange_failed(path: Path, exc: Exception) -> click.ClickException:
+    line = getattr(exc, "line", None)
+    return click.ClickException(f"{path}{f':{line}' if line else ''}: {exc}")
+
+
+def _report(output: Path, cards: int, skipped: list[str]) -> None:
+    click.echo(f"wrote {output}: {cards} card(s)", err=True)
+    for reason in skipped[:10]:
+        click.echo(f"  left out {reason}", err=True)
+    if len(skipped) > 10:
+        click.echo(f"  ... and {len(skipped) - 10} more left out", err=True)
+
+
+def _import_help() -> str:
+    from quiz.interchange import IMPORT_FORMATS
+
+    return (
+        "Import a CSV/TSV file or an Anki package into a new YAML deck.\n\n"
+        "Nothing is written when the file cannot be imported, and an existing deck is never "
+        "overwritten.\n\n" + _formats_help(IMPORT_FORMATS)
+    )
+
+
+def _export_help() -> str:
+    from quiz.interchange import EXPORT_FORMATS
+
+    return (
+        "Export a deck (a bundled deck id or a YAML file) to Anki, Moodle GIFT or CSV.\n\n"
+        + _formats_help(EXPORT_FORMATS)
+    )
+
+
+@main.command(name="import", help=_import_help())
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The YAML deck file to write; it must not exist yet.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "tsv", "apkg"]),
+    help="The file's format (default: from its extension).",
+)
+@click.option("--deck-id", help="The new deck's id (default: from the output file's name).")
+def import_command(source: Path, output: Path, fmt: str | None, deck_id: str | None) -> None:
+    from quiz.deck.loader import SLUG
+    from quiz.interchange import InterchangeError
+    from quiz.interchange.convert import import_deck
+
+    if deck_id is not None and not SLUG.match(deck_id):
+        raise click.BadParameter(
+            f"'{deck_id}' is not a slug like 'csto-basics'", param_hint="--deck-id"
+        )
+    try:
+        report = import_deck(source, output, fmt, deck_id)
+    except InterchangeError as exc:
+        raise _interchange_failed(source, exc) from exc
+    _report(output, report.cards, report.skipped)
+
+
+@main.command(name="export", help=_export_help())
+@click.argument("deck", metavar="DECK_ID_OR_PATH")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (replaced if it exists).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["apkg", "gift", "csv", "tsv"]),
+    help="The format to write (default: from the output's extension).",
+)
+def export_command(deck: str, output: Path, fmt: str | None) -> None:
+    from quiz.deck.loader import check_deck
+    from quiz.interchange import InterchangeError
+    from quiz.interchange.convert import export_deck
+
+    paths, problems = resolve([deck])
+    if len(paths) > 1:
+        raise click.ClickException(f"{deck} holds {len(paths)} decks; export one deck file")
+    if paths:
+        loaded, problems = check_deck(paths[0])
+    if not paths or loaded is None:
+        print_problems(problems)
+        raise click.ClickException(f"{deck}: the deck could not be loaded; nothing was written")
+    try:
+        report = export_deck(loaded, output, fmt)
+    except InterchangeError as exc:
+        raise _interchange_failed(output, exc) from exc
+    _report(output, report.cards, report.skipped)
