@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from conftest import FakeClock
+from testkit import FakeClock
 
 from quiz.deck.model import Choice, Deck, Match, Numeric, Order, TrueFalse
 from quiz.grading import expected_answer, is_self_rated

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from click.testing import CliRunner
-from conftest import TEST_DECKS
+from testkit import TEST_DECKS
 
 from quiz import __version__
 from quiz.cli import main

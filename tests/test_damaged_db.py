@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TEST_DECKS, FakeClock
+from testkit import TEST_DECKS, FakeClock
 
 from quiz.cli import main
 from quiz.library import open_deck

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TEST_DECKS
+from testkit import TEST_DECKS
 
 from quiz.cli import main
 from quiz.deck.lint import RULES, check_paths, lint_deck

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TEST_DECKS
 from progress_helpers import add_review, put_state
+from testkit import TEST_DECKS
 
 from quiz.cli import main
 from quiz.library import open_deck

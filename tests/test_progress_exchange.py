@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import TEST_DECKS, FakeClock
 from progress_helpers import study_days
+from testkit import TEST_DECKS, FakeClock
 
 from quiz.cli import main
 from quiz.library import open_deck

@@ -7,8 +7,8 @@ import statistics
 from datetime import timedelta
 
 import pytest
-from conftest import TEST_DECKS
 from progress_helpers import add_review
+from testkit import TEST_DECKS
 
 from quiz.library import open_deck
 from quiz.progress.items import item_analysis, pearson

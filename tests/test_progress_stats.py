@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import TEST_DECKS
 from progress_helpers import add_review, put_state
+from testkit import TEST_DECKS
 
 from quiz.library import open_deck
 from quiz.progress.stats import (

@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 import yaml
-from conftest import TEST_DECKS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testkit import TEST_DECKS
 
 from quiz.deck.files import decode_deck
 from quiz.deck.loader import COMMON_KEYS, DECK_KEYS, TYPE_KEYS, parse_deck

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import TEST_DECKS
 from jsonschema import Draft202012Validator
 from test_loader import EVERY_TYPE
+from testkit import TEST_DECKS
 
 from quiz.cli import main
 from quiz.deck.lint import RULES

@@ -9,7 +9,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock
+from testkit import FakeClock
 
 from quiz.deck.model import Deck, card_of_key
 from quiz.library import open_deck
