@@ -6,12 +6,11 @@ import json
 import random
 from pathlib import Path
 
-from conftest import FakeClock
+from testkit import FakeClock
 
 from quiz.library import open_deck
-from quiz.session import StudySession
 from quiz.store import Store
-from quiz.tui.app import QuizApp
+from quiz.tui.app import QuizApp, make_app
 
 LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
 ZALGO = "Z\u0334\u0321\u0322a\u0337\u0315\u035dl\u0338\u0327g\u0335\u0310\u0351o\u0336\u0303"
@@ -55,8 +54,9 @@ def hostile_app(store: Store, tmp_path: Path, clock: FakeClock, card_id: str) ->
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     deck, problems = open_deck(store, path, clock())
     assert deck is not None, problems
-    session = StudySession(store, [deck], "ann", clock=clock, rng=random.Random(5), fuzz=False)
-    return QuizApp(session, study=[deck.id])
+    return make_app(
+        store, [deck], "ann", study=[deck.id], clock=clock, rng=random.Random(5), fuzz=False
+    )
 
 
 def test_hostile_flashcard_revealed(snap_compare, store, tmp_path, clock):

@@ -9,10 +9,9 @@ import pytest
 from textual.widgets import Static
 
 from quiz.deck.model import CardShelf
-from quiz.library import DeckReloader, load_library
+from quiz.library import load_library
 from quiz.scheduler import Rating
-from quiz.session import StudySession
-from quiz.tui.app import QuizApp
+from quiz.tui.app import QuizApp, make_app
 from quiz.tui.screens.home import HomeScreen
 
 DECK = """\
@@ -25,7 +24,7 @@ cards:
 """
 
 
-def make_app(
+def live_app(
     store, tmp_path: Path, clock, study: bool = True, reopened: bool = False
 ) -> tuple[QuizApp, Path]:
     path = tmp_path / "live.yaml"
@@ -35,9 +34,14 @@ def make_app(
         # As at every start after the first: the deck comes from the store, cards unbuilt.
         library = load_library(store, [path], clock())
         assert isinstance(library.decks[0].cards, CardShelf)
-    session = StudySession(store, library.decks, "ann", clock=clock, rng=random.Random(1))
-    app = QuizApp(
-        session, study=["live"] if study else None, reloader=DeckReloader(store, library.paths)
+    app = make_app(
+        store,
+        library.decks,
+        "ann",
+        study=["live"] if study else None,
+        watch=library.paths,
+        clock=clock,
+        rng=random.Random(1),
     )
     app.RELOAD_SECONDS = 0.05
     return app, path
@@ -49,7 +53,7 @@ def prompt(app: QuizApp) -> str:
 
 @pytest.mark.parametrize("reopened", [False, True], ids=["parsed", "reopened"])
 async def test_a_valid_edit_appears_without_losing_the_session(store, tmp_path, clock, reopened):
-    app, path = make_app(store, tmp_path, clock, reopened=reopened)
+    app, path = live_app(store, tmp_path, clock, reopened=reopened)
     async with app.run_test() as pilot:
         await pilot.pause()
         await pilot.press("space", "3")
@@ -67,7 +71,7 @@ async def test_a_valid_edit_appears_without_losing_the_session(store, tmp_path, 
 async def test_an_invalid_edit_shows_its_problems_and_keeps_the_last_good_deck(
     store, tmp_path, clock
 ):
-    app, path = make_app(store, tmp_path, clock)
+    app, path = live_app(store, tmp_path, clock)
     async with app.run_test(notifications=True) as pilot:
         await pilot.pause()
         path.write_text(DECK.replace("First front", "Broken").replace("front:", "frnt:"), "utf-8")
@@ -84,7 +88,7 @@ async def test_an_invalid_edit_shows_its_problems_and_keeps_the_last_good_deck(
 
 
 async def test_removing_the_card_on_screen_moves_on_and_archives_it(store, tmp_path, clock):
-    app, path = make_app(store, tmp_path, clock)
+    app, path = live_app(store, tmp_path, clock)
     async with app.run_test() as pilot:
         await pilot.pause()
         assert prompt(app) == "First front"
@@ -97,7 +101,7 @@ async def test_removing_the_card_on_screen_moves_on_and_archives_it(store, tmp_p
 
 
 async def test_home_counts_follow_an_added_card(store, tmp_path, clock):
-    app, path = make_app(store, tmp_path, clock, study=False)
+    app, path = live_app(store, tmp_path, clock, study=False)
     async with app.run_test() as pilot:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -108,7 +112,7 @@ async def test_home_counts_follow_an_added_card(store, tmp_path, clock):
 
 
 def test_reloaded_deck_keeps_progress_of_edited_cards(store, tmp_path, clock):
-    app, path = make_app(store, tmp_path, clock)
+    app, path = live_app(store, tmp_path, clock)
     session = app.session
     session.start(["live"])
     session.next()

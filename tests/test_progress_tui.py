@@ -7,15 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import TEST_DECKS, FakeClock
 from progress_helpers import study_days
+from testkit import TEST_DECKS, FakeClock
 from textual.widgets import DataTable, Static, TabbedContent
 
 from quiz.library import open_deck
 from quiz.progress.stats import learner_stats
-from quiz.session import StudySession
 from quiz.store import open_store
-from quiz.tui.app import QuizApp
+from quiz.tui.app import QuizApp, make_app
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.instructor import InstructorScreen
@@ -59,8 +58,7 @@ def app(class_db, tmp_path, clock) -> QuizApp:
     shutil.copy(class_db, db)
     store = open_store(db)
     deck, _ = open_deck(store, TEST_DECKS / "class.yaml", clock())
-    session = StudySession(store, [deck], "ann", clock=clock, fuzz=False)
-    return QuizApp(session)
+    return make_app(store, [deck], "ann", clock=clock, fuzz=False)
 
 
 def text_of(app: QuizApp, selector: str) -> str:
@@ -124,8 +122,7 @@ async def test_instructor_screen_shows_every_learner_and_who_is_behind(app):
 
 
 async def test_both_screens_open_on_an_empty_database(store, every_type, clock):
-    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
-    app = QuizApp(session)
+    app = make_app(store, [every_type], "ann", clock=clock, fuzz=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")
         await pilot.pause()

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEST_DECKS, FakeClock
+from testkit import TEST_DECKS, FakeClock
 
 from quiz.library import open_deck
-from quiz.session import StudySession
-from quiz.tui.app import QuizApp
+from quiz.tui.app import QuizApp, make_app
 
 CARDS = yaml.safe_load((TEST_DECKS / "every-type.yaml").read_text(encoding="utf-8"))
 
@@ -22,8 +21,9 @@ def single_card_app(store, tmp_path: Path, clock: FakeClock, card_id: str) -> Qu
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     deck, problems = open_deck(store, path, clock())
     assert deck is not None, problems
-    session = StudySession(store, [deck], "ann", clock=clock, rng=random.Random(5), fuzz=False)
-    return QuizApp(session, study=[deck.id])
+    return make_app(
+        store, [deck], "ann", study=[deck.id], clock=clock, rng=random.Random(5), fuzz=False
+    )
 
 
 @pytest.mark.parametrize("card_id", [c["id"] for c in CARDS["cards"]])
@@ -47,13 +47,13 @@ def test_typed_near_miss_feedback(snap_compare, store, tmp_path, clock):
 
 
 def test_home_screen(snap_compare, store, every_type, clock):
-    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
-    assert snap_compare(QuizApp(session), terminal_size=(80, 24))
+    app = make_app(store, [every_type], "ann", clock=clock, fuzz=False)
+    assert snap_compare(app, terminal_size=(80, 24))
 
 
 def test_home_screen_wide(snap_compare, store, every_type, clock):
-    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
-    assert snap_compare(QuizApp(session), terminal_size=(140, 40))
+    app = make_app(store, [every_type], "ann", clock=clock, fuzz=False)
+    assert snap_compare(app, terminal_size=(140, 40))
 
 
 def test_summary_screen(snap_compare, store, tmp_path, clock):
@@ -62,8 +62,8 @@ def test_summary_screen(snap_compare, store, tmp_path, clock):
 
 
 def test_help_screen(snap_compare, store, every_type, clock):
-    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
-    assert snap_compare(QuizApp(session), press=["question_mark"], terminal_size=(80, 24))
+    app = make_app(store, [every_type], "ann", clock=clock, fuzz=False)
+    assert snap_compare(app, press=["question_mark"], terminal_size=(80, 24))
 
 
 def test_hostile_text_is_shown_literally(snap_compare, store, tmp_path, clock):
@@ -78,5 +78,5 @@ def test_hostile_text_is_shown_literally(snap_compare, store, tmp_path, clock):
     )
     deck, problems = open_deck(store, path, clock())
     assert deck is not None, problems
-    session = StudySession(store, [deck], "ann", clock=clock, fuzz=False)
-    assert snap_compare(QuizApp(session, study=["hostile"]), terminal_size=(80, 24))
+    app = make_app(store, [deck], "ann", study=["hostile"], clock=clock, fuzz=False)
+    assert snap_compare(app, terminal_size=(80, 24))

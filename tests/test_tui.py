@@ -6,12 +6,15 @@ import itertools
 import random
 import textwrap
 
-from conftest import TEST_DECKS, FakeClock
+from testkit import TEST_DECKS, FakeClock
 from textual.widgets import DataTable, Static
 
+from quiz.deck.model import CARD_TYPES
+from quiz.grading import is_self_rated
 from quiz.library import open_deck
-from quiz.session import StudySession
-from quiz.tui.app import QuizApp
+from quiz.session import Presentation
+from quiz.tui.app import QuizApp, make_app
+from quiz.tui.card_views import card_view
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.home import HomeScreen
 from quiz.tui.screens.study import StudyScreen
@@ -19,8 +22,7 @@ from quiz.tui.screens.summary import SummaryScreen
 
 
 def build_app(store, decks, clock: FakeClock, study: list[str] | None = None) -> QuizApp:
-    session = StudySession(store, decks, "ann", clock=clock, rng=random.Random(3), fuzz=False)
-    return QuizApp(session, study=study)
+    return make_app(store, decks, "ann", study=study, clock=clock, rng=random.Random(3), fuzz=False)
 
 
 def shown_text(app: QuizApp, selector: str) -> str:
@@ -125,6 +127,8 @@ async def test_leaving_shows_the_summary_and_keeps_answers(store, every_type, cl
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
         assert app.screen.summary.answers == 1
+        # The study screen dismissed itself with the summary; it is not kept underneath.
+        assert not any(isinstance(s, StudyScreen) for s in app.screen_stack)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -215,3 +219,13 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(store, every_type
         assert len(rebuilds) == changes
         # Textual refreshes the bindings several times per card; most change nothing.
         assert len(refreshes) - 1 > 2 * changes
+
+
+def test_every_card_type_has_its_own_view(every_type):
+    views = {}
+    for item in every_type.items():
+        view = card_view(Presentation(item, ("a", "b")))
+        assert (view.answer is None) == is_self_rated(item)
+        views[item.card.type] = view.label
+    assert set(views) == set(CARD_TYPES)
+    assert len(set(views.values())) == len(CARD_TYPES)
