@@ -7,11 +7,23 @@ import random
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import assert_never
 
 from testkit import FakeClock
 
-from quiz.deck.model import Choice, Deck, Match, Numeric, Order, TrueFalse
-from quiz.grading import expected_answer, is_self_rated
+from quiz.deck.model import (
+    Choice,
+    Cloze,
+    Deck,
+    Flashcard,
+    Item,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
+from quiz.grading import expected_answer
 from quiz.scheduler import Rating
 from quiz.session import StudySession
 from quiz.store import Store
@@ -50,28 +62,36 @@ def study_days(
             # Only the first answer of the day can be wrong: relearning then succeeds.
             bad = item.key not in answered and wrong(day, item.key)
             answered.add(item.key)
-            card = item.card
-            if is_self_rated(item):
-                session.rate(Rating.AGAIN if bad else Rating.GOOD)
-            elif isinstance(card, Choice):
-                wrong_choice = next(c for c in card.choices if c not in card.answers)
-                if card.multiple:
-                    session.submit([wrong_choice] if bad else list(card.answers))
-                else:
-                    session.submit(wrong_choice if bad else card.answers[0])
-            elif isinstance(card, TrueFalse):
-                session.submit((not card.answer) if bad else card.answer)
-            elif isinstance(card, Order):
-                session.submit(list(reversed(card.items)) if bad else list(card.items))
-            elif isinstance(card, Match):
-                pairs = dict(card.pairs)
-                session.submit({k: "?" for k in pairs} if bad else pairs)
-            elif isinstance(card, Numeric):
-                session.submit("-1" if bad else card.answer_text)
-            else:
-                session.submit("zzz" if bad else expected_answer(item))
+            session_answer(session, item, bad)
             clock.advance(seconds=20)
     clock.now = start + timedelta(days=days)
+
+
+def session_answer(session: StudySession, item: Item, bad: bool) -> None:
+    """Answer the item on screen right, or wrong when `bad`."""
+    card = item.card
+    match card:
+        case Flashcard():
+            session.rate(Rating.AGAIN if bad else Rating.GOOD)
+        case Choice():
+            wrong_choice = next(c for c in card.choices if c not in card.answers)
+            if card.multiple:
+                session.submit([wrong_choice] if bad else list(card.answers))
+            else:
+                session.submit(wrong_choice if bad else card.answers[0])
+        case TrueFalse():
+            session.submit((not card.answer) if bad else card.answer)
+        case Order():
+            session.submit(list(reversed(card.items)) if bad else list(card.items))
+        case Match():
+            pairs = dict(card.pairs)
+            session.submit({k: "?" for k in pairs} if bad else pairs)
+        case Numeric():
+            session.submit("-1" if bad else card.answer_text)
+        case Cloze() | Typed():
+            session.submit("zzz" if bad else expected_answer(item))
+        case _:
+            assert_never(card)
 
 
 def state(
