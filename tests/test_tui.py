@@ -17,7 +17,7 @@ from quiz.tui.app import QuizApp, make_app
 from quiz.tui.card_views import card_view
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.home import HomeScreen
-from quiz.tui.screens.study import StudyScreen
+from quiz.tui.screens.study import Phase, StudyScreen
 from quiz.tui.screens.summary import SummaryScreen
 
 
@@ -229,3 +229,24 @@ def test_every_card_type_has_its_own_view(every_type):
         views[item.card.type] = view.label
     assert set(views) == set(CARD_TYPES)
     assert len(set(views.values())) == len(CARD_TYPES)
+
+
+async def test_the_study_phase_drives_what_is_shown(store, every_type, clock):
+    app = build_app(store, [every_type], clock, study=["every-type"])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        feedback = screen.query_one("#feedback")
+        assert (screen.phase, feedback.display) == (Phase.ASKING, False)
+        await pilot.press("space")
+        assert (screen.phase, feedback.display) == (Phase.REVEALED, True)
+        await pilot.press("3")
+        await pilot.pause()
+        assert (screen.phase, feedback.display) == (Phase.ASKING, False)
+        assert screen.focused is screen.query_one(".answer")
+        await pilot.press("1", "2", "enter")
+        await pilot.pause()
+        assert (screen.phase, feedback.display) == (Phase.ANSWERED, True)
+        assert screen.query_one(".answer").disabled and screen.focused is None
+        assert "Enter keeps Good" in shown_text(app, "#ratings")

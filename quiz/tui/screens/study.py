@@ -107,6 +107,7 @@ class StudyScreen(Screen[Summary]):
         await self.show_next()
 
     def watch_phase(self, phase: Phase) -> None:
+        """Show what the phase needs: the feedback once answered, focus, the status lines."""
         feedback = self.query_one("#feedback")
         feedback.display = phase is not Phase.ASKING
         if phase is Phase.ASKING:
