@@ -71,7 +71,10 @@ def test_sigkill_at_random_moments_loses_no_recorded_answer(tmp_path: Path) -> N
             missing = log.must_be_stored() - stored
             assert not missing, f"trial {trial}: recorded answers lost: {sorted(missing)}"
             assert not (log.gone & stored), f"trial {trial}: an undone answer is still there"
-            assert integrity(db) == "ok"
+            # A kill before the store made its folder leaves no file to check (sqlite3 cannot
+            # even open one there): likely on a loaded machine, where start-up is slow.
+            if db.exists():
+                assert integrity(db) == "ok"
     finally:
         server.stdin.close()
         server.wait(timeout=10)
