@@ -42,7 +42,7 @@ def _fingerprint(cards: int, reviews: int, per_day: tuple[int, int]) -> dict[str
     sources = [HERE / "synthetic.py", ROOT / "quiz" / "store" / "migrations.py"]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
     # A stored deck snapshot of another format would be parsed again on every copy's first open.
-    from quiz.deck.model import SNAPSHOT_FORMAT
+    from quiz.deck.snapshot import SNAPSHOT_FORMAT
 
     return {
         "cards": cards,

@@ -16,7 +16,8 @@ import quiz.deck.loader
 from quiz.collector import collector_paused
 from quiz.deck.files import file_hash
 from quiz.deck.loader import MAX_NESTING, parse_deck
-from quiz.deck.model import SNAPSHOT_FORMAT, CardShelf, Deck
+from quiz.deck.model import Deck
+from quiz.deck.snapshot import SNAPSHOT_FORMAT, CardShelf
 from quiz.library import bundled_decks_dir, open_deck
 from quiz.scheduler import Rating, Scheduler
 from quiz.store import ReviewRecord, Store, open_store

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from quiz.deck.model import CardShelf
+from quiz.deck.snapshot import CardShelf
 from quiz.library import load_library
 from quiz.scheduler import Rating
 from quiz.tui.app import QuizApp, make_app

@@ -25,9 +25,8 @@ from quiz.deck.model import (
     Settings,
     Source,
     hash_content_json,
-    read_snapshot,
-    snapshot_bytes,
 )
+from quiz.deck.snapshot import read_snapshot, snapshot_bytes
 from quiz.scheduler import LEARNING_STATES, CardState, Rating, Scheduler, utc_now
 from quiz.store.backup import backed_up_on, backup_folder, list_backups, make_backup, prune
 
