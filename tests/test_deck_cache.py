@@ -15,9 +15,10 @@ import pytest
 import quiz.deck.loader
 from quiz.collector import collector_paused
 from quiz.deck.files import file_hash
-from quiz.deck.loader import MAX_NESTING, parse_deck
+from quiz.deck.loader import parse_deck
 from quiz.deck.model import Deck
 from quiz.deck.snapshot import SNAPSHOT_FORMAT, CardShelf
+from quiz.deck.yaml_safe import MAX_NESTING
 from quiz.library import bundled_decks_dir, open_deck
 from quiz.scheduler import Rating, Scheduler
 from quiz.store import ReviewRecord, Store, open_store

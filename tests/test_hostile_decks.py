@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from quiz.deck.files import MAX_FILE_BYTES
-from quiz.deck.loader import MAX_NESTING, parse_deck
+from quiz.deck.loader import parse_deck
+from quiz.deck.yaml_safe import MAX_NESTING
 from quiz.library import open_deck
 from quiz.scheduler import Rating
 from quiz.session import StudySession

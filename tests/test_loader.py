@@ -9,7 +9,8 @@ from textwrap import dedent
 import pytest
 
 import quiz.deck.files as files
-import quiz.deck.loader as loader
+import quiz.deck.vocabulary as vocabulary
+import quiz.deck.yaml_safe as yaml_safe
 from quiz.deck import DeckError, Problem, Severity, check_deck, load_deck, parse_deck
 from quiz.deck.model import (
     Choice,
@@ -1498,7 +1499,7 @@ def test_missing_id_is_a_warning() -> None:
     ]
     assert problems[0].rule == "missing-id"
     (card,) = deck.cards
-    assert loader.SLUG.match(card.id)
+    assert vocabulary.SLUG.match(card.id)
 
 
 def test_missing_id_is_stable() -> None:
@@ -1737,4 +1738,44 @@ def test_plain_scalars_are_refused_exactly_when_pyyaml_tags_them_unsafely(value:
     text = f"{head}    explanation: {value}\n"
     _, problems = parse_deck(text, "d.yaml")
     refused = any(p.rule == "yaml-tag" for p in problems)
-    assert refused == (tag not in loader._SAFE_TAGS)
+    assert refused == (tag not in yaml_safe.SAFE_TAGS)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("deck: [d\n", "yaml-syntax"),
+        ("deck: d\ntitle: 'T\n", "yaml-syntax"),
+        ("x:\n" + "  - " * 40 + "a\n", "yaml-syntax"),
+        ("deck: &a d\ntitle: *a\ncards: []\n", "yaml-alias"),
+        ("# nothing\n", "empty-file"),
+    ],
+)
+def test_problems_of_reading_yaml_carry_the_rule_quiz_check_names_them_by(
+    text: str, rule: str
+) -> None:
+    _, problems = parse_deck(text, "x.yaml")
+    problem = next(p for p in problems if p.check_rule)
+    # Loading shows them without a rule, as it always has; `quiz check` shows the one given.
+    assert problem.rule is None and not str(problem).endswith("]")
+    assert problem.check_rule == rule
+    assert str(problem.named()) == f"{problem} [{rule}]"
+
+
+def test_problems_of_reading_the_file_carry_their_rule(tmp_path: Path) -> None:
+    (tmp_path / "latin1.yaml").write_bytes(b"deck: caf\xe9\n")
+    _, unreadable = check_deck(tmp_path / "missing.yaml")
+    _, not_utf8 = check_deck(tmp_path / "latin1.yaml")
+    assert [p.check_rule for p in unreadable + not_utf8] == ["unreadable-file", "not-utf8"]
+    assert all(p.rule is None for p in unreadable + not_utf8)
+
+
+def test_every_card_type_has_its_keys_and_a_reader_of_its_fields() -> None:
+    from quiz.deck.card_fields import FIELD_READERS
+    from quiz.deck.model import CARD_TYPES
+
+    assert list(vocabulary.TYPE_KEYS) == list(CARD_TYPES)
+    assert set(FIELD_READERS) == set(CARD_TYPES.values())
+    for card_type, keys in vocabulary.CARD.items():
+        assert keys.allowed == (*vocabulary.COMMON_KEYS, *vocabulary.TYPE_KEYS[card_type])
+        assert set(keys.required) <= set(keys.allowed)

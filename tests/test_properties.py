@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from testkit import TEST_DECKS
 
 from quiz.deck.files import decode_deck
-from quiz.deck.loader import COMMON_KEYS, DECK_KEYS, TYPE_KEYS, parse_deck
+from quiz.deck.loader import parse_deck
 from quiz.deck.model import Deck, Item
 from quiz.deck.problems import Problem, Severity
+from quiz.deck.vocabulary import COMMON_KEYS, DECK_KEYS, TYPE_KEYS
 from quiz.grading import Grade, Outcome, grade, is_self_rated
 from quiz.scheduler import Rating
 

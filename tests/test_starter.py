@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from quiz.cli import main
 from quiz.deck.lint import check_paths
-from quiz.deck.loader import TYPE_KEYS, check_deck
+from quiz.deck.loader import check_deck
+from quiz.deck.vocabulary import TYPE_KEYS
 
 
 def test_new_writes_a_deck_that_checks_with_no_problems(tmp_path: Path) -> None:

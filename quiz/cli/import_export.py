@@ -63,7 +63,7 @@ def _export_help() -> str:
 )
 @click.option("--deck-id", help="The new deck's id (default: from the output file's name).")
 def import_command(source: Path, output: Path, fmt: str | None, deck_id: str | None) -> None:
-    from quiz.deck.loader import SLUG
+    from quiz.deck.vocabulary import SLUG
     from quiz.interchange import InterchangeError
     from quiz.interchange.convert import import_deck
 

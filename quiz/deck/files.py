@@ -34,26 +34,26 @@ def read_deck_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
     too_big = f"decks are limited to {limit} MB"
     try:
         if path.is_dir():
-            return None, [Problem(name, 1, 1, Severity.ERROR, "is a directory, not a deck file")]
+            return None, [_unreadable(name, "is a directory, not a deck file")]
         # Non-blocking, so that opening a FIFO does not wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as f:
             info = os.fstat(f.fileno())
             # A FIFO would wait forever and /dev/zero would never end.
             if not stat.S_ISREG(info.st_mode):
-                return None, [Problem(name, 1, 1, Severity.ERROR, "is not a regular file")]
+                return None, [_unreadable(name, "is not a regular file")]
             size = info.st_size
             if size > MAX_FILE_BYTES:
                 message = f"file is {size / 1048576:.1f} MB; {too_big}"
-                return None, [Problem(name, 1, 1, Severity.ERROR, message)]
+                return None, [_unreadable(name, message)]
             # Read no more than the limit even if the file grows while it is read.
             data = f.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             message = f"file is over {limit} MB; {too_big}"
-            return None, [Problem(name, 1, 1, Severity.ERROR, message)]
+            return None, [_unreadable(name, message)]
         return data, []
     except OSError as exc:
-        return None, [Problem(name, 1, 1, Severity.ERROR, f"cannot read file: {exc.strerror}")]
+        return None, [_unreadable(name, f"cannot read file: {exc.strerror}")]
 
 
 _WIDE_BOMS = (
@@ -69,7 +69,7 @@ def decode_deck(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     for bom, encoding in _WIDE_BOMS:
         if data.startswith(bom):
             message = f"file is {encoding} text (it starts with a {encoding} byte-order mark); "
-            return None, [Problem(path, 1, 1, Severity.ERROR, message + "save it as UTF-8")]
+            return None, [_not_utf8(path, 1, 1, message + "save it as UTF-8")]
     try:
         # Any further marks left by joining files are dropped too; YAML counts none of them.
         return data.decode("utf-8-sig").lstrip("\ufeff"), []
@@ -80,11 +80,13 @@ def decode_deck(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         line_start = before[before.rfind(b"\n") + 1 :]
         column = len(line_start.decode("utf-8", errors="replace")) + 1
         return None, [
-            Problem(
-                path,
-                line,
-                column,
-                Severity.ERROR,
-                f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-            )
+            _not_utf8(path, line, column, f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})")
         ]
+
+
+def _unreadable(path: str, message: str) -> Problem:
+    return Problem(path, 1, 1, Severity.ERROR, message, check_rule="unreadable-file")
+
+
+def _not_utf8(path: str, line: int, column: int, message: str) -> Problem:
+    return Problem(path, line, column, Severity.ERROR, message, check_rule="not-utf8")

@@ -12,7 +12,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz.deck.files import deck_files, decode_deck, read_deck_bytes
-from quiz.deck.loader import closest, parse_deck
+from quiz.deck.loader import parse_deck
 from quiz.deck.model import (
     Card,
     Choice,
@@ -26,6 +26,7 @@ from quiz.deck.model import (
     Typed,
 )
 from quiz.deck.problems import Problem, Severity
+from quiz.deck.reader import closest
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -603,33 +604,18 @@ def read_file(path: Path) -> DeckFile:
     name = str(path)
     data, problems = read_deck_bytes(path)
     if data is None:
-        return DeckFile(name, problems=_named(problems, "unreadable-file"), readable=False)
+        return DeckFile(name, problems=[p.named() for p in problems], readable=False)
     text, problems = decode_deck(data, name)
     if text is None:
-        return DeckFile(name, problems=_named(problems, "not-utf8"))
+        return DeckFile(name, problems=[p.named() for p in problems])
     deck, problems = parse_deck(text, name)
-    file = DeckFile(name, text=text, deck=deck, problems=[_yaml_named(p) for p in problems])
+    file = DeckFile(name, text=text, deck=deck, problems=[p.named() for p in problems])
     # Composing again is safe only for text the loader accepted (hostile nesting is refused there).
     root = file.layout.root if deck is not None else None
     if deck is not None:
         file.problems.extend(_lint(deck, file.layout, name))
     file.problems.extend(suspicious_characters(text, name, root))
     return file
-
-
-def _named(problems: list[Problem], rule: str) -> list[Problem]:
-    return [p if p.rule else replace(p, rule=rule) for p in problems]
-
-
-def _yaml_named(problem: Problem) -> Problem:
-    """A rule for the loader's problems of reading YAML itself, which it leaves unnamed."""
-    if problem.rule:
-        return problem
-    if problem.message.startswith("YAML aliases"):
-        return replace(problem, rule="yaml-alias")
-    if problem.message == "the file is empty":
-        return replace(problem, rule="empty-file")
-    return replace(problem, rule="yaml-syntax")
 
 
 def check_paths(paths: Iterable[Path], strict: bool = False) -> CheckResult:

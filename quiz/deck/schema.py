@@ -1,21 +1,22 @@
-"""The JSON Schema of the deck format, built from the loader's own tables of keys."""
+"""The JSON Schema of the deck format, built from the same tables of keys as the loader."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from quiz.deck.lint import RULES
-from quiz.deck.loader import (
-    _FALSE,
-    _TRUE,
-    COMMON_KEYS,
-    DECK_KEYS,
-    LINT_KEYS,
-    SETTINGS_KEYS,
+from quiz.deck.vocabulary import (
+    CARD,
+    DECK,
+    FALSE_WORDS,
+    LINT,
+    SETTINGS,
     SLUG,
-    SOURCE_KEYS,
+    SOURCE,
+    SOURCE_REF,
+    TRUE_WORDS,
     TYPE_KEYS,
-    required_keys,
+    Keys,
 )
 
 Schema = dict[str, Any]
@@ -47,7 +48,9 @@ _BOOLEAN: Schema = {
         {"type": "boolean"},
         {
             "type": "string",
-            "pattern": "^(?:" + "|".join(_either_case(w) for w in sorted(_TRUE | _FALSE)) + ")$",
+            "pattern": "^(?:"
+            + "|".join(_either_case(w) for w in sorted(TRUE_WORDS | FALSE_WORDS))
+            + ")$",
         },
     ]
 }
@@ -132,8 +135,8 @@ def _shape(card_type: str | None, key: str) -> Schema:
                 text_ref,
                 {
                     "type": "object",
-                    "properties": {"ref": text_ref, "section": text_ref},
-                    "required": ["ref"],
+                    "properties": {key: text_ref for key in SOURCE_REF.allowed},
+                    "required": list(SOURCE_REF.required),
                     "additionalProperties": False,
                 },
             ]
@@ -169,25 +172,20 @@ def _shape(card_type: str | None, key: str) -> Schema:
     return {**shape, "description": description}
 
 
-def _object(
-    keys: tuple[str, ...], required: tuple[str, ...] = (), card_type: str | None = None
-) -> Schema:
+def _object(keys: Keys, card_type: str | None = None) -> Schema:
     schema: Schema = {
         "type": "object",
-        "properties": {key: _shape(card_type, key) for key in keys},
+        "properties": {key: _shape(card_type, key) for key in keys.allowed},
         "additionalProperties": False,
     }
-    if required:
-        schema["required"] = list(required)
+    if keys.required:
+        schema["required"] = list(keys.required)
     return schema
 
 
 def deck_schema() -> Schema:
     """The JSON Schema (draft 2020-12) a deck file's YAML must match."""
-    card_types = {
-        card_type: _object((*COMMON_KEYS, *own), required_keys(card_type), card_type)
-        for card_type, own in TYPE_KEYS.items()
-    }
+    card_types = {card_type: _object(keys, card_type) for card_type, keys in CARD.items()}
     card: Schema = {
         "type": "object",
         "properties": {"type": _shape(None, "type")},
@@ -207,14 +205,14 @@ def deck_schema() -> Schema:
         "$schema": DRAFT,
         "title": "quiz deck, format version 1",
         "description": "A deck of questions for quiz; see docs/deck-format.md.",
-        **_object(DECK_KEYS, ("deck", "title", "cards")),
+        **_object(DECK),
         "$defs": {
             "text": {**_TEXT, "description": "Text; quote it when it contains ': '."},
             "slug": {**_SLUG, "description": "A slug: lowercase letters, digits and hyphens."},
             "boolean": {**_BOOLEAN, "description": "true or false."},
-            "source": _object(SOURCE_KEYS),
-            "settings": _object(SETTINGS_KEYS),
-            "lint": _object(LINT_KEYS),
+            "source": _object(SOURCE),
+            "settings": _object(SETTINGS),
+            "lint": _object(LINT),
             "card": card,
             **card_types,
         },

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quiz.deck.loader import SLUG
 from quiz.deck.text import clean_text, slugify
+from quiz.deck.vocabulary import SLUG
 
 # What PyYAML refuses in a stream, plus the characters YAML 1.1 counts as line breaks.
 _UNSAFE = re.compile(

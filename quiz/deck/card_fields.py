@@ -1,0 +1,201 @@
+"""Each card type's own fields, read from a card's YAML entries: one function per type."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from yaml.nodes import SequenceNode
+
+from quiz.deck.model import (
+    CARD_TYPES,
+    Card,
+    Choice,
+    Cloze,
+    Flashcard,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
+from quiz.deck.reader import Entries, Reader, optional, suggestion
+from quiz.deck.text import clean_text
+
+# A gap never spans another "{{", which keeps matching linear on text full of unclosed ones.
+_GAP = re.compile(r"\{\{((?:(?!\{\{).)*?)\}\}", re.DOTALL)
+
+Fields = dict[str, Any]
+# Reads a type's own fields (the caller has checked that its required keys are there), or
+# None when they cannot be read; every problem goes to the reader.
+FieldReader = Callable[[Reader, Entries, str], Fields | None]
+
+
+def flashcard(r: Reader, e: Entries, name: str) -> Fields | None:
+    front = r.text(e["front"][1], f"{name}: front")
+    back = r.text(e["back"][1], f"{name}: back")
+    reverse = optional(e, "reverse", r.boolean, f"{name}: reverse") or False
+    return {"front": front, "back": back, "reverse": reverse}
+
+
+def choice(r: Reader, e: Entries, name: str) -> Fields | None:
+    question = r.text(e["question"][1], f"{name}: question")
+    choices = r.text_list(e["choices"][1], f"{name}: choices", minimum=2)
+    texts = [c for c, _ in choices]
+    seen: set[str] = set()
+    for text, choice_node in choices:
+        if text in seen:
+            r.error(choice_node, f"{name}: choice '{text}' appears twice", "duplicate-choice")
+        seen.add(text)
+    answer_node = e["answer"][1]
+    multiple = isinstance(answer_node, SequenceNode)
+    if multiple:
+        answers = r.text_list(answer_node, f"{name}: answer", minimum=1)
+    else:
+        single = r.text(answer_node, f"{name}: answer")
+        answers = [(single, answer_node)] if single is not None else []
+    for text, node in answers:
+        if text not in seen:
+            hint = suggestion(text, texts)
+            r.error(
+                node,
+                f"{name}: answer '{text}' is not one of the choices{hint}",
+                "answer-not-a-choice",
+            )
+    shuffle = optional(e, "shuffle", r.boolean, f"{name}: shuffle")
+    return {
+        "question": question,
+        "choices": tuple(texts),
+        "answers": tuple(dict.fromkeys(a for a, _ in answers)),
+        "multiple": multiple,
+        "shuffle": True if shuffle is None else shuffle,
+    }
+
+
+def true_false(r: Reader, e: Entries, name: str) -> Fields | None:
+    statement = r.text(e["statement"][1], f"{name}: statement")
+    answer = r.boolean(e["answer"][1], f"{name}: answer")
+    return {"statement": statement, "answer": answer}
+
+
+def cloze(r: Reader, e: Entries, name: str) -> Fields | None:
+    node = e["text"][1]
+    text = r.text(node, f"{name}: text")
+    if text is None:
+        return None
+    parts = _GAP.split(text)
+    segments, raw_gaps = parts[0::2], parts[1::2]
+    if not raw_gaps:
+        r.error(node, f"{name}: text has no gaps; write them as {{{{answer}}}}", "cloze-no-gap")
+    gaps = []
+    for raw in raw_gaps:
+        answers = tuple(a.strip() for a in raw.split("|"))
+        if not all(answers):
+            r.error(node, f"{name}: gap '{{{{{raw}}}}}' has an empty answer", "cloze-empty-gap")
+        gaps.append(answers)
+    if "{{" in "".join(segments) or "}}" in "".join(segments):
+        r.error(node, f"{name}: text has an unclosed '{{{{' or a stray '}}}}'", "cloze-syntax")
+    return {"text": text, "segments": tuple(segments), "gaps": tuple(gaps)}
+
+
+def typed(r: Reader, e: Entries, name: str) -> Fields | None:
+    question = r.text(e["question"][1], f"{name}: question")
+    answer = r.text(e["answer"][1], f"{name}: answer")
+    accept = r.text_list(e["accept"][1], f"{name}: accept") if "accept" in e else []
+    return {"question": question, "answer": answer, "accept": tuple(a for a, _ in accept)}
+
+
+def numeric(r: Reader, e: Entries, name: str) -> Fields | None:
+    question = r.text(e["question"][1], f"{name}: question")
+    answer_text = r.text(e["answer"][1], f"{name}: answer", "a number", "not-a-number")
+    answer = None
+    if answer_text is not None:
+        try:
+            answer = float(answer_text.replace("_", ""))
+        except ValueError:
+            answer = None
+        if answer is None or not math.isfinite(answer):
+            r.error(
+                e["answer"][1],
+                f"{name}: answer must be a number, not '{answer_text}'",
+                "not-a-number",
+            )
+    tolerance, percent = 0.0, False
+    if "tolerance" in e:
+        tol_node = e["tolerance"][1]
+        raw = r.text(tol_node, f"{name}: tolerance", "a number or a percentage", "not-a-number")
+        if raw is not None:
+            percent = raw.endswith("%")
+            try:
+                tolerance = float(raw.rstrip("%").strip())
+            except ValueError:
+                r.error(
+                    tol_node,
+                    f"{name}: tolerance must be a number or a percentage like '5%', not '{raw}'",
+                    "not-a-number",
+                )
+            if tolerance < 0 or not math.isfinite(tolerance):
+                r.error(tol_node, f"{name}: tolerance must be 0 or more", "out-of-range")
+    unit = optional(e, "unit", r.text, f"{name}: unit")
+    return {
+        "question": question,
+        "answer": answer,
+        "answer_text": answer_text,
+        "tolerance": tolerance,
+        "tolerance_is_percent": percent,
+        "unit": unit,
+    }
+
+
+def order(r: Reader, e: Entries, name: str) -> Fields | None:
+    question = r.text(e["question"][1], f"{name}: question")
+    items = r.text_list(e["items"][1], f"{name}: items", minimum=2)
+    texts = [t for t, _ in items]
+    seen: set[str] = set()
+    for text, node in items:
+        if text in seen:
+            r.error(node, f"{name}: item '{text}' appears twice", "duplicate-item")
+        seen.add(text)
+    return {"question": question, "items": tuple(texts)}
+
+
+def match(r: Reader, e: Entries, name: str) -> Fields | None:
+    question = r.text(e["question"][1], f"{name}: question")
+    pairs_node = e["pairs"][1]
+    entries = r.mapping(pairs_node, f"{name}: pairs")
+    if entries is None:
+        return None
+    if len(entries) < 2:
+        r.error(
+            pairs_node,
+            f"{name}: pairs needs at least 2 entries, found {len(entries)}",
+            "too-few-entries",
+        )
+    pairs: list[tuple[str, str]] = []
+    rights: set[str] = set()
+    for left, (_key_node, value_node) in entries.items():
+        left_text = clean_text(left).strip()
+        right = r.text(value_node, f"{name}: pair '{left_text}'")
+        if right is None:
+            continue
+        if right in rights:
+            r.error(value_node, f"{name}: '{right}' is the match of two items", "duplicate-item")
+        pairs.append((left_text, right))
+        rights.add(right)
+    return {"question": question, "pairs": tuple(pairs)}
+
+
+FIELD_READERS: dict[type[Card], FieldReader] = {
+    Flashcard: flashcard,
+    Choice: choice,
+    TrueFalse: true_false,
+    Cloze: cloze,
+    Typed: typed,
+    Numeric: numeric,
+    Order: order,
+    Match: match,
+}
+# A card type with no reader would be refused only when a deck used it.
+assert set(FIELD_READERS) == set(CARD_TYPES.values()), "every card type needs a field reader"
