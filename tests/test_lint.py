@@ -294,6 +294,41 @@ def test_comment_like_text_inside_a_string_silences_nothing(tmp_path: Path) -> N
     assert rules_of(tmp_path, cards) == ["missing-explanation", "missing-source"]
 
 
+@pytest.mark.parametrize("prefix", ["!!str", "&name"])
+def test_a_comment_between_a_tag_or_anchor_and_its_text_is_a_comment(
+    tmp_path: Path, prefix: str
+) -> None:
+    # The composed node starts at its tag or anchor; the text itself starts a line later.
+    cards = f"  - id: a\n    front: {prefix}  # quiz: ignore[no-such-rule]\n      F\n    back: B\n"
+    assert rules_of(tmp_path, cards + DONE) == ["unknown-rule"]
+
+
+def test_check_composes_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    import quiz.deck.loader as loader
+
+    composed: list[str] = []
+    real = loader.compose
+
+    def counting(text: str, path: str) -> object:
+        composed.append(path)
+        return real(text, path)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was parsed a second time")
+
+    monkeypatch.setattr(loader, "compose", counting)
+    for name in ("compose", "scan", "parse", "load"):
+        monkeypatch.setattr(yaml, name, refuse)
+    cards = (
+        "  - id: a  # quiz: ignore[no-such-rule]\n    front: 'F # quiz: ignore[x]'\n    back: B\n"
+    )
+    path = write(tmp_path, cards + DONE)
+    assert [p.rule for p in check_paths([path]).problems] == ["unknown-rule"]
+    assert composed == [str(path)]
+
+
 def test_errors_cannot_be_silenced(tmp_path: Path) -> None:
     cards = "  - {id: a, type: choice, question: Q, choices: [A, B], answer: Z}  # quiz: ignore[answer-not-a-choice]\n"  # noqa: E501
     assert rules_of(tmp_path, cards) == ["answer-not-a-choice"]

@@ -14,8 +14,8 @@ from test_loader import EVERY_TYPE
 from testkit import TEST_DECKS
 
 from quiz.cli import main
-from quiz.deck.lint import RULES
 from quiz.deck.loader import parse_deck
+from quiz.deck.rules import RULES
 from quiz.deck.schema import deck_schema
 from quiz.deck.starter import starter_deck
 from quiz.deck.vocabulary import COMMON_KEYS, DECK_KEYS, TYPE_KEYS

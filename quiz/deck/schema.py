@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quiz.deck.lint import RULES
+from quiz.deck.rules import RULES
 from quiz.deck.vocabulary import (
     CARD,
     DECK,

@@ -1,0 +1,97 @@
+"""Where a deck's parts are in its file, from the YAML the loader composed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from quiz.deck.model import Card
+from quiz.deck.problems import Problem
+from quiz.deck.rules import RULES
+
+
+@dataclass
+class Layout:
+    """The composed YAML of a deck file, to place problems at their keys and values."""
+
+    root: MappingNode | None
+    cards: dict[int, MappingNode]
+
+    @classmethod
+    def of(cls, root: Node | None) -> Layout:
+        """The layout of a composed deck; an empty one when it is not a mapping."""
+        if not isinstance(root, MappingNode):
+            return cls(None, {})
+        cards_node = value(root, "cards")
+        cards: dict[int, MappingNode] = {}
+        if isinstance(cards_node, SequenceNode):
+            for node in cards_node.value:
+                if isinstance(node, MappingNode):
+                    cards[node.start_mark.line + 1] = node
+        return cls(root, cards)
+
+    def card(self, card: Card) -> MappingNode | None:
+        """The mapping a card was read from."""
+        return self.cards.get(card.line)
+
+    def field(self, card: Card, key: str) -> Node | None:
+        """The value of one of a card's keys."""
+        node = self.card(card)
+        return value(node, key) if node is not None else None
+
+    def span(self, card: Card) -> tuple[int, int]:
+        """First and last line of a card's mapping."""
+        node = self.card(card)
+        return card.line, max(card.line, last_line(node)) if node else card.line
+
+
+def last_line(node: Node) -> int:
+    """The 1-based last line a node's text is on."""
+    # A block collection ends where the next token starts, often the next card's line:
+    # its last scalar or flow collection says where it really ends.
+    while isinstance(node, MappingNode | SequenceNode) and node.value and not node.flow_style:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    end = node.end_mark
+    # A block scalar (| or >) ends at the start of the line after its text.
+    return end.line if end.column == 0 and end.line > node.start_mark.line else end.line + 1
+
+
+def value(node: Node | None, key: str) -> Node | None:
+    """The value of `key` in a mapping node; None when there is none."""
+    if not isinstance(node, MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == key:
+            found: Node = value_node
+            return found
+    return None
+
+
+def scalars(node: Node | None) -> Iterator[ScalarNode]:
+    """Every scalar under a node, keys too, each once even if an alias repeats it."""
+    stack = [node] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ScalarNode):
+            yield current
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, MappingNode):
+            for key, value_node in current.value:
+                stack.extend((key, value_node))
+
+
+def at(path: str, node: Node | None, card: Card, rule: str, message: str) -> Problem:
+    """A problem of `rule` at the node, or at the card's first line when the node is unknown."""
+    if node is not None:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    else:
+        line, column = card.line, 1
+    return Problem(path, line, column, RULES[rule].severity, message, rule)

@@ -1,0 +1,77 @@
+"""The named lint rules: each says what it finds and how bad that is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quiz.deck.problems import Severity
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named check: what it finds and how bad that is."""
+
+    name: str
+    severity: Severity
+    summary: str
+
+
+RULES: dict[str, Rule] = {
+    rule.name: rule
+    for rule in (
+        # Checks of the deck format, made by the loader: an error means the deck cannot be used.
+        Rule("unreadable-file", ERROR, "the file cannot be read (missing, a folder, too large)"),
+        Rule("not-utf8", ERROR, "the file is not UTF-8 text"),
+        Rule("yaml-syntax", ERROR, "the file is not valid YAML"),
+        Rule("yaml-alias", ERROR, "YAML aliases (*name) are not supported"),
+        Rule("yaml-tag", ERROR, "a YAML tag other than plain data (e.g. !!python/object)"),
+        Rule("empty-file", ERROR, "the file has nothing in it"),
+        Rule("not-a-mapping", ERROR, "a value that must be a mapping is not"),
+        Rule("not-a-list", ERROR, "a value that must be a list is not"),
+        Rule("not-text", ERROR, "a value that must be text is a list or a mapping"),
+        Rule("not-a-boolean", ERROR, "a value that must be true or false is not"),
+        Rule("not-a-number", ERROR, "a value that must be a number is not"),
+        Rule("out-of-range", ERROR, "a number outside its allowed range"),
+        Rule("empty-text", ERROR, "text that is empty"),
+        Rule("unknown-key", ERROR, "a key the format does not have (often a typo)"),
+        Rule("missing-key", ERROR, "a required key is missing"),
+        Rule("duplicate-key", ERROR, "the same key twice in one mapping"),
+        Rule("bad-slug", ERROR, "a deck id, card id or tag that is not a slug like 'csto-basics'"),
+        Rule("no-cards", ERROR, "the deck has no cards"),
+        Rule("unknown-type", ERROR, "a card type that does not exist"),
+        Rule("duplicate-id", ERROR, "two cards with the same id in one deck"),
+        Rule("too-few-entries", ERROR, "a list shorter than the format allows"),
+        Rule("duplicate-choice", ERROR, "the same choice twice in a choice card"),
+        Rule("answer-not-a-choice", ERROR, "a choice card's answer that is not one of its choices"),
+        Rule("duplicate-item", ERROR, "the same item twice in an order or match card"),
+        Rule("cloze-no-gap", ERROR, "a cloze without a {{gap}}"),
+        Rule("cloze-empty-gap", ERROR, "a cloze gap with an empty answer, like {{}} or {{a|}}"),
+        Rule("cloze-syntax", ERROR, "an unclosed '{{' or a stray '}}' in a cloze"),
+        Rule("duplicate-deck-id", ERROR, "two files checked together use the same deck id"),
+        # Warnings: the deck can be used, but something is likely wrong.
+        Rule("missing-id", WARNING, "a card without an id: editing it would reset its progress"),
+        Rule("unknown-source", WARNING, "a source key that no 'sources:' entry defines"),
+        Rule("missing-explanation", WARNING, "a card without an explanation"),
+        Rule("missing-source", WARNING, "a card that cites no source"),
+        Rule(
+            "few-distractors",
+            WARNING,
+            "a choice card with fewer than three wrong choices (select-all: four choices)",
+        ),
+        Rule(
+            "similar-choices", WARNING, "choices that differ only in case, spacing or punctuation"
+        ),
+        Rule("answer-in-question", WARNING, "an answer that appears word for word in its question"),
+        Rule("few-items", WARNING, "an order or match card with fewer than three items"),
+        Rule("duplicate-question", WARNING, "the same question in two cards or two decks"),
+        Rule(
+            "suspicious-character",
+            WARNING,
+            "a bidirectional override, zero-width or control character in the file",
+        ),
+        Rule("unknown-rule", WARNING, "a rule name to ignore that does not exist"),
+    )
+}
