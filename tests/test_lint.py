@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from testkit import TEST_DECKS
 
 from quiz.cli import main
@@ -486,3 +488,24 @@ def test_docs_list_every_rule() -> None:
     docs = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", docs, re.MULTILINE))
     assert listed == set(RULES)
+
+
+def _contains_words_by_pattern(text: str, phrase: str) -> bool:
+    """The answer-in-question test as first written: one pattern per phrase."""
+    phrase = phrase.strip()
+    if not phrase:
+        return False
+    pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, phrase.split())) + r"(?!\w)"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+# ASCII letters with the characters that match them ignoring case without being ASCII.
+_LETTERS = st.sampled_from(list("aAbkKsSiI \t.-'1_\u017f\u212a\u0130\u0131\u00df"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(_LETTERS, max_size=12), st.text(_LETTERS, max_size=6))
+def test_answer_in_question_finds_what_a_pattern_per_answer_finds(text: str, phrase: str) -> None:
+    from quiz.deck.card_rules import contains_words
+
+    assert contains_words(text, phrase) == _contains_words_by_pattern(text, phrase)
