@@ -203,10 +203,9 @@ def _duplicate_deck_ids(files: list[DeckFile]) -> Iterator[tuple[DeckFile, Probl
 def ignore_comments(
     text: str, path: str, root: Node | None = None
 ) -> tuple[dict[int, set[str]], list[Problem]]:
-    """Rules silenced by `# quiz: ignore[rule, ...]` comments, by line; and unknown names.
-
-    `root` is the text's composed YAML, if the loader could compose it.
-    """
+    """Rules silenced by `# quiz: ignore[rule, ...]` comments, by line; and unknown names."""
+    # `root` is the text's composed YAML, when the loader could compose it: it says where the
+    # text's scalars are, inside which a '#' is text, not a comment.
     found: dict[int, set[str]] = {}
     problems: list[Problem] = []
     candidates = [

@@ -1,8 +1,7 @@
-"""Decks' stored compact copy: cards as rows of values, kept as bytes until each is asked for.
+"""A deck's stored compact copy: what an unchanged deck re-opens from without its file."""
 
-What `snapshot_bytes` writes is what an unchanged deck re-opens from, without its file being
-parsed again; `SNAPSHOT_FORMAT` changes whenever the bytes written do.
-"""
+# Cards are rows of values, kept as the bytes read until each is asked for; `SNAPSHOT_FORMAT`
+# changes whenever the bytes `snapshot_bytes` writes do.
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""YAML read defensively: C-speed parsing, nesting kept far from the stack's end, no aliases.
+"""YAML composed defensively: the C parser, nesting bounded, every failure at its place."""
 
-Decks are plain data: every scalar is read as the text written, aliases and tags other than
-plain data are refused (by the reader), and each problem that stops YAML from being read at all
-is given at its place, with its rule.
-"""
+# Decks are plain data: every scalar is the text written, and the reader (quiz/deck/reader.py)
+# refuses aliases and tags other than plain data, using `SAFE_TAGS` and `alias_problems` here.
 
 from __future__ import annotations
 
