@@ -15,7 +15,7 @@ from quiz.deck.files import decode_deck
 from quiz.deck.loader import parse_deck
 from quiz.deck.model import Deck, Item
 from quiz.deck.problems import Problem, Severity
-from quiz.deck.vocabulary import COMMON_KEYS, DECK_KEYS, TYPE_KEYS
+from quiz.deck.vocabulary import COMMON_KEYS, DECK, TYPE_KEYS
 from quiz.grading import Grade, Outcome, grade, is_self_rated
 from quiz.scheduler import Rating
 
@@ -79,7 +79,7 @@ def test_any_bytes(data: bytes) -> None:
 
 # Text that looks like a deck gets past YAML and into the deck rules.
 
-KEYS = sorted({*DECK_KEYS, *COMMON_KEYS, *(k for keys in TYPE_KEYS.values() for k in keys)})
+KEYS = sorted({*DECK.allowed, *COMMON_KEYS, *(k for keys in TYPE_KEYS.values() for k in keys)})
 scalars = st.one_of(
     st.text(max_size=30),
     st.sampled_from([*KEYS, *TYPE_KEYS, "true", "no", "1e400", "nan", "-1", "5%", "{{a|b}}"]),

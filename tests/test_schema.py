@@ -18,7 +18,7 @@ from quiz.deck.loader import parse_deck
 from quiz.deck.rules import RULES
 from quiz.deck.schema import deck_schema
 from quiz.deck.starter import starter_deck
-from quiz.deck.vocabulary import COMMON_KEYS, DECK_KEYS, TYPE_KEYS
+from quiz.deck.vocabulary import COMMON_KEYS, DECK, TYPE_KEYS
 from quiz.library import bundled_decks_dir
 
 
@@ -137,7 +137,7 @@ def test_schema_offers_only_known_rule_names_to_ignore(validator: Draft202012Val
 
 def test_schema_has_every_key_the_loader_knows() -> None:
     schema = deck_schema()
-    assert list(schema["properties"]) == list(DECK_KEYS)
+    assert list(schema["properties"]) == list(DECK.allowed)
     for card_type, own in TYPE_KEYS.items():
         assert set(schema["$defs"][card_type]["properties"]) == {*COMMON_KEYS, *own}
         for key, field in schema["$defs"][card_type]["properties"].items():

@@ -10,7 +10,6 @@ from typing import Any
 from yaml.nodes import SequenceNode
 
 from quiz.deck.model import (
-    CARD_TYPES,
     Card,
     Choice,
     Cloze,
@@ -187,6 +186,7 @@ def match(r: Reader, e: Entries, name: str) -> Fields | None:
     return {"question": question, "pairs": tuple(pairs)}
 
 
+# Keyed by class, as in `model.CARD_TYPES`; a test checks that every card class has one.
 FIELD_READERS: dict[type[Card], FieldReader] = {
     Flashcard: flashcard,
     Choice: choice,
@@ -197,5 +197,3 @@ FIELD_READERS: dict[type[Card], FieldReader] = {
     Order: order,
     Match: match,
 }
-# A card type with no reader would be refused only when a deck used it.
-assert set(FIELD_READERS) == set(CARD_TYPES.values()), "every card type needs a field reader"

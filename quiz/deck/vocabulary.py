@@ -47,11 +47,6 @@ TYPE_KEYS: dict[str, tuple[str, ...]] = {
 }
 OPTIONAL_CARD_KEYS = frozenset({"reverse", "shuffle", "accept", "tolerance", "unit"})
 
-DECK_KEYS = DECK.allowed
-SOURCE_KEYS = SOURCE.allowed
-SETTINGS_KEYS = SETTINGS.allowed
-LINT_KEYS = LINT.allowed
-
 
 def required_keys(card_type: str) -> tuple[str, ...]:
     """The keys a card of this type must have."""
