@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import IntEnum
@@ -101,6 +102,18 @@ class Scheduler:
             reps=state.reps + 1,
             lapses=state.lapses + (1 if lapsed else 0),
         )
+
+    def replay(
+        self, reviews: Iterable[tuple[datetime, int]], start: CardState | None = None
+    ) -> list[tuple[CardState | None, CardState]]:
+        """Each rating (time, rating; in time order) rated again from `start`: (before, after)."""
+        state = start
+        out: list[tuple[CardState | None, CardState]] = []
+        for at, rating in reviews:
+            after = self.review(state or self.new_state(at), Rating(rating), at)
+            out.append((state, after))
+            state = after
+        return out
 
     def retrievability(self, state: CardState, now: datetime) -> float:
         """Probability of recall now, from fractional days (FSRS itself floors to whole days)."""

@@ -324,7 +324,7 @@ def test_a_failure_during_the_merge_rolls_everything_back(tmp_path, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("quiz.store.database.Store.replay_reviews", broken)
+    monkeypatch.setattr("quiz.store.reviews.ReviewLog.rewrite_history", broken)
     with pytest.raises(RuntimeError):
         import_progress(teacher, files, START)
     assert dump(teacher) == before

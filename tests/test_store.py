@@ -23,6 +23,7 @@ from quiz.library import load_library, open_deck
 from quiz.scheduler import CardState, Rating, Scheduler
 from quiz.store import ReviewRecord, Store, StoreError, default_db_path, open_store
 from quiz.store.migrations import migrations
+from quiz.study import answering
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 EVERY_TYPE = Path(__file__).parent / "decks" / "every-type.yaml"
@@ -535,7 +536,7 @@ def test_undo_review_restores_the_previous_state(store: Store, deck_file: Path) 
     store.record_review(r2)
     assert store.states(LEARNER, "mini")["capital"].state == "review"
 
-    assert store.undo_review("r2") is True
+    assert answering.undo(store, Scheduler(), "r2") is True
     assert review_ids(store) == ["r1"]
     assert store.states(LEARNER, "mini") == {"capital": r1.state_after}
 
@@ -545,7 +546,7 @@ def test_undoing_a_first_review_deletes_the_state(store: Store, deck_file: Path)
     r1 = review("r1", None, Rating.GOOD, NOW)
     store.record_review(r1)
 
-    assert store.undo_review("r1") is True
+    assert answering.undo(store, Scheduler(), "r1") is True
     assert review_ids(store) == []
     assert store.states(LEARNER, "mini") == {}
     with other_connection(store) as other:
@@ -556,7 +557,7 @@ def test_undo_of_an_unknown_review_changes_nothing(store: Store, deck_file: Path
     open_ok(store, deck_file)
     r1 = review("r1", None, Rating.GOOD, NOW)
     store.record_review(r1)
-    assert store.undo_review("nope") is False
+    assert answering.undo(store, Scheduler(), "nope") is False
     assert review_ids(store) == ["r1"]
     assert store.states(LEARNER, "mini") == {"capital": r1.state_after}
 
@@ -653,7 +654,7 @@ def test_a_failure_after_the_review_row_rolls_it_back(
     def fail(*args: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "_put_state", fail)
+    monkeypatch.setattr(store, "put_state", fail)
     r2 = review("r2", r1.state_after, Rating.GOOD, r1.state_after.due)
     with pytest.raises(sqlite3.OperationalError):
         store.record_review(r2)

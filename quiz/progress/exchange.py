@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from quiz.deck.model import DEFAULT_DESIRED_RETENTION
-from quiz.progress.stats import in_list, ts
+from quiz.progress.stats import ts
 from quiz.scheduler import Scheduler
 from quiz.store.database import Store
+from quiz.store.reviews import ImportedReview
+from quiz.study.answering import replay_item
 
 FORMAT = "quiz-progress"
 VERSION = 1
@@ -31,8 +32,6 @@ REVIEW_KEYS = (
 )
 OUTCOMES = ("right", "partly", "wrong")
 REVIEW_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-# Enough ids per query to be quick, well under SQLite's limit on parameters.
-CHUNK = 500
 
 
 class ProgressFileError(Exception):
@@ -85,25 +84,13 @@ def export_progress(
     decks: Sequence[str] | None = None,
 ) -> int:
     """Write every review of a learner (in these decks) as a progress file; the count written."""
-    params: dict[str, Any] = {"learner": learner}
-    where = "learner = :learner"
-    if decks is not None:
-        where += f" AND deck_id IN {in_list('d', decks, params)}"
-    rows = store.conn.execute(
-        "SELECT id, deck_id, item_key, card_id, reviewed_at, rating, outcome, response, "
-        f"duration_ms FROM reviews WHERE {where} ORDER BY reviewed_at, id",
-        params,
-    ).fetchall()
+    rows = store.export_rows(learner, decks)
     if not rows:
         raise ProgressFileError(f"learner '{learner}' has no reviews to export in this database")
     used = sorted({row[1] for row in rows})
-    deck_params: dict[str, Any] = {}
-    deck_filter = in_list("d", used, deck_params)
     known = {
         deck_id: FileDeck(deck_id, title, chash)
-        for deck_id, title, chash in store.conn.execute(
-            f"SELECT id, title, content_hash FROM decks WHERE id IN {deck_filter}", deck_params
-        )
+        for deck_id, (title, chash) in store.deck_versions(used).items()
     }
     header = {
         "format": FORMAT,
@@ -320,34 +307,18 @@ def import_progress(
     store: Store, files: Sequence[ProgressFile], now: datetime
 ) -> list[ImportReport]:
     """Merge progress files into the store in one transaction, then rebuild touched items."""
-    conn = store.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with store.atomic():
         reports, touched = _merge(store, files, now)
         _replay(store, touched)
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
     return reports
 
 
 def _merge(
     store: Store, files: Sequence[ProgressFile], now: datetime
 ) -> tuple[list[ImportReport], set[tuple[str, str, str]]]:
-    conn = store.conn
     wanted = sorted({d for f in files for d in f.decks})
-    params: dict[str, Any] = {}
-    deck_filter = in_list("d", wanted, params)
-    hashes = dict(
-        conn.execute(f"SELECT id, content_hash FROM decks WHERE id IN {deck_filter}", params)
-    )
-    items = {
-        (deck_id, key): card_id
-        for deck_id, key, card_id in conn.execute(
-            f"SELECT deck_id, item_key, card_id FROM cards WHERE deck_id IN {deck_filter}", params
-        )
-    }
+    hashes = {deck_id: chash for deck_id, (_, chash) in store.deck_versions(wanted).items()}
+    items = store.item_cards(wanted)
     reports = []
     touched: set[tuple[str, str, str]] = set()
     for f in files:
@@ -366,7 +337,7 @@ def _merge(
                 missing[r.item_key] = missing.get(r.item_key, 0) + 1
             else:
                 candidates.append(r)
-        stored = _stored(store, [r.id for r in candidates])
+        stored = store.review_places([r.id for r in candidates])
         rows = []
         for r in candidates:
             if r.id in stored:
@@ -376,65 +347,36 @@ def _merge(
                     report.clashes += 1
                 continue
             stored[r.id] = (f.learner, r.deck_id, r.item_key, r.reviewed_at)
-            correct = None if r.outcome is None else int(r.outcome == "right")
             rows.append(
-                (
-                    r.id,
-                    f.learner,
-                    r.deck_id,
-                    r.item_key,
-                    items[(r.deck_id, r.item_key)],
-                    ts(r.reviewed_at),
-                    r.rating,
-                    r.outcome,
-                    correct,
-                    json.dumps(r.response, ensure_ascii=False),
-                    r.duration_ms,
+                ImportedReview(
+                    id=r.id,
+                    learner=f.learner,
+                    deck_id=r.deck_id,
+                    item_key=r.item_key,
+                    card_id=items[(r.deck_id, r.item_key)],
+                    reviewed_at=r.reviewed_at,
+                    rating=r.rating,
+                    outcome=r.outcome,
+                    response=r.response,
+                    duration_ms=r.duration_ms,
                 )
             )
             touched.add((f.learner, r.deck_id, r.item_key))
         # States are filled in by the replay, which also decides which review came first.
-        conn.executemany(
-            "INSERT INTO reviews (id, learner, deck_id, item_key, card_id, reviewed_at, rating, "
-            "outcome, correct, response, duration_ms, first) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            rows,
-        )
+        store.insert_imported(rows)
         report.added = len(rows)
         if rows:
-            conn.execute(
-                "INSERT OR IGNORE INTO learners (name, created_at) VALUES (?, ?)",
-                (f.learner, ts(now)),
-            )
+            store.add_learner(f.learner, now)
         reports.append(report)
     return reports, touched
 
 
-def _stored(store: Store, ids: list[str]) -> dict[str, tuple[str, str, str, datetime]]:
-    out = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for rid, learner, deck_id, key, at in store.conn.execute(
-            "SELECT id, learner, deck_id, item_key, reviewed_at FROM reviews "
-            f"WHERE id IN ({marks})",
-            chunk,
-        ):
-            out[rid] = (learner, deck_id, key, datetime.fromisoformat(at))
-    return out
-
-
 def _replay(store: Store, touched: set[tuple[str, str, str]]) -> None:
-    conn = store.conn
     # Without fuzz, the same reviews give the same states on every machine and in any order.
     schedulers = {
-        deck_id: Scheduler(
-            float(retention) if retention is not None else DEFAULT_DESIRED_RETENTION, fuzz=False
-        )
-        for deck_id, retention in conn.execute(
-            "SELECT id, json_extract(meta, '$.settings.desired_retention') FROM decks"
-        )
+        deck_id: Scheduler(retention, fuzz=False)
+        for deck_id, retention in store.retentions().items()
     }
     for learner, deck_id, key in sorted(touched):
         reviews = store.item_reviews(learner, deck_id, key)
-        store.replay_reviews(learner, deck_id, key, reviews, None, schedulers[deck_id])
+        replay_item(store, schedulers[deck_id], learner, deck_id, key, reviews, None)

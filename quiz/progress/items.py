@@ -6,9 +6,9 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from quiz.progress.stats import SCORE_SQL, deck_ids, in_list, item_prompt
+from quiz.progress.stats import deck_ids, item_prompt
+from quiz.store import reports
 from quiz.store.database import Store
 
 # Flag an item that nearly everyone gets right, or nearly everyone gets wrong...
@@ -58,22 +58,6 @@ def pearson(n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float) ->
     return cov / math.sqrt(vx * vy)
 
 
-def _first_answers_sql(deck_filter: str) -> str:
-    # Each learner's first answer to each current item.
-    return f"""
-    fa AS (
-        SELECT learner, deck_id, item_key, score, response FROM (
-            SELECT r.learner, r.deck_id, r.item_key, {SCORE_SQL} AS score, r.response,
-                ROW_NUMBER() OVER (
-                    PARTITION BY r.learner, r.deck_id, r.item_key ORDER BY r.reviewed_at, r.id
-                ) AS nth
-            FROM reviews r
-            JOIN cards c ON c.deck_id = r.deck_id AND c.item_key = r.item_key AND c.archived = 0
-            WHERE r.first = 1 AND r.deck_id IN {deck_filter}
-        ) WHERE nth = 1
-    )"""
-
-
 def flags_for(
     answers: int,
     facility: float | None,
@@ -97,51 +81,11 @@ def item_analysis(
     store: Store, decks: Sequence[str] | None = None, *, min_answers: int = MIN_ANSWERS
 ) -> list[ItemAnalysis]:
     """Every current item of the decks with its statistics from learners' first answers."""
-    params: dict[str, Any] = {}
-    deck_filter = in_list("d", list(decks) if decks is not None else deck_ids(store), params)
-    first_answers = _first_answers_sql(deck_filter)
-    stats = store.conn.execute(
-        f"""
-        WITH {first_answers},
-        lt AS (
-            SELECT learner, deck_id, SUM(score) AS total, COUNT(*) AS n
-            FROM fa GROUP BY learner, deck_id
-        ),
-        pairs AS (
-            -- y: the learner's share right on the rest of the deck (Moodle's "rest of test").
-            SELECT fa.deck_id, fa.item_key, fa.score AS x,
-                CASE WHEN lt.n > 1 THEN (lt.total - fa.score) * 1.0 / (lt.n - 1) END AS y
-            FROM fa JOIN lt ON lt.learner = fa.learner AND lt.deck_id = fa.deck_id
-        )
-        SELECT deck_id, item_key, COUNT(*), SUM(x), COUNT(y),
-            SUM(CASE WHEN y IS NOT NULL THEN x END), SUM(y), SUM(x * y),
-            SUM(CASE WHEN y IS NOT NULL THEN x * x END), SUM(y * y)
-        FROM pairs GROUP BY deck_id, item_key
-        """,
-        params,
-    ).fetchall()
-    by_item = {(row[0], row[1]): row[2:] for row in stats}
-    picked: dict[tuple[str, str], dict[str, int]] = {}
-    for deck_id, key, value, count in store.conn.execute(
-        f"""
-        WITH {first_answers}
-        SELECT fa.deck_id, fa.item_key, j.value, COUNT(*)
-        FROM fa JOIN cards c ON c.deck_id = fa.deck_id AND c.item_key = fa.item_key
-            AND c.type = 'choice',
-            json_each(fa.response) j
-        WHERE j.type = 'text'
-        GROUP BY fa.deck_id, fa.item_key, j.value
-        """,
-        params,
-    ):
-        picked.setdefault((deck_id, key), {})[value] = count
+    ids = list(decks) if decks is not None else deck_ids(store)
+    by_item = reports.first_answer_sums(store, ids)
+    picked = reports.first_picks(store, ids)
     out = []
-    for deck_id, key, card_type, path, line, content, variant in store.conn.execute(
-        "SELECT c.deck_id, c.item_key, c.type, d.path, c.line, c.content, c.variant "
-        "FROM cards c JOIN decks d ON d.id = c.deck_id "
-        f"WHERE c.archived = 0 AND c.deck_id IN {deck_filter} ORDER BY c.deck_id, c.position",
-        params,
-    ):
+    for deck_id, key, card_type, path, line, content, variant in reports.current_items(store, ids):
         answers, right, m, sx, sy, sxy, sxx, syy = by_item.get((deck_id, key), (0,) * 8)
         discrimination = pearson(m, sx or 0, sy or 0, sxy or 0, sxx or 0, syy or 0)
         distractors: tuple[tuple[str, int], ...] = ()

@@ -1,4 +1,4 @@
-"""Learner statistics and the class report, computed in SQL from the review log and card states."""
+"""Learner statistics and the class report, from the rows the store's report queries give."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from quiz.deck.model import DEFAULT_DESIRED_RETENTION, Cloze, Flashcard, card_from_dict
-from quiz.scheduler import ROLLOVER_HOUR, day_start, study_day
+from quiz.scheduler import day_start, study_day
+from quiz.store import reports
 from quiz.store.database import Store
 
 # An item is mastered when its memory is both durable and fresh; see docs/progress.md.
@@ -25,36 +26,10 @@ BACKLOG_SHARE = 0.25
 IDLE_DAYS = 7
 UNTAGGED = "(untagged)"
 
-DAY_SQL = "date({}, 'localtime', '-" + str(ROLLOVER_HOUR) + " hours')"
-# FSRS defines stability as the interval after which recall falls to 90%, so
-# "retrievability now >= 0.9" is exactly "no more than `stability` days since the last review".
-MASTERED_SQL = (
-    "(s.state = 'review' AND s.stability >= :mastered_stability "
-    "AND julianday(:now) - julianday(s.last_review) <= s.stability)"
-)
-# Self-rated flashcards have no outcome: a rating other than Again counts as right.
-SCORE_SQL = "COALESCE(r.correct, r.rating > 1)"
-# Anki's true retention: of the first review each day of items in the review state, those passed.
-RETENTION_REVIEW_SQL = "json_extract(r.state_before, '$.state') = 'review'"
-
-
-def day_sql(column: str) -> str:
-    """SQL for the local study day (rolling over at 04:00) a UTC timestamp column falls in."""
-    return DAY_SQL.format(column)
-
 
 def ts(value: datetime) -> str:
     """A timestamp as stored in the database."""
     return value.isoformat()
-
-
-def in_list(prefix: str, values: Sequence[str], params: dict[str, Any]) -> str:
-    """A named-parameter SQL list `(:p0, :p1)`, adding the values to `params`."""
-    names = []
-    for i, value in enumerate(values):
-        params[f"{prefix}{i}"] = value
-        names.append(f":{prefix}{i}")
-    return "(" + ", ".join(names) + ")" if names else "(NULL)"
 
 
 class GroupBy(StrEnum):
@@ -121,41 +96,14 @@ def standing(row: ProgressRow, now: datetime) -> Standing:
     return Standing(False, "on track")
 
 
-def _items_sql(by: GroupBy, deck_filter: str) -> str:
-    """Study items (archived ones too, for their history) with the group each belongs to."""
-    if by is GroupBy.DECK:
-        return (
-            "SELECT c.deck_id, c.item_key, c.archived, c.deck_id AS g_deck, '' AS g_key "
-            f"FROM cards c WHERE c.deck_id IN {deck_filter}"
-        )
-    if by is GroupBy.CARD:
-        return (
-            "SELECT c.deck_id, c.item_key, c.archived, c.deck_id AS g_deck, c.card_id AS g_key "
-            f"FROM cards c WHERE c.deck_id IN {deck_filter}"
-        )
-    # A card's topics are its own tags plus its deck's tags, as the deck format says.
-    return (
-        "SELECT c.deck_id, c.item_key, c.archived, '' AS g_deck, t.value AS g_key "
-        f"FROM cards c, json_each(c.content, '$.tags') t WHERE c.deck_id IN {deck_filter} "
-        "UNION SELECT c.deck_id, c.item_key, c.archived, '', t.value "
-        "FROM cards c JOIN decks d ON d.id = c.deck_id, json_each(d.meta, '$.tags') t "
-        f"WHERE c.deck_id IN {deck_filter} "
-        f"UNION SELECT c.deck_id, c.item_key, c.archived, '', '{UNTAGGED}' "
-        "FROM cards c JOIN decks d ON d.id = c.deck_id "
-        f"WHERE c.deck_id IN {deck_filter} "
-        "AND COALESCE(json_array_length(c.content, '$.tags'), 0) = 0 "
-        "AND COALESCE(json_array_length(d.meta, '$.tags'), 0) = 0"
-    )
-
-
 def deck_ids(store: Store) -> list[str]:
     """Every deck in the database, by id."""
-    return [d for (d,) in store.conn.execute("SELECT id FROM decks ORDER BY id")]
+    return store.deck_ids()
 
 
 def learners(store: Store) -> list[str]:
     """Every learner with at least one review in the database."""
-    return [name for (name,) in store.conn.execute("SELECT DISTINCT learner FROM reviews")]
+    return store.learners()
 
 
 def class_report(
@@ -167,79 +115,17 @@ def class_report(
     by: GroupBy = GroupBy.DECK,
 ) -> list[ProgressRow]:
     """Progress per learner and deck, tag or card (all learners with reviews when None)."""
-    params: dict[str, Any] = {
-        "now": ts(now),
-        "since": ts(now - timedelta(days=RETENTION_DAYS)),
-        "today": ts(day_start(now)),
-        "mastered_stability": MASTERED_STABILITY_DAYS,
-    }
-    deck_filter = in_list("d", list(decks) if decks is not None else deck_ids(store), params)
-    if learners is None:
-        who = "SELECT DISTINCT learner FROM reviews"
-    else:
-        who = "SELECT value AS learner FROM json_each(:learners)"
-        params["learners"] = json.dumps(list(learners))
-    items = _items_sql(by, deck_filter)
-    names = sorted({name for (name,) in store.conn.execute(who, params)})
-    totals = store.conn.execute(
-        f"SELECT g_deck, g_key, SUM(archived = 0) FROM ({items}) "
-        "GROUP BY g_deck, g_key ORDER BY g_deck, g_key",
-        params,
-    ).fetchall()
-    partition = "r.learner, r.deck_id, r.item_key, i.g_deck, i.g_key, " + day_sql("r.reviewed_at")
-    # Only (learner, group) pairs with any progress come from SQL; the rest are zeros.
-    active = store.conn.execute(
-        f"""
-    WITH items AS ({items}),
-    who AS ({who}),
-    st AS (
-        SELECT s.learner, i.g_deck, i.g_key, COUNT(*) AS seen,
-            SUM({MASTERED_SQL}) AS mastered,
-            SUM(julianday(s.due) <= julianday(:now)) AS due,
-            SUM(julianday(s.due) < julianday(:today)) AS overdue
-        FROM card_states s
-        JOIN items i ON i.deck_id = s.deck_id AND i.item_key = s.item_key AND i.archived = 0
-        WHERE s.learner IN (SELECT learner FROM who) AND s.state != 'new'
-        GROUP BY s.learner, i.g_deck, i.g_key
-    ),
-    rv AS (
-        SELECT r.learner, i.g_deck, i.g_key, COUNT(*) AS reviews,
-            SUM(r.duration_ms) AS ms, MAX(r.reviewed_at) AS last,
-            SUM(r.first) AS firsts, SUM(r.first * {SCORE_SQL}) AS first_right
-        FROM reviews r JOIN items i ON i.deck_id = r.deck_id AND i.item_key = r.item_key
-        WHERE r.learner IN (SELECT learner FROM who)
-        GROUP BY r.learner, i.g_deck, i.g_key
-    ),
-    ret AS (
-        SELECT learner, g_deck, g_key, COUNT(*) AS n, SUM(rating > 1) AS passed FROM (
-            SELECT r.learner, i.g_deck, i.g_key, r.rating,
-                ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY r.reviewed_at, r.id) AS nth
-            FROM reviews r JOIN items i ON i.deck_id = r.deck_id AND i.item_key = r.item_key
-            WHERE r.learner IN (SELECT learner FROM who)
-                AND r.reviewed_at >= :since AND r.reviewed_at <= :now
-                AND {RETENTION_REVIEW_SQL}
-        ) WHERE nth = 1
-        GROUP BY learner, g_deck, g_key
+    names, totals, progress = reports.class_report_rows(
+        store,
+        now=now,
+        since=now - timedelta(days=RETENTION_DAYS),
+        today=day_start(now),
+        mastered_stability=MASTERED_STABILITY_DAYS,
+        learners=learners,
+        decks=list(decks) if decks is not None else deck_ids(store),
+        by=by,
+        untagged=UNTAGGED,
     )
-    SELECT learner, g_deck, g_key, SUM(seen), SUM(mastered), SUM(due), SUM(overdue),
-        SUM(firsts), SUM(first_right), SUM(n), SUM(passed), SUM(reviews),
-        COALESCE(SUM(ms), 0), MAX(last)
-    FROM (
-        SELECT learner, g_deck, g_key, seen, mastered, due, overdue,
-            0 AS firsts, 0 AS first_right, 0 AS n, 0 AS passed, 0 AS reviews,
-            0 AS ms, NULL AS last
-        FROM st
-        UNION ALL
-        SELECT learner, g_deck, g_key, 0, 0, 0, 0, firsts, first_right, 0, 0, reviews, ms, last
-        FROM rv
-        UNION ALL
-        SELECT learner, g_deck, g_key, 0, 0, 0, 0, 0, 0, n, passed, 0, 0, NULL FROM ret
-    )
-    GROUP BY learner, g_deck, g_key
-    """,
-        params,
-    )
-    progress = {(row[0], row[1], row[2]): row[3:] for row in active}
     nothing = (0,) * 9 + (0, None)
     rows = []
     for name in names:
@@ -371,17 +257,7 @@ def current_streak(days: set[date], today: date) -> int:
 
 def daily_reviews(store: Store, learner: str, decks: Sequence[str]) -> dict[date, int]:
     """Reviews per study day, for the days with any."""
-    params: dict[str, Any] = {"learner": learner}
-    deck_filter = in_list("d", decks, params)
-    day = day_sql("r.reviewed_at")
-    return {
-        date.fromisoformat(d): n
-        for d, n in store.conn.execute(
-            f"SELECT {day} AS day, COUNT(*) FROM reviews r "
-            f"WHERE r.learner = :learner AND r.deck_id IN {deck_filter} GROUP BY day",
-            params,
-        )
-    }
+    return reports.daily_review_counts(store, learner, decks)
 
 
 def due_forecast(
@@ -389,20 +265,10 @@ def due_forecast(
 ) -> list[int]:
     """Items falling due on each of the next `days` study days; overdue ones count today."""
     today = study_day(now)
-    params: dict[str, Any] = {
-        "learner": learner,
-        "until": ts(day_start(now) + timedelta(days=days)),
-    }
-    deck_filter = in_list("d", decks, params)
+    until = day_start(now) + timedelta(days=days)
     out = [0] * days
-    for d, n in store.conn.execute(
-        f"SELECT {day_sql('s.due')} AS day, COUNT(*) FROM card_states s "
-        "JOIN cards c ON c.deck_id = s.deck_id AND c.item_key = s.item_key AND c.archived = 0 "
-        f"WHERE s.learner = :learner AND s.deck_id IN {deck_filter} AND s.state != 'new' "
-        "AND julianday(s.due) < julianday(:until) GROUP BY day",
-        params,
-    ):
-        offset = (date.fromisoformat(d) - today).days
+    for day, n in reports.due_day_counts(store, learner, decks, until):
+        offset = (day - today).days
         out[min(max(offset, 0), days - 1)] += n
     return out
 
@@ -413,28 +279,11 @@ def weekly_retention(
     """True retention for each of the last `weeks` weeks of study days, oldest first."""
     today = study_day(now)
     first_day = today - timedelta(days=7 * weeks - 1)
-    params: dict[str, Any] = {
-        "learner": learner,
-        "since": ts(day_start(now) - timedelta(days=7 * weeks - 1)),
-    }
-    deck_filter = in_list("d", decks, params)
-    day = day_sql("r.reviewed_at")
+    since = day_start(now) - timedelta(days=7 * weeks - 1)
     passed = [0] * weeks
     total = [0] * weeks
-    for d, n, ok in store.conn.execute(
-        f"""
-        SELECT day, COUNT(*), SUM(rating > 1) FROM (
-            SELECT {day} AS day, r.rating, ROW_NUMBER() OVER (
-                PARTITION BY r.deck_id, r.item_key, {day} ORDER BY r.reviewed_at, r.id
-            ) AS nth
-            FROM reviews r
-            WHERE r.learner = :learner AND r.deck_id IN {deck_filter}
-                AND r.reviewed_at >= :since AND {RETENTION_REVIEW_SQL}
-        ) WHERE nth = 1 GROUP BY day
-        """,
-        params,
-    ):
-        week = (date.fromisoformat(d) - first_day).days // 7
+    for day, n, ok in reports.retention_day_counts(store, learner, decks, since):
+        week = (day - first_day).days // 7
         if 0 <= week < weeks:
             total[week] += n
             passed[week] += ok
@@ -458,32 +307,8 @@ def hardest_items(
     store: Store, learner: str, decks: Sequence[str], limit: int = 10
 ) -> tuple[list[HardItem], int]:
     """The items with the most lapses, then the most Again ratings; and the number of leeches."""
-    params: dict[str, Any] = {"learner": learner, "limit": limit, "leech": LEECH_LAPSES}
-    deck_filter = in_list("d", decks, params)
-    rows = store.conn.execute(
-        f"""
-        WITH agains AS (
-            SELECT deck_id, item_key, COUNT(*) AS n FROM reviews
-            WHERE learner = :learner AND deck_id IN {deck_filter} AND rating = 1
-            GROUP BY deck_id, item_key
-        )
-        SELECT s.deck_id, s.item_key, c.content, c.variant, s.lapses, COALESCE(a.n, 0), s.reps
-        FROM card_states s
-        JOIN cards c ON c.deck_id = s.deck_id AND c.item_key = s.item_key AND c.archived = 0
-        LEFT JOIN agains a ON a.deck_id = s.deck_id AND a.item_key = s.item_key
-        WHERE s.learner = :learner AND s.deck_id IN {deck_filter}
-            AND (s.lapses > 0 OR a.n > 0)
-        ORDER BY s.lapses DESC, COALESCE(a.n, 0) DESC, s.deck_id, s.item_key
-        LIMIT :limit
-        """,
-        params,
-    ).fetchall()
-    (leeches,) = store.conn.execute(
-        "SELECT COUNT(*) FROM card_states s "
-        "JOIN cards c ON c.deck_id = s.deck_id AND c.item_key = s.item_key AND c.archived = 0 "
-        f"WHERE s.learner = :learner AND s.deck_id IN {deck_filter} AND s.lapses >= :leech",
-        params,
-    ).fetchone()
+    rows = reports.lapsed_items(store, learner, decks, limit)
+    leeches = reports.lapsed_at_least(store, learner, decks, LEECH_LAPSES)
     items = [
         HardItem(deck_id, key, item_prompt(content, variant or ""), lapses, agains, reps)
         for deck_id, key, content, variant, lapses, agains, reps in rows
@@ -493,14 +318,8 @@ def hardest_items(
 
 def desired_retention(store: Store, decks: Sequence[str]) -> float:
     """The decks' target recall (their mean when the decks differ)."""
-    params: dict[str, Any] = {}
-    deck_filter = in_list("d", decks, params)
-    (value,) = store.conn.execute(
-        "SELECT AVG(json_extract(meta, '$.settings.desired_retention')) FROM decks "
-        f"WHERE id IN {deck_filter}",
-        params,
-    ).fetchone()
-    return float(value) if value is not None else DEFAULT_DESIRED_RETENTION
+    value = reports.mean_desired_retention(store, decks)
+    return value if value is not None else DEFAULT_DESIRED_RETENTION
 
 
 def learner_stats(

@@ -1,0 +1,1 @@
+"""Studying: building the queue, the queue itself, answering, and the session over them."""

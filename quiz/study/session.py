@@ -1,0 +1,251 @@
+"""A study session: the facade the interfaces use over the queue, answering and the store."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import assert_never
+
+from quiz.collector import collector_paused
+from quiz.deck.model import (
+    Choice,
+    Cloze,
+    Deck,
+    Flashcard,
+    Item,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
+from quiz.grading import Grade, Response, grade, is_self_rated
+from quiz.scheduler import Rating, Scheduler, day_start, utc_now
+from quiz.store.database import Store
+from quiz.study import answering
+from quiz.study.builder import QueueBuilder
+from quiz.study.queue import StudyQueue
+from quiz.study.records import Answer, DeckOverview, Presentation, Summary
+
+
+class StudySession:
+    """What studying does, independent of any UI: every answer is committed at once."""
+
+    def __init__(
+        self,
+        store: Store,
+        decks: Sequence[Deck],
+        learner: str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        rng: random.Random | None = None,
+        fuzz: bool = True,
+    ) -> None:
+        self.store = store
+        self.decks = list(decks)
+        self.learner = learner
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._fuzz = fuzz
+        self._due_only = False
+        self._schedulers = {
+            d.id: Scheduler(d.settings.desired_retention, fuzz=fuzz) for d in self.decks
+        }
+        self._builder = QueueBuilder(store, learner)
+        self._queue = StudyQueue()
+        self._history: list[Answer] = []
+        self.current: Presentation | None = None
+        self._shown_at: datetime | None = None
+        self.deck_ids: list[str] = []
+        store.ensure_learner(learner, clock())
+
+    def overview(self) -> list[DeckOverview]:
+        """Due, new and total counts for every deck, within today's limits."""
+        now = self.clock()
+        out = []
+        for deck in self.decks:
+            c = self._builder.candidates(deck, now)
+            learning_due = sum(1 for d, _ in c.learning if d <= now)
+            due = min(len(c.reviews), c.reviews_left) + learning_due
+            out.append(DeckOverview(deck, due, len(c.new), c.total))
+        return out
+
+    def start(self, deck_ids: Sequence[str] | None = None, *, due_only: bool = False) -> None:
+        """Begin studying the given decks (all when None): build today's queue."""
+        chosen = [d for d in self.decks if deck_ids is None or d.id in deck_ids]
+        self.deck_ids = [d.id for d in chosen]
+        self._due_only = due_only
+        self._queue = self._build(chosen)
+        self._history = []
+        self.current = None
+        # The log written so far goes back into the database now, before the first card, and
+        # from here on only when the learner is not waiting (see `idle`), not inside an answer.
+        self.store.checkpoint()
+        self.store.defer_checkpoints()
+
+    def _build(self, decks: Sequence[Deck]) -> StudyQueue:
+        queue = self._builder.build(decks, self._schedulers, self.clock())
+        if self._due_only:
+            with collector_paused():
+                queue.drop_new()
+        return queue
+
+    def idle(self) -> None:
+        """Housekeeping while the learner reads: write the answers' log back into the database."""
+        self.store.checkpoint()
+
+    def replace_deck(self, deck: Deck) -> bool:
+        """Swap in a reloaded deck; True when the item being shown changed or went away."""
+        index = next((i for i, d in enumerate(self.decks) if d.id == deck.id), None)
+        if index is None:
+            self.decks.append(deck)
+        else:
+            self.decks[index] = deck
+        self._schedulers[deck.id] = Scheduler(deck.settings.desired_retention, fuzz=self._fuzz)
+        if deck.id not in self.deck_ids:
+            return False
+        current = self.current
+        replacement = None
+        if current is not None and current.item.deck_id == deck.id:
+            number = deck.item_index.find(current.item.key)
+            replacement = None if number is None else deck.item(number)
+        self._queue.replace_deck(deck.id, self._build([deck]), replacement)
+        if current is None or current.item.deck_id != deck.id or replacement == current.item:
+            return False
+        if replacement is None:
+            self.current = None
+            return True
+        shown_at = self._shown_at
+        self._show(replacement)
+        self._shown_at = shown_at
+        return True
+
+    def remaining(self) -> int:
+        """Items still queued this session (learning items counted once)."""
+        return self._queue.remaining()
+
+    def next(self) -> Presentation | None:
+        """Show the next item: due learning, then due reviews, then new, then learn ahead."""
+        item = self._queue.pop(self.clock())
+        if item is None:
+            self.current = None
+            return None
+        return self._show(item)
+
+    def _show(self, item: Item) -> Presentation:
+        card = item.card
+        options: tuple[str, ...] = ()
+        match card:
+            case Choice():
+                options = self._shuffled(card.choices) if card.shuffle else card.choices
+            case Order():
+                options = self._shuffled(card.items, avoid=card.items)
+            case Match():
+                rights = tuple(r for _, r in card.pairs)
+                options = self._shuffled(rights, avoid=rights)
+            case Flashcard() | TrueFalse() | Cloze() | Typed() | Numeric():
+                pass
+            case _:
+                assert_never(card)
+        self.current = Presentation(item, options)
+        self._shown_at = self.clock()
+        return self.current
+
+    def _shuffled(self, values: tuple[str, ...], avoid: tuple[str, ...] = ()) -> tuple[str, ...]:
+        out = list(values)
+        for _ in range(10):
+            self.rng.shuffle(out)
+            # An order shown already in order gives the answer away.
+            if tuple(out) != avoid or len(set(values)) < 2:
+                break
+        return tuple(out)
+
+    def submit(self, response: Response) -> Answer:
+        """Grade and commit an answer to an auto-graded item, with the proposed rating."""
+        item = self._require_current()
+        result = grade(item, response)
+        return self._commit(item, result.proposed, result, response)
+
+    def rate(self, rating: Rating) -> Answer:
+        """Rate the flashcard being studied, committing the answer."""
+        item = self._require_current()
+        if not is_self_rated(item):
+            raise RuntimeError("auto-graded items are rated with rerate() after submit()")
+        return self._commit(item, rating, None, None)
+
+    def _commit(
+        self, item: Item, rating: Rating, result: Grade | None, response: Response | None
+    ) -> Answer:
+        scheduler = self._schedulers[item.deck_id]
+        review = answering.answer(
+            self.store, scheduler, self.learner, item, rating, result, response,
+            self._shown_at, self.clock,
+        )  # fmt: skip
+        answer = Answer(item, review, result)
+        self._history.append(answer)
+        self.current = None
+        self._queue.answered(item, review.state_after, self._day_end())
+        self._builder.touch(item)
+        return answer
+
+    def _day_end(self) -> datetime:
+        return day_start(self.clock()) + timedelta(days=1)
+
+    def rerate(self, rating: Rating) -> Answer:
+        """Replace the rating of the last answer (the learner overruled the proposal)."""
+        if not self._history:
+            raise RuntimeError("nothing to rerate")
+        last = self._history[-1]
+        if rating == last.rating:
+            return last
+        scheduler = self._schedulers[last.review.deck_id]
+        updated = answering.rerate(self.store, scheduler, last.review.id, rating)
+        if updated is None:
+            raise RuntimeError("the last answer is no longer in the database")
+        answer = replace(last, review=updated)
+        self._history[-1] = answer
+        self._queue.answered(last.item, updated.state_after, self._day_end(), siblings_wait=False)
+        return answer
+
+    def undo(self) -> Presentation | None:
+        """Take back the last answer: its review is removed and the item shown again."""
+        if not self._history:
+            return None
+        last = self._history.pop()
+        item = last.item
+        answering.undo(self.store, self._schedulers[item.deck_id], last.review.id)
+        self._queue.withdraw(item)
+        shown = self.current
+        if shown is not None and shown.item != item:
+            state = self.store.state(self.learner, shown.item.deck_id, shown.item.key)
+            self._queue.put_back(shown.item, state, self.clock())
+        return self._show(item)
+
+    def _require_current(self) -> Item:
+        if self.current is None:
+            raise RuntimeError("no item is being answered")
+        return self.current.item
+
+    @property
+    def last_answer(self) -> Answer | None:
+        """The most recent answer of this session."""
+        return self._history[-1] if self._history else None
+
+    def summary(self) -> Summary:
+        """Cards studied, share correct, time spent, and when the next items are due."""
+        # The session is over: the log goes back into the database while this is read.
+        self.store.checkpoint()
+        answers = self._history
+        graded = [a for a in answers if a.grade is not None]
+        return Summary(
+            studied=len({(a.item.deck_id, a.item.key) for a in answers}),
+            answers=len(answers),
+            graded=len(graded),
+            correct=sum(1 for a in graded if a.grade and a.grade.correct),
+            seconds=sum(a.review.duration_ms for a in answers) / 1000,
+            next_due=self.store.next_due(
+                self.learner, self.deck_ids or [d.id for d in self.decks], self.clock()
+            ),
+        )
