@@ -1,8 +1,9 @@
-"""The core never imports Textual: only quiz/tui may; modules and classes stay a readable size."""
+"""The shape of the code: Textual only in quiz/tui, SQL only in quiz/store, small modules."""
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,7 +50,19 @@ def test_no_file_outside_tui_imports_textual():
 
 
 # The parts already cut to size; the others follow as they are restructured.
-SIZED = ["tui", "interchange", "cli", "grading.py"]
+SIZED = [
+    "tui",
+    "interchange",
+    "cli",
+    "grading.py",
+    "study",
+    "store",
+    "progress",
+    "session.py",
+    "scheduler.py",
+    "library.py",
+    "collector.py",
+]
 
 
 def test_no_module_over_500_lines_and_no_class_over_250():
@@ -67,3 +80,63 @@ def test_no_module_over_500_lines_and_no_class_over_250():
                     if length > 250:
                         too_long.append(f"{path.name}: class {node.name}, {length} lines")
     assert too_long == []
+
+
+# SQL against the quiz database lives under quiz/store/; anywhere else it runs through the
+# store's functions. Files here run SQL against another program's database file.
+FOREIGN_DATABASES = {"interchange/anki.py": "reads an Anki collection, not the quiz database"}
+SQL = re.compile(
+    r"\b(SELECT\b[\s\S]+\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b"
+)
+EXECUTE = {"execute", "executemany", "executescript"}
+
+
+def _text(node: ast.expr) -> str:
+    """The literal text of a string expression, f-string holes left out."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_text(v) for v in node.values if isinstance(v, ast.Constant))
+    if isinstance(node, ast.BinOp):
+        return _text(node.left) + " " + _text(node.right)
+    return ""
+
+
+def sql_outside_the_store(package: Path) -> list[str]:
+    """Each SQL statement, or call to execute, in the package outside quiz/store/."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] == "store" or relative.as_posix() in FOREIGN_DATABASES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            place = f"{relative}:{getattr(node, 'lineno', 0)}"
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in EXECUTE
+            ):
+                found.append(f"{place}: {node.func.attr}()")
+            elif isinstance(node, ast.Constant | ast.JoinedStr) and SQL.search(_text(node)):
+                found.append(f"{place}: {_text(node)[:60]!r}")
+    # An f-string's text is found once as the string and once as its parts.
+    return sorted(set(found))
+
+
+def test_sql_against_the_quiz_database_lives_under_quiz_store():
+    assert sql_outside_the_store(PACKAGE) == []
+
+
+def test_the_sql_check_finds_sql(tmp_path):
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "fine.py").write_text('conn.execute("SELECT 1 FROM reviews")\n')
+    (tmp_path / "report.py").write_text(
+        'rows = conn.execute(f"SELECT id FROM {table}")\n'
+        'QUERY = "DELETE FROM reviews WHERE id = ?"\n'
+        'text = "Select a deck from the list"\n'
+    )
+    assert sql_outside_the_store(tmp_path) == [
+        "report.py:1: 'SELECT id FROM '",
+        "report.py:1: execute()",
+        "report.py:2: 'DELETE FROM reviews WHERE id = ?'",
+    ]
