@@ -365,3 +365,26 @@ def test_julian_days_agree_with_sqlite(moment: datetime) -> None:
         "SELECT julianday(?)", (moment.isoformat(),)
     ).fetchone()
     assert julian_day(moment) == pytest.approx(theirs, abs=1e-8)  # under a millisecond
+
+
+def test_replay_rates_a_history_again_step_by_step() -> None:
+    scheduler = Scheduler(fuzz=False)
+    history = [(T0, Rating.GOOD), (T0 + timedelta(minutes=10), Rating.GOOD)]
+    history.append((T0 + timedelta(days=3), Rating.AGAIN))
+    replayed = scheduler.replay(history)
+    state = None
+    for (at, rating), (before, after) in zip(history, replayed, strict=True):
+        assert before == state
+        assert after == scheduler.review(state or Scheduler.new_state(at), rating, at)
+        state = after
+    assert replayed[-1][1].lapses == 1
+
+
+def test_replay_starts_from_a_given_state_and_of_nothing_is_nothing() -> None:
+    scheduler = Scheduler(fuzz=False)
+    start = scheduler.review(Scheduler.new_state(T0), Rating.EASY, T0)
+    later = T0 + timedelta(days=5)
+    assert scheduler.replay([(later, Rating.HARD)], start) == [
+        (start, scheduler.review(start, Rating.HARD, later))
+    ]
+    assert scheduler.replay([], start) == []

@@ -690,3 +690,54 @@ def test_the_db_file_stays_private_after_writes(store: Store, deck_file: Path) -
     store.record_review(review("r1", None, Rating.GOOD, NOW))
     assert store.path is not None
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
+
+
+# The transaction helper
+
+
+def test_nested_atomic_blocks_are_savepoints_of_one_transaction(
+    store: Store, deck_file: Path
+) -> None:
+    open_ok(store, deck_file)
+    r1 = review("r1", None, Rating.GOOD, NOW)
+    r2 = review("r2", None, Rating.GOOD, NOW, item_key="observer", card_id="observer")
+    with store.atomic():
+        store.insert_review(r1)
+        with pytest.raises(RuntimeError), store.atomic():
+            store.insert_review(r2)
+            raise RuntimeError("the inner block fails")
+        # Only the inner block was undone, and nothing is committed until the outer ends.
+        with other_connection(store) as other:
+            assert other.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
+    assert review_ids(store) == ["r1"]
+    with other_connection(store) as other:
+        assert other.execute("SELECT id FROM reviews").fetchall() == [("r1",)]
+
+
+def test_a_failing_outer_block_undoes_its_inner_ones(store: Store, deck_file: Path) -> None:
+    open_ok(store, deck_file)
+    with pytest.raises(RuntimeError), store.atomic():
+        store.record_review(review("r1", None, Rating.GOOD, NOW))
+        raise RuntimeError("after the inner block committed its savepoint")
+    assert review_ids(store) == []
+    assert store.states(LEARNER, "mini") == {}
+    assert not store.conn.in_transaction
+
+
+def test_atomic_refuses_to_commit_a_transaction_it_did_not_open(
+    store: Store, deck_file: Path
+) -> None:
+    open_ok(store, deck_file)
+    store.conn.execute("UPDATE decks SET title = 'changed elsewhere'")
+    assert store.conn.in_transaction
+    with pytest.raises(RuntimeError, match=r"outside Store\.atomic"):
+        store.record_review(review("r1", None, Rating.GOOD, NOW))
+    store.conn.rollback()
+    assert review_ids(store) == []
+    assert store.conn.execute("SELECT title FROM decks").fetchone() != ("changed elsewhere",)
+
+
+def test_a_write_that_need_not_be_durable_restores_full_sync(store: Store) -> None:
+    with store.atomic(durable=False):
+        assert store.conn.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
