@@ -20,6 +20,7 @@ def answer(
     learner: str,
     item: Item,
     rating: Rating,
+    *,
     result: Grade | None,
     response: Response | None,
     shown_at: datetime | None,

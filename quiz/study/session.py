@@ -180,9 +180,16 @@ class StudySession:
     ) -> Answer:
         scheduler = self._schedulers[item.deck_id]
         review = answering.answer(
-            self.store, scheduler, self.learner, item, rating, result, response,
-            self._shown_at, self.clock,
-        )  # fmt: skip
+            self.store,
+            scheduler,
+            self.learner,
+            item,
+            rating,
+            result=result,
+            response=response,
+            shown_at=self._shown_at,
+            clock=self.clock,
+        )
         answer = Answer(item, review, result)
         self._history.append(answer)
         self.current = None
