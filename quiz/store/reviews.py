@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from quiz.scheduler import CardState, Scheduler
+from quiz.scheduler import CardState
 from quiz.store.base import state_from_json, state_to_json, ts
 from quiz.store.states import StateRecords
 
@@ -178,7 +178,7 @@ class ReviewLog(StateRecords):
             duration_ms=ms,
             first=bool(first),
             state_before=state_from_json(sb),
-            state_after=after if after is not None else Scheduler.new_state(when),
+            state_after=after if after is not None else CardState(state="new", due=when),
         )
 
     def item_reviews(self, learner: str, deck_id: str, item_key: str) -> list[ItemReview]:
