@@ -63,9 +63,12 @@ _FSRS_STATES = {name: state for state, name in _STATE_NAMES.items()}
 class Scheduler:
     """FSRS-6 with its default parameters, steps and fuzzing; times are always given."""
 
-    def __init__(self, desired_retention: float = 0.9, *, fuzz: bool = True) -> None:
+    def __init__(
+        self, desired_retention: float = 0.9, *, fuzz: bool = True, tz: tzinfo | None = None
+    ) -> None:
         self._fsrs = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
         self.desired_retention = desired_retention
+        self.tz = tz  # the learner's time zone, whose 04:00 starts a study day; None: local
         decay = -self._fsrs.parameters[20]
         self._decay = decay
         self._factor = 0.9 ** (1 / decay) - 1
@@ -76,7 +79,15 @@ class Scheduler:
         return CardState(state="new", due=now)
 
     def review(self, state: CardState, rating: Rating, now: datetime) -> CardState:
-        """The state after rating the item at `now`."""
+        """The state after rating the item at `now`, with time counted in study days."""
+        # FSRS counts elapsed time in study days, as Anki does: two reviews on one study day
+        # are a same-day review (short-term stability), and reviews on consecutive study days
+        # are a day apart however few hours lie between them. py-fsrs counts whole 24-hour
+        # periods, so it is handed each review at midnight UTC of its study day's date: whole
+        # days apart exactly, whatever DST did to the hours between.
+        today = study_day(now, self.tz)
+        review_at = _as_fsrs_time(today)
+        last = _as_fsrs_time(study_day(state.last_review, self.tz)) if state.last_review else None
         # A fixed card_id: without one, fsrs reads the real clock and sleeps 1 ms per card.
         card = fsrs.Card(
             card_id=0,
@@ -85,11 +96,19 @@ class Scheduler:
             stability=state.stability,
             difficulty=state.difficulty,
             due=state.due,
-            last_review=state.last_review,
+            last_review=last,
         )
         if state.is_new:
             card.step = 0
-        updated, _ = self._fsrs.review_card(card, fsrs.Rating(int(rating)), review_datetime=now)
+        updated, _ = self._fsrs.review_card(
+            card, fsrs.Rating(int(rating)), review_datetime=review_at
+        )
+        wait = updated.due - review_at
+        if updated.state is fsrs.State.Review:
+            # A review interval is a number of study days: due when that day begins.
+            due = study_day_start(today + timedelta(days=round(wait / timedelta(days=1))), self.tz)
+        else:
+            due = now + wait  # a learning step counts from the answer itself
         lapsed = state.state == "review" and rating is Rating.AGAIN
         return replace(
             state,
@@ -97,7 +116,7 @@ class Scheduler:
             step=updated.step,
             stability=updated.stability,
             difficulty=updated.difficulty,
-            due=updated.due,
+            due=due,
             last_review=now,
             reps=state.reps + 1,
             lapses=state.lapses + (1 if lapsed else 0),
@@ -129,6 +148,11 @@ class Scheduler:
         return float((1 + self._factor * max(0.0, days) / stability) ** self._decay)
 
 
+def _as_fsrs_time(day: date) -> datetime:
+    """A study day as py-fsrs is handed it: midnight UTC of the day's date."""
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
 def julian_day(moment: datetime) -> float:
     """The moment as a Julian day number, as SQLite's julianday() gives it."""
     return moment.timestamp() / SECONDS_PER_DAY + 2440587.5
@@ -142,9 +166,14 @@ def study_day(now: datetime, tz: tzinfo | None = None) -> date:
 
 def day_start(now: datetime, tz: tzinfo | None = None) -> datetime:
     """When the study day containing `now` began, in UTC."""
-    day = study_day(now, tz)
-    local_tz = tz or now.astimezone().tzinfo
-    start = datetime.combine(day, time(ROLLOVER_HOUR), tzinfo=local_tz)
+    return study_day_start(study_day(now, tz), tz)
+
+
+def study_day_start(day: date, tz: tzinfo | None = None) -> datetime:
+    """When a study day begins (04:00 local), in UTC."""
+    # The offset in force at that 04:00, not now's: across a DST change they differ. A naive
+    # time is local time to `astimezone`, which looks its offset up for that moment.
+    start = datetime.combine(day, time(ROLLOVER_HOUR), tzinfo=tz)
     return start.astimezone(UTC)
 
 

@@ -32,9 +32,13 @@ def class_db(tmp_path_factory) -> Path:
     store = open_store(path)
     deck, problems = open_deck(store, TEST_DECKS / "class.yaml", end - timedelta(days=40))
     assert deck is not None, problems
-    # ann studies most days; bob stopped after a week; cy comes back every few days.
+    # ann studies most days, and from day 30 forgets each card she is shown, so that it is
+    # due again the next day and her streak runs to today; bob stopped after a week; cy comes
+    # back every few days.
     clock = FakeClock(end - timedelta(days=35))
-    study_days(store, deck, "ann", clock, 35, lambda d, k: (3 * d + len(k)) % 4 == 0)
+    study_days(
+        store, deck, "ann", clock, 35, lambda d, k: (3 * d + len(k)) % 4 == 0 or d >= 30
+    )
     study_days(
         store, deck, "bob", FakeClock(end - timedelta(days=35)), 7, lambda d, k: k == "members"
     )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from copy import copy
 from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import pairwise
 
 import fsrs
 import pytest
 
-from quiz.scheduler import CardState, Rating, Scheduler, day_start, study_day
+from quiz.scheduler import (
+    CardState,
+    Rating,
+    Scheduler,
+    day_start,
+    study_day,
+    study_day_start,
+)
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -30,16 +38,41 @@ def drive(
     return out
 
 
+def package_due(card: fsrs.Card, at: datetime) -> datetime:
+    """When quiz makes an item due that the package reviewed at the start of `at`'s study day."""
+    wait = card.due - day_start(at)
+    if card.state == fsrs.State.Review:
+        return study_day_start(study_day(at) + timedelta(days=wait.days))
+    return at + wait
+
+
+class PackageLearner:
+    """One card reviewed by the fsrs package itself, each review at the start of its study day.
+
+    That is FSRS with elapsed time in study days, as Anki counts it; quiz is checked against it.
+    """
+
+    def __init__(self, package: fsrs.Scheduler, start: datetime = T0) -> None:
+        self.package = package
+        self.card = package_card(start)
+
+    def review(self, rating: Rating, at: datetime) -> fsrs.Card:
+        """The package's card after the review, with due and last review as quiz gives them."""
+        self.card, _ = self.package.review_card(
+            self.card, fsrs.Rating(int(rating)), review_datetime=day_start(at)
+        )
+        seen = copy(self.card)
+        seen.due = package_due(self.card, at)
+        seen.last_review = at
+        return seen
+
+
 def drive_package(
     package: fsrs.Scheduler, steps: list[tuple[Rating, datetime]], start: datetime = T0
 ) -> list[fsrs.Card]:
-    """The same history, reviewed by the fsrs package directly."""
-    card = package_card(start)
-    out = []
-    for rating, at in steps:
-        card, _ = package.review_card(card, fsrs.Rating(int(rating)), review_datetime=at)
-        out.append(card)
-    return out
+    """The same history, reviewed by the fsrs package directly in study days."""
+    learner = PackageLearner(package, start)
+    return [learner.review(rating, at) for rating, at in steps]
 
 
 def review_state(scheduler: Scheduler) -> CardState:
@@ -65,8 +98,9 @@ def test_good_on_new_item_enters_learning_then_review_like_the_package() -> None
     ours = Scheduler(fuzz=False)
     package = fsrs.Scheduler(enable_fuzzing=False)
 
+    learner = PackageLearner(package)
     first = ours.review(ours.new_state(T0), Rating.GOOD, T0)
-    card, _ = package.review_card(package_card(), fsrs.Rating.Good, review_datetime=T0)
+    card = learner.review(Rating.GOOD, T0)
     assert card.state == fsrs.State.Learning  # the package agrees it is still learning
     assert first.state == "learning"
     assert first.is_learning
@@ -78,13 +112,15 @@ def test_good_on_new_item_enters_learning_then_review_like_the_package() -> None
     assert first.last_review == T0
 
     second = ours.review(first, Rating.GOOD, first.due)
-    card, _ = package.review_card(card, fsrs.Rating.Good, review_datetime=card.due)
+    card = learner.review(Rating.GOOD, first.due)
     assert card.state == fsrs.State.Review
     assert second.state == "review"
     assert not second.is_learning
     assert second.step is None
     assert second.due == card.due
-    assert second.due - first.due >= timedelta(days=1)  # review intervals are whole days
+    # Review intervals are whole study days: due when a later one begins.
+    assert study_day(second.due) > study_day(first.due)
+    assert second.due == day_start(second.due)
     assert second.stability == pytest.approx(card.stability)
     assert second.difficulty == pytest.approx(card.difficulty)
     assert second.last_review == first.due
@@ -176,7 +212,9 @@ def test_good_after_relearning_returns_to_review_keeping_the_lapse() -> None:
     back = ours.review(relearning, Rating.GOOD, relearning.due)
     assert back.state == "review"
     assert back.lapses == 1
-    assert back.due - relearning.due >= timedelta(days=1)
+    # Due when a later study day begins, which may be fewer than 24 hours away.
+    assert study_day(back.due) > study_day(relearning.due)
+    assert back.due == day_start(back.due)
 
 
 # Desired retention
