@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import IntEnum
 
 import fsrs
 
+# FSRS-6's defaults, the same in py-fsrs and in fsrs-rs (which Anki runs).
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 ROLLOVER_HOUR = 4
 SECONDS_PER_DAY = 86400.0
 LEARNING_STATES = ("learning", "relearning")
@@ -61,12 +63,21 @@ _FSRS_STATES = {name: state for state, name in _STATE_NAMES.items()}
 
 
 class Scheduler:
-    """FSRS-6 with its default parameters, steps and fuzzing; times are always given."""
+    """FSRS-6 (default or given parameters, default steps and fuzzing); times are always given."""
 
     def __init__(
-        self, desired_retention: float = 0.9, *, fuzz: bool = True, tz: tzinfo | None = None
+        self,
+        desired_retention: float = 0.9,
+        *,
+        fuzz: bool = True,
+        tz: tzinfo | None = None,
+        parameters: Sequence[float] | None = None,
     ) -> None:
-        self._fsrs = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+        self._fsrs = fsrs.Scheduler(
+            parameters=DEFAULT_PARAMETERS if parameters is None else tuple(parameters),
+            desired_retention=desired_retention,
+            enable_fuzzing=fuzz,
+        )
         self.desired_retention = desired_retention
         self.tz = tz  # the learner's time zone, whose 04:00 starts a study day; None: local
         decay = -self._fsrs.parameters[20]

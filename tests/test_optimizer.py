@@ -1,0 +1,128 @@
+"""Scoring and fitting FSRS on review logs, beside fsrs-rs-python's own evaluation."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import fsrs_rs_python as fsrs_rs
+import pytest
+
+from quiz.optimizer import (
+    LoggedReview,
+    ReviewLogError,
+    evaluate,
+    fsrs_items,
+    metrics,
+    predictions,
+    read_review_csv,
+    scored_reviews,
+)
+from quiz.scheduler import DEFAULT_PARAMETERS, Rating, Scheduler
+
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+# A learner whose memory is not FSRS's default one: first impressions fade faster, and
+# successful reviews strengthen memory less.
+TRUE_PARAMETERS = list(DEFAULT_PARAMETERS)
+TRUE_PARAMETERS[:4] = [0.1, 0.6, 1.2, 4.0]
+TRUE_PARAMETERS[8] = 0.9
+
+
+def simulate(cards: int, days: int, seed: int = 7) -> list[LoggedReview]:
+    """A learner scheduled by FSRS's defaults who remembers as TRUE_PARAMETERS predict."""
+    rng = random.Random(seed)
+    schedule = Scheduler(fuzz=False, tz=UTC)
+    memory = Scheduler(parameters=TRUE_PARAMETERS, fuzz=False, tz=UTC)
+    log = []
+    for card in range(cards):
+        at = START + timedelta(days=card % 20, minutes=card)
+        planned = schedule.new_state(at)
+        actual = memory.new_state(at)
+        while at < START + timedelta(days=days):
+            recall = memory.retrievability(actual, at) if actual.stability else 0.0
+            if actual.stability and planned.state == "review":
+                remembered = rng.random() < recall
+            else:
+                remembered = rng.random() < 0.8  # a learning step, minutes after the last
+            rating = rng.choice([Rating.HARD, Rating.GOOD, Rating.GOOD, Rating.EASY])
+            rating = rating if remembered else Rating.AGAIN
+            log.append(LoggedReview(f"c{card}", rating, at, 6000))
+            planned = schedule.review(planned, rating, at)
+            actual = memory.review(actual, rating, at)
+            at = max(planned.due, at + timedelta(minutes=1)) + timedelta(hours=5)
+    return log
+
+
+@pytest.fixture(scope="module")
+def log() -> list[LoggedReview]:
+    return simulate(cards=400, days=180)
+
+
+def test_the_defaults_score_as_fsrs_rs_scores_them(log: list[LoggedReview]) -> None:
+    scored = scored_reviews(log, UTC)
+    ours = metrics(scored, predictions(scored))
+    theirs = fsrs_rs.FSRS(fsrs_rs.DEFAULT_PARAMETERS).evaluate(fsrs_items(scored))
+    assert len(scored) > 1000
+    assert ours.log_loss == pytest.approx(theirs.log_loss, abs=0.001)
+    assert ours.rmse_bins == pytest.approx(theirs.rmse_bins, abs=0.001)
+    assert ours.auc is not None and 0.5 < ours.auc < 1
+
+
+def test_fitted_parameters_beat_the_defaults_on_later_reviews(log: list[LoggedReview]) -> None:
+    result = evaluate(log, UTC)
+    assert result.optimized is not None and result.defaults_on_tested is not None
+    assert result.optimized.log_loss < result.defaults_on_tested.log_loss
+    assert result.optimized.rmse_bins < result.defaults_on_tested.rmse_bins
+    assert result.better
+    assert result.parameters is not None and len(result.parameters) == 21
+    # Fitting recovers the learner's faster forgetting of first impressions.
+    assert result.parameters[2] < DEFAULT_PARAMETERS[2]
+    document = result.as_dict()
+    assert document["reviews_scored"] == result.reviews_scored
+    assert set(document["defaults"]) == {"log_loss", "rmse_bins", "auc"}  # type: ignore[arg-type]
+
+
+def test_too_few_reviews_are_scored_but_not_fitted() -> None:
+    result = evaluate(simulate(cards=10, days=60), UTC)
+    assert result.reviews_scored > 0
+    assert result.optimized is None
+    assert not result.better
+
+
+def test_only_reviews_a_study_day_or_more_apart_are_scored() -> None:
+    at = datetime(2026, 1, 5, 20, 0, tzinfo=UTC)
+    log = [
+        LoggedReview("a", Rating.GOOD, at),
+        LoggedReview("a", Rating.GOOD, at + timedelta(minutes=10)),  # same study day
+        LoggedReview("a", Rating.AGAIN, at + timedelta(hours=10)),  # next morning: a day
+        LoggedReview("a", Rating.GOOD, at + timedelta(days=3)),
+    ]
+    scored = scored_reviews(log, UTC)
+    assert [(s.elapsed, s.recalled, len(s.history)) for s in scored] == [
+        (1, False, 2),
+        (2, True, 3),  # from the morning of the 6th to the evening of the 8th
+    ]
+
+
+def test_the_csv_form_reads_and_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "card_id,review_rating,review_time,review_duration\n"
+        "a,3,2026-01-05T08:00:00Z,5000\n"
+        "a,1,2026-01-07T08:00:00+00:00,7000\n",
+        encoding="utf-8",
+    )
+    assert read_review_csv(path) == [
+        LoggedReview("a", Rating.GOOD, datetime(2026, 1, 5, 8, tzinfo=UTC), 5000),
+        LoggedReview("a", Rating.AGAIN, datetime(2026, 1, 7, 8, tzinfo=UTC), 7000),
+    ]
+    path.write_text(
+        "card_id,review_rating,review_time,review_duration\na,5,2026-01-05T08:00:00Z,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReviewLogError, match=r"log\.csv:2:1: error: review_rating must be"):
+        read_review_csv(path)
+    path.write_text("id,rating\n", encoding="utf-8")
+    with pytest.raises(ReviewLogError, match=r"log\.csv:1:1: error: a review log starts with"):
+        read_review_csv(path)
