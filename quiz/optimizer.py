@@ -7,11 +7,11 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quiz.scheduler import Rating, Scheduler, study_day
+from quiz.scheduler import DEFAULT_PARAMETERS, Rating, Scheduler, study_day
 
 if TYPE_CHECKING:
     from fsrs_rs_python import FSRSItem
@@ -134,22 +134,33 @@ def scored_reviews(reviews: Iterable[LoggedReview], tz: tzinfo | None = None) ->
 def predictions(
     scored: Sequence[Scored], parameters: Sequence[float] | None = None
 ) -> list[float]:
-    """The probability of recall FSRS gave each scored review, by quiz's own scheduler."""
-    # Histories are replayed on a calendar of their own, noon UTC on study day N after the
-    # epoch, which the scheduler's own study days in UTC agree with.
-    scheduler = Scheduler(parameters=parameters, fuzz=False, tz=UTC)
-    out = []
+    """The probability of recall FSRS gave each scored review before it was made."""
+    import fsrs_rs_python as fsrs_rs
+
+    # A card's scored reviews share its history: its memory states are computed once, for
+    # the longest, and each review is predicted from the state after the review before it.
+    longest: dict[str, Scored] = {}
     for item in scored:
-        state = scheduler.new_state(_EPOCH)
-        day = 0
-        for rating, elapsed in item.history:
-            day += elapsed
-            state = scheduler.review(state, Rating(rating), _EPOCH + timedelta(days=day))
-        out.append(scheduler.recall_after(item.elapsed, state.stability))
-    return out
-
-
-_EPOCH = datetime(2000, 1, 1, 12, tzinfo=UTC)
+        best = longest.get(item.card_id)
+        if best is None or len(item.history) > len(best.history):
+            longest[item.card_id] = item
+    cards = list(longest)
+    model = fsrs_rs.FSRS(list(DEFAULT_PARAMETERS if parameters is None else parameters))
+    states = model.historical_memory_state_batch(
+        [
+            fsrs_rs.FSRSItem(
+                [fsrs_rs.FSRSReview(r, e) for r, e in longest[card].history]
+                + [fsrs_rs.FSRSReview(longest[card].rating, longest[card].elapsed)]
+            )
+            for card in cards
+        ]
+    )
+    by_card = dict(zip(cards, states, strict=True))
+    curve = Scheduler(parameters=parameters, fuzz=False)
+    return [
+        curve.recall_after(item.elapsed, by_card[item.card_id][len(item.history) - 1].stability)
+        for item in scored
+    ]
 
 
 def metrics(scored: Sequence[Scored], predicted: Sequence[float]) -> Metrics:
@@ -233,7 +244,7 @@ class Evaluation:
     defaults: Metrics
     optimized: Metrics | None  # None when there are too few reviews to fit
     defaults_on_tested: Metrics | None  # the defaults on the reviews the splits score
-    parameters: tuple[float, ...] | None  # fitted on every scored review
+    parameters: tuple[float, ...] | None  # fitted on every scored review, when better
 
     @property
     def better(self) -> bool:
@@ -261,7 +272,8 @@ def evaluate(
     """Score the defaults on every scored review and, with enough of them, fitted parameters."""
     scored = scored_reviews(reviews, tz)
     progress(f"scoring the default parameters on {len(scored)} reviews")
-    defaults = metrics(scored, predictions(scored))
+    predicted = predictions(scored)
+    defaults = metrics(scored, predicted)
     if not fit or len(scored) < MIN_REVIEWS_TO_FIT:
         return Evaluation(len(scored), defaults, None, None, None)
     import fsrs_rs_python as fsrs_rs
@@ -270,13 +282,12 @@ def evaluate(
     progress("fitting parameters on each time-series split")
     split = fsrs_rs.evaluate_with_time_series_splits(items)
     # The splits score everything after the first of six equal folds (what sklearn leaves).
-    tested = scored[len(scored) - SPLITS * (len(scored) // (SPLITS + 1)) :]
-    progress("fitting parameters on every review")
-    fitted = fsrs_rs.FSRS(fsrs_rs.DEFAULT_PARAMETERS).compute_parameters(items)
-    return Evaluation(
-        reviews_scored=len(scored),
-        defaults=defaults,
-        optimized=Metrics(float(split.log_loss), float(split.rmse_bins), None),
-        defaults_on_tested=metrics(tested, predictions(tested)),
-        parameters=tuple(float(w) for w in fitted),
-    )
+    first_tested = len(scored) - SPLITS * (len(scored) // (SPLITS + 1))
+    optimized = Metrics(float(split.log_loss), float(split.rmse_bins), None)
+    on_tested = metrics(scored[first_tested:], predicted[first_tested:])
+    fitted: tuple[float, ...] | None = None
+    if optimized.log_loss < on_tested.log_loss:  # only parameters that would be adopted
+        progress("fitting parameters on every review")
+        model = fsrs_rs.FSRS(fsrs_rs.DEFAULT_PARAMETERS)
+        fitted = tuple(float(w) for w in model.compute_parameters(items))
+    return Evaluation(len(scored), defaults, optimized, on_tested, fitted)

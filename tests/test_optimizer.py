@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import fsrs_rs_python as fsrs_rs
 import pytest
+from simulated_learner import START, simulate
 
 from quiz.optimizer import (
     LoggedReview,
@@ -20,38 +20,6 @@ from quiz.optimizer import (
     scored_reviews,
 )
 from quiz.scheduler import DEFAULT_PARAMETERS, Rating, Scheduler
-
-START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-# A learner whose memory is not FSRS's default one: first impressions fade faster, and
-# successful reviews strengthen memory less.
-TRUE_PARAMETERS = list(DEFAULT_PARAMETERS)
-TRUE_PARAMETERS[:4] = [0.1, 0.6, 1.2, 4.0]
-TRUE_PARAMETERS[8] = 0.9
-
-
-def simulate(cards: int, days: int, seed: int = 7) -> list[LoggedReview]:
-    """A learner scheduled by FSRS's defaults who remembers as TRUE_PARAMETERS predict."""
-    rng = random.Random(seed)
-    schedule = Scheduler(fuzz=False, tz=UTC)
-    memory = Scheduler(parameters=TRUE_PARAMETERS, fuzz=False, tz=UTC)
-    log = []
-    for card in range(cards):
-        at = START + timedelta(days=card % 20, minutes=card)
-        planned = schedule.new_state(at)
-        actual = memory.new_state(at)
-        while at < START + timedelta(days=days):
-            recall = memory.retrievability(actual, at) if actual.stability else 0.0
-            if actual.stability and planned.state == "review":
-                remembered = rng.random() < recall
-            else:
-                remembered = rng.random() < 0.8  # a learning step, minutes after the last
-            rating = rng.choice([Rating.HARD, Rating.GOOD, Rating.GOOD, Rating.EASY])
-            rating = rating if remembered else Rating.AGAIN
-            log.append(LoggedReview(f"c{card}", rating, at, 6000))
-            planned = schedule.review(planned, rating, at)
-            actual = memory.review(actual, rating, at)
-            at = max(planned.due, at + timedelta(minutes=1)) + timedelta(hours=5)
-    return log
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +35,21 @@ def test_the_defaults_score_as_fsrs_rs_scores_them(log: list[LoggedReview]) -> N
     assert ours.log_loss == pytest.approx(theirs.log_loss, abs=0.001)
     assert ours.rmse_bins == pytest.approx(theirs.rmse_bins, abs=0.001)
     assert ours.auc is not None and 0.5 < ours.auc < 1
+
+
+def test_predictions_are_what_quizs_own_scheduler_gives(log: list[LoggedReview]) -> None:
+    scored = scored_reviews(log, UTC)[:2000]
+    scheduler = Scheduler(fuzz=False, tz=UTC)
+    expected = []
+    for item in scored:
+        # Replay the history on noon UTC of consecutive study days, in py-fsrs via quiz.
+        at = START.replace(hour=12)
+        state = scheduler.new_state(at)
+        for rating, elapsed in item.history:
+            at += timedelta(days=elapsed)
+            state = scheduler.review(state, Rating(rating), at)
+        expected.append(scheduler.recall_after(item.elapsed, state.stability))
+    assert predictions(scored) == pytest.approx(expected, abs=1e-5)
 
 
 def test_fitted_parameters_beat_the_defaults_on_later_reviews(log: list[LoggedReview]) -> None:
