@@ -109,3 +109,99 @@ def test_the_csv_form_reads_and_errors_name_the_line(tmp_path: Path) -> None:
     path.write_text("id,rating\n", encoding="utf-8")
     with pytest.raises(ReviewLogError, match=r"log\.csv:1:1: error: a review log starts with"):
         read_review_csv(path)
+
+
+def anki_package_with_history(tmp_path: Path) -> Path:
+    """A package written by the real Anki, whose revlog holds a made-up multi-day history."""
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    basic = collection.models.by_name("Basic")
+    deck_id = collection.decks.id("History")
+    card_ids = []
+    for front in ("one", "two"):
+        note = collection.new_note(basic)  # type: ignore[arg-type]
+        note.fields[0], note.fields[1] = front, front.upper()
+        collection.add_note(note, deck_id)
+        card_ids.append(note.cards()[0].id)
+    day = 86_400_000
+    start = int(datetime(2026, 1, 5, 9, tzinfo=UTC).timestamp() * 1000)
+    rows = [
+        # card one: learn, then reviews 1 and 4 days later, one forgotten
+        (start, card_ids[0], 3, 0, 0), (start + 600_000, card_ids[0], 3, 1, 0),
+        (start + day, card_ids[0], 1, 1, 1), (start + 5 * day, card_ids[0], 3, 4, 1),
+        # card two: a history, then "forget" (manual, no interval), then a new one
+        (start, card_ids[1], 3, 1, 0), (start + 2 * day, card_ids[1], 3, 3, 1),
+        (start + 3 * day, card_ids[1], 0, 0, 4),
+        (start + 4 * day, card_ids[1], 3, 1, 0), (start + 6 * day, card_ids[1], 4, 5, 1),
+        # a rescheduling entry, which is not a review
+        (start + 7 * day, card_ids[1], 0, 9, 4),
+    ]  # fmt: skip
+    for index, (ms, card, ease, interval, kind) in enumerate(rows):
+        ms += index  # revlog ids are unique milliseconds
+        collection.db.execute(
+            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+            " values (?, ?, -1, ?, ?, 0, 2500, 8000, ?)",
+            ms, card, ease, interval, kind,
+        )  # fmt: skip
+    package = tmp_path / "history.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+        ),
+        limit=None,
+    )
+    collection.close()
+    return package
+
+
+def test_an_anki_revlog_is_read_as_ankis_fsrs_reads_it(tmp_path: Path) -> None:
+    from quiz.optimizer import read_anki_revlog
+
+    reviews = read_anki_revlog(anki_package_with_history(tmp_path))
+    # Card one's four reviews; card two's two after "forget"; no manual entries.
+    assert len(reviews) == 6
+    assert all(r.duration_ms == 8000 for r in reviews)
+    scored = scored_reviews(reviews, UTC)
+    assert sorted((s.elapsed, s.rating) for s in scored) == [(1, 1), (2, 4), (4, 3)]
+
+
+def test_quiz_optimize_evaluate_prints_the_metrics_as_json(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from quiz.cli import main
+
+    path = tmp_path / "log.csv"
+    rows = ["card_id,review_rating,review_time,review_duration"]
+    for r in simulate(30, 90):
+        rows.append(f"{r.card_id},{int(r.rating)},{r.time.isoformat()},{r.duration_ms}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["optimize", "--evaluate", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    scored = scored_reviews(read_review_csv(path), None)
+    assert document["reviews_scored"] == len(scored)
+    assert document["defaults"]["log_loss"] == pytest.approx(
+        metrics(scored, predictions(scored)).log_loss
+    )
+    assert document["optimized"] is None  # too few reviews to fit
+
+
+def test_quiz_optimize_evaluate_reports_a_bad_log_at_its_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from quiz.cli import main
+
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "card_id,review_rating,review_time,review_duration\nx,3,yesterday,0\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["optimize", "--evaluate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:2:1: error: review_time is not an ISO 8601 time: 'yesterday'" in result.output
+    assert "Traceback" not in result.output

@@ -11,9 +11,10 @@ import sqlite3
 import tempfile
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, assert_never
+from typing import Any, TypeVar, assert_never
 
 from quiz.deck.model import (
     Choice,
@@ -31,6 +32,8 @@ from quiz.interchange import InterchangeError
 from quiz.interchange.deck_yaml import ImportedDeck
 from quiz.interchange.front_back import front_back, has_reverse
 from quiz.interchange.html_text import html_to_text
+
+T = TypeVar("T")
 
 # Newest first: a current Anki export also holds a stub collection.anki2 that only says
 # "please update Anki", so the zstd-compressed collection.anki21b must win.
@@ -70,6 +73,11 @@ class _NoteType:
 
 def import_apkg(path: Path) -> ImportedDeck:
     """Read an Anki package: Basic and reversed notes as flashcards, Cloze notes as clozes."""
+    return read_collection(path, lambda conn: _read_collection(conn, path))
+
+
+def read_collection(path: Path, read: Callable[[sqlite3.Connection], T]) -> T:
+    """What `read` makes of the collection inside an Anki package, opened read-only."""
     data = _collection_bytes(path)
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "collection.sqlite"
@@ -77,7 +85,7 @@ def import_apkg(path: Path) -> ImportedDeck:
         try:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
             try:
-                return _read_collection(conn, path)
+                return read(conn)
             finally:
                 conn.close()
         except (sqlite3.DatabaseError, KeyError, TypeError, ValueError, AttributeError) as exc:
