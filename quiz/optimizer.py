@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import math
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -118,27 +117,23 @@ _ANKI_MANUAL = 4
 def read_anki_revlog(path: Path) -> list[LoggedReview]:
     """The review log inside an Anki package (.apkg or .colpkg), as Anki's FSRS reads it."""
     from quiz.interchange import InterchangeError
-    from quiz.interchange.anki import read_collection
-
-    def read(conn: sqlite3.Connection) -> list[tuple[int, int, int, int, int, int]]:
-        return conn.execute(
-            "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY cid, id"
-        ).fetchall()
+    from quiz.interchange.anki import read_revlog
 
     try:
-        rows = read_collection(path, read)
+        rows = read_revlog(path)
     except InterchangeError as exc:
         raise ReviewLogError(f"{path}: error: {exc}") from exc
     reviews: list[LoggedReview] = []
     kept: dict[int, int] = {}  # where each card's history starts in `reviews`
-    for ms, card, ease, interval, duration, kind in rows:
-        if kind == _ANKI_MANUAL or ease not in (1, 2, 3, 4):
-            if kind == _ANKI_MANUAL and interval == 0 and card in kept:
+    for row in rows:
+        card = row.card_id
+        if row.kind == _ANKI_MANUAL or row.ease not in (1, 2, 3, 4):
+            if row.kind == _ANKI_MANUAL and row.interval == 0 and card in kept:
                 del reviews[kept.pop(card) :]  # forgotten: the reviews before do not count
             continue
         kept.setdefault(card, len(reviews))
-        at = datetime.fromtimestamp(ms / 1000, UTC)
-        reviews.append(LoggedReview(str(card), Rating(ease), at, max(0, int(duration))))
+        at = datetime.fromtimestamp(row.id_ms / 1000, UTC)
+        reviews.append(LoggedReview(str(card), Rating(row.ease), at, max(0, row.duration_ms)))
     return reviews
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, assert_never
+from typing import Any, NamedTuple, TypeVar, assert_never
 
 from quiz.deck.model import (
     Choice,
@@ -74,6 +74,27 @@ class _NoteType:
 def import_apkg(path: Path) -> ImportedDeck:
     """Read an Anki package: Basic and reversed notes as flashcards, Cloze notes as clozes."""
     return read_collection(path, lambda conn: _read_collection(conn, path))
+
+
+class RevlogRow(NamedTuple):
+    """One row of an Anki collection's review log, as Anki stores it."""
+
+    id_ms: int  # when, in milliseconds since the epoch
+    card_id: int
+    ease: int  # 1-4; 0 for entries that are not reviews
+    interval: int
+    duration_ms: int
+    kind: int  # 0 learn, 1 review, 2 relearn, 3 filtered, 4 manual
+
+
+def read_revlog(path: Path) -> list[RevlogRow]:
+    """The review log of the collection inside an Anki package, card by card in time order."""
+
+    def read(conn: sqlite3.Connection) -> list[RevlogRow]:
+        query = "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY cid, id"
+        return [RevlogRow(*(int(v) for v in row)) for row in conn.execute(query)]
+
+    return read_collection(path, read)
 
 
 def read_collection(path: Path, read: Callable[[sqlite3.Connection], T]) -> T:
