@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ from hypothesis import strategies as st
 from testkit import TEST_DECKS
 
 from quiz.cli import main
+from quiz.deck.leaks import find_leaks
 from quiz.deck.lint import RULES, check_paths, lint_deck
 from quiz.deck.loader import parse_deck
+from quiz.deck.model import Flashcard, Typed
 from quiz.deck.problems import Severity
 from quiz.library import bundled_decks_dir
 
@@ -157,6 +160,131 @@ def test_cloze_empty_gap_is_an_error_with_a_rule(tmp_path: Path) -> None:
         "cloze-empty-gap"
     ]
     assert rules_of(tmp_path, "  - id: a\n    type: cloze\n    text: 'A {{x}} b'\n" + DONE) == []
+
+
+def leaks_of(tmp_path: Path, cards: str) -> list[tuple[int, str]]:
+    """(line, message) of each answer-leak warning in a deck of these cards."""
+    result = check_paths([write(tmp_path, cards)])
+    return [(p.line, p.message) for p in result.problems if p.rule == "answer-leak"]
+
+
+ASKS_NAME = (
+    "  - id: who\n    type: typed\n    question: 'Who led?'\n    answer: Otunbayeva\n" + DONE
+)
+
+
+def test_answer_leak_is_reported_at_the_card_that_gives_it_away(tmp_path: Path) -> None:
+    gives = (
+        "  - id: other\n    front: 'When?'\n    back: '2010'\n    explanation: 'OTUNBAYEVA led.'\n"
+    )
+    assert leaks_of(tmp_path, ASKS_NAME + gives) == [
+        (
+            15,
+            "flashcard card 'other': its explanation shows 'Otunbayeva', "
+            "the answer of typed card 'who' (line 6)",
+        )
+    ]
+    in_question = "  - id: other\n    front: 'Otunbayeva did what?'\n    back: Ruled\n" + DONE
+    assert [line for line, _ in leaks_of(tmp_path, ASKS_NAME + in_question)] == [13]
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown", "leaks"),
+    [
+        ("Otunbayeva", "Roza Otunbayeva ruled", True),
+        ("Rome", "Romerike is a district", False),  # whole words only
+        ("Roza Otunbayeva", "Roza  OTUNBAYEVA.", True),  # case and spacing
+        ("Oslo", "Oslo was it", True),
+        ("Ufa", "Ufa was it", False),  # under four characters
+        ("the one", "the one", False),  # only common words
+        ("'36'", "36 dead", True),
+        ("'36'", "360 dead and 36.5 hurt", False),  # whole numbers
+        ("'1850'", "about 1,850 troops", True),
+        ("'24.5'", "24.50 billion", True),
+        ("'4'", "Article 4", False),  # one digit matches too much
+    ],
+)
+def test_answer_leak_matches_whole_words_and_numbers(
+    tmp_path: Path, answer: str, shown: str, leaks: bool
+) -> None:
+    asks = f"  - id: a\n    type: typed\n    question: Q?\n    answer: {answer}\n" + DONE
+    other = f"  - id: b\n    front: 'What next?'\n    back: B\n    explanation: '{shown}'\n"
+    assert bool(leaks_of(tmp_path, asks + other)) is leaks
+
+
+def test_answer_leak_of_every_kind_of_answer(tmp_path: Path) -> None:
+    cards = (
+        "  - {id: n, type: numeric, question: 'How many?', answer: 189}\n"
+        "  - {id: c, type: cloze, text: 'Invested {{twenty|20}} billion.'}\n"
+        "  - {id: f, front: 'Which city?', back: Almaty}\n"
+        "  - {id: s, type: choice, question: 'Which?', choices: [Astana, Minsk, Baku, Riga],"
+        " answer: Minsk}\n"
+        "  - {id: t, type: true_false, statement: 'It is true.', answer: true}\n"
+        "  - {id: x, front: 'What?', back: B, explanation: '189 hurt, 20 billion, Almaty, Minsk"
+        " and true.'}\n"
+    )
+    messages = [message for _, message in leaks_of(tmp_path, cards)]
+    assert [m.split("answer of ")[1] for m in messages] == [
+        "numeric card 'n' (line 6)",
+        "cloze card 'c' (line 7)",
+        "flashcard card 'f' (line 8)",
+        "choice card 's' (line 9)",
+    ]
+
+
+def test_select_all_leaks_only_when_every_right_choice_is_shown(tmp_path: Path) -> None:
+    asks = (
+        "  - {id: m, type: choice, question: 'Which?', choices: [Armenia, Belarus, Georgia, Iran],"
+        " answer: [Armenia, Belarus]}\n"
+    )
+    one = "  - {id: x, front: 'What?', back: B, explanation: 'Armenia did it.'}\n"
+    both = "  - {id: x, front: 'What?', back: B, explanation: 'Belarus and Armenia did it.'}\n"
+    assert leaks_of(tmp_path, asks + one) == []
+    assert len(leaks_of(tmp_path, asks + both)) == 1
+
+
+def test_an_answer_most_of_the_deck_mentions_is_its_subject_not_a_leak(tmp_path: Path) -> None:
+    asks = "  - {id: a, front: 'Who called for help?', back: Kazakhstan}\n"
+    mention = "  - {{id: m{0}, front: 'Kazakhstan, question {0}?', back: B{0}}}\n"
+    few = asks + "".join(mention.format(i) for i in range(5))
+    many = asks + "".join(mention.format(i) for i in range(6))
+    assert len(leaks_of(tmp_path, few)) == 5
+    assert leaks_of(tmp_path, many) == []
+    # A number is specific however often it is printed.
+    year = "  - {id: a, type: numeric, question: 'When?', answer: 2024}\n"
+    dated = "  - {{id: m{0}, front: 'In 2024, question {0}?', back: B{0}}}\n"
+    assert len(leaks_of(tmp_path, year + "".join(dated.format(i) for i in range(8)))) == 8
+
+
+def test_a_card_sharing_the_answer_does_not_leak_it(tmp_path: Path) -> None:
+    cards = (
+        "  - {id: a, front: 'Who led in 2010?', back: Otunbayeva}\n"
+        "  - {id: b, front: 'Who asked for help?', back: Otunbayeva, explanation: 'Otunbayeva.'}\n"
+    )
+    assert leaks_of(tmp_path, cards) == []
+
+
+def test_answer_leak_is_silenced_like_any_warning(tmp_path: Path) -> None:
+    gives = (
+        "  - id: other\n    front: 'When?'\n    back: '2010'\n    explanation: 'Otunbayeva led.'"
+    )
+    assert leaks_of(tmp_path, ASKS_NAME + gives + "  # quiz: ignore[answer-leak]\n") == []
+    ignored = gives + "\n    lint: {ignore: [answer-leak]}\n"
+    assert leaks_of(tmp_path, ASKS_NAME + ignored) == []
+
+
+def test_answer_leak_in_a_large_deck_is_found_in_one_pass() -> None:
+    cards = [
+        Typed(
+            f"c{i}", question=f"Question {i}?", answer=f"Answer{i} words", explanation=f"See {i}."
+        )
+        for i in range(10_000)
+    ]
+    cards.append(Flashcard("last", front="Q", back="B", explanation="Answer9999 words, and 9998"))
+    started = time.perf_counter()
+    leaks = list(find_leaks(cards))
+    assert [(leak.at, leak.of) for leak in leaks] == [(10_000, 9_999)]
+    assert time.perf_counter() - started < 10  # seconds; a pair-by-pair scan would take minutes
 
 
 @pytest.mark.parametrize(

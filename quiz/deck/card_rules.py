@@ -10,6 +10,7 @@ from typing import assert_never
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from quiz.deck.layout import Layout, at, value
+from quiz.deck.leaks import find_leaks
 from quiz.deck.model import (
     Card,
     Choice,
@@ -225,4 +226,18 @@ def deck_rules(deck: Deck, layout: Layout, path: str) -> list[Problem]:
         problems.extend(_answer_rules(path, card, layout))
         problems.extend(_item_rules(path, card, layout))
         problems.extend(unknown_rules(path, layout.field(card, "lint")))
+    problems.extend(_answer_leaks(path, deck, layout))
     return problems
+
+
+def _answer_leaks(path: str, deck: Deck, layout: Layout) -> Iterator[Problem]:
+    cards = deck.cards
+    for leak in find_leaks(cards):
+        card, other = cards[leak.at], cards[leak.of]
+        key = prompt_key(card) if leak.in_prompt else "explanation"
+        where = "question" if leak.in_prompt else "explanation"
+        message = (
+            f"{card_name(card)}: its {where} shows '{leak.answer}', the answer of "
+            f"{card_name(other)} (line {other.line})"
+        )
+        yield at(path, layout.field(card, key), card, "answer-leak", message)

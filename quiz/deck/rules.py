@@ -66,6 +66,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule("answer-in-question", WARNING, "an answer that appears word for word in its question"),
         Rule("few-items", WARNING, "an order or match card with fewer than three items"),
+        Rule("answer-leak", WARNING, "an answer shown in another card's question or explanation"),
         Rule("duplicate-question", WARNING, "the same question in two cards or two decks"),
         Rule(
             "suspicious-character",

@@ -1,0 +1,175 @@
+"""Answers one card gives away in another card's question or explanation, in the same deck."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import assert_never
+
+from quiz.deck.model import (
+    Card,
+    Choice,
+    Cloze,
+    Flashcard,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
+
+# An answer shorter than this (letters and digits) matches too much to mean anything ...
+MIN_CHARACTERS = 4
+# ... except a number, which matches only itself: "36" is specific, "4" is not.
+MIN_DIGITS = 2
+# Answers made only of these words say nothing when another card uses them.
+COMMON_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "both", "but", "by", "either", "false", "for",
+    "from", "in", "is", "it", "its", "neither", "no", "none", "nor", "not", "of", "on", "or",
+    "other", "others", "that", "the", "these", "this", "those", "to", "true", "with", "yes",
+})  # fmt: skip
+# A word answer shown in more than this share of a deck's cards (and in at least
+# MIN_COMMON_CARDS) is what the deck is about, not a giveaway; numbers are always specific.
+COMMON_SHARE = 0.1
+MIN_COMMON_CARDS = 5
+_ARTICLES = frozenset({"a", "an", "the"})
+# Whole numbers ("1,850" is one number, "24.5" is not 24 and 5) and runs of letters.
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+")
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Leak:
+    """Card `at` (its prompt, or else its explanation) shows the answer of card `of`."""
+
+    at: int
+    in_prompt: bool
+    of: int
+    answer: str
+
+
+def tokens(text: str) -> Phrase:
+    """Text as words and whole numbers: case and accents folded, numbers written one way."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return tuple(_number(t) if t[0].isdigit() else t for t in _TOKEN.findall(text))
+
+
+def _number(token: str) -> str:
+    token = token.replace(",", "")
+    if "." in token:
+        token = token.rstrip("0").rstrip(".")
+    return token.lstrip("0") or "0"
+
+
+def phrase(answer: str) -> Phrase | None:
+    """The answer as the words to look for, or None when it is too short or too common."""
+    words = tokens(answer)
+    while words and words[0] in _ARTICLES:
+        words = words[1:]
+    if not words or all(w in COMMON_WORDS for w in words):
+        return None
+    if len(words) == 1 and words[0][0].isdigit():
+        return words if sum(c.isdigit() for c in words[0]) >= MIN_DIGITS else None
+    return words if sum(len(w) for w in words) >= MIN_CHARACTERS else None
+
+
+def _answer_items(card: Card) -> list[list[tuple[str, ...]]]:
+    """The card's study items, each the parts all shown for it to leak, each its alternatives."""
+    match card:
+        case Flashcard():
+            return [[(card.back,)], [(card.front,)]] if card.reverse else [[(card.back,)]]
+        case Typed():
+            return [[(card.answer, *card.accept)]]
+        case Numeric():
+            return [[(card.answer_text,)]]
+        case Cloze():
+            return [[gap] for gap in card.gaps]
+        case Choice():
+            # Select-all leaks only when every right choice is shown: one name alone says little.
+            if card.multiple:
+                return [[(answer,) for answer in card.answers]]
+            return [[(answer,) for answer in card.answers[:1]]]
+        case TrueFalse() | Order() | Match():
+            return []
+        case _:
+            assert_never(card)
+
+
+@dataclass(frozen=True)
+class _Item:
+    card: int
+    parts: tuple[tuple[tuple[Phrase, str], ...], ...]  # per part: (phrase, answer as written)
+
+
+def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
+    """Every card whose prompt or explanation shows another card's answer, in deck order."""
+    items: list[_Item] = []
+    own: list[set[Phrase]] = [set() for _ in cards]
+    for place, card in enumerate(cards):
+        for answer_item in _answer_items(card):
+            parts = []
+            for alternatives in answer_item:
+                usable = tuple(
+                    (words, text) for text in alternatives if (words := phrase(text)) is not None
+                )
+                if usable:
+                    parts.append(usable)
+                    own[place].update(words for words, _ in usable)
+            if parts:
+                items.append(_Item(place, tuple(parts)))
+    # One index per deck, by a phrase's first word and length: each text is read once, and
+    # each of its words costs a set look-up per length of the answers starting with it.
+    index: dict[str, dict[int, set[Phrase]]] = {}
+    holders: dict[Phrase, list[int]] = {}  # the items each phrase is an answer of
+    for number, item in enumerate(items):
+        for part in item.parts:
+            for words, _ in part:
+                holding = holders.setdefault(words, [])
+                if not holding:
+                    index.setdefault(words[0], {}).setdefault(len(words), set()).add(words)
+                if not holding or holding[-1] != number:
+                    holding.append(number)
+    if not index:
+        return
+    texts = [
+        (place, in_prompt, shown)
+        for place, card in enumerate(cards)
+        for in_prompt, text in ((True, card.prompt()), (False, card.explanation or ""))
+        if (shown := _phrases_in(tokens(text), index) - own[place])
+    ]
+    cards_showing: dict[Phrase, set[int]] = {}
+    for place, _, shown in texts:
+        for words in shown:
+            cards_showing.setdefault(words, set()).add(place)
+    limit = max(MIN_COMMON_CARDS, COMMON_SHARE * len(cards))
+    common = {
+        words
+        for words, places in cards_showing.items()
+        if len(places) > limit and not words[0][0].isdigit()
+    }
+    reported: set[tuple[int, int]] = set()
+    for place, in_prompt, shown in texts:
+        candidates = sorted({n for words in shown for n in holders[words]})
+        for item in (items[n] for n in candidates):
+            if item.card == place or (place, item.card) in reported:
+                continue
+            # Several right choices shown together are specific even when each is common.
+            seen = shown if len(item.parts) > 1 else shown - common
+            found = [next((t for w, t in part if w in seen), None) for part in item.parts]
+            if all(found):
+                reported.add((place, item.card))
+                yield Leak(place, in_prompt, item.card, ", ".join(t for t in found if t))
+
+
+def _phrases_in(words: Phrase, index: dict[str, dict[int, set[Phrase]]]) -> set[Phrase]:
+    found: set[Phrase] = set()
+    for start, word in enumerate(words):
+        for length, phrases in index.get(word, {}).items():
+            candidate = words[start : start + length]
+            if candidate in phrases:
+                found.add(candidate)
+    return found
