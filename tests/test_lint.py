@@ -256,6 +256,13 @@ def test_an_answer_most_of_the_deck_mentions_is_its_subject_not_a_leak(tmp_path:
     assert len(leaks_of(tmp_path, year + "".join(dated.format(i) for i in range(8)))) == 8
 
 
+def test_a_cloze_shows_its_gaps_only_in_its_other_items(tmp_path: Path) -> None:
+    one_gap = "  - {id: c, type: cloze, text: '{{Roza Otunbayeva}} led Kyrgyzstan.'}\n"
+    assert leaks_of(tmp_path, ASKS_NAME + one_gap) == []
+    two_gaps = "  - {id: c, type: cloze, text: '{{Roza Otunbayeva}} led it in {{2010}}.'}\n"
+    assert len(leaks_of(tmp_path, ASKS_NAME + two_gaps)) == 1
+
+
 def test_a_card_sharing_the_answer_does_not_leak_it(tmp_path: Path) -> None:
     cards = (
         "  - {id: a, front: 'Who led in 2010?', back: Otunbayeva}\n"

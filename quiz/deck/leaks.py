@@ -138,7 +138,10 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
     texts = [
         (place, in_prompt, shown)
         for place, card in enumerate(cards)
-        for in_prompt, text in ((True, card.prompt()), (False, card.explanation or ""))
+        for in_prompt, text in (
+            *((True, q) for q in _questions(card)),
+            (False, card.explanation or ""),
+        )
         if (shown := _phrases_in(tokens(text), index) - own[place])
     ]
     cards_showing: dict[Phrase, set[int]] = {}
@@ -163,6 +166,22 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
             if all(found):
                 reported.add((place, item.card))
                 yield Leak(place, in_prompt, item.card, ", ".join(t for t in found if t))
+
+
+def _questions(card: Card) -> list[str]:
+    """The card's question as learners see it: a cloze once per gap, that gap left out."""
+    match card:
+        case Cloze():
+            # Each side of the blank on its own, so no phrase is matched across it.
+            return [
+                side
+                for index in range(len(card.gaps))
+                for side in card.with_gap(index, blank="\0").split("\0")
+            ]
+        case Flashcard() | Choice() | TrueFalse() | Typed() | Numeric() | Order() | Match():
+            return [card.prompt()]
+        case _:
+            assert_never(card)
 
 
 def _phrases_in(words: Phrase, index: dict[str, dict[int, set[Phrase]]]) -> set[Phrase]:
