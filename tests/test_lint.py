@@ -202,6 +202,7 @@ def test_answer_leak_is_reported_at_the_card_that_gives_it_away(tmp_path: Path) 
         ("'1850'", "about 1,850 troops", True),
         ("'24.5'", "24.50 billion", True),
         ("'4'", "Article 4", False),  # one digit matches too much
+        ("four", "four members", False),  # nor does a small number written out
     ],
 )
 def test_answer_leak_matches_whole_words_and_numbers(

@@ -24,11 +24,13 @@ from quiz.deck.model import (
 MIN_CHARACTERS = 4
 # ... except a number, which matches only itself: "36" is specific, "4" is not.
 MIN_DIGITS = 2
-# Answers made only of these words say nothing when another card uses them.
+# Answers made only of these words say nothing when another card uses them (small numbers
+# written out are as unspecific as one digit).
 COMMON_WORDS = frozenset({
     "a", "an", "and", "are", "as", "at", "be", "both", "but", "by", "either", "false", "for",
     "from", "in", "is", "it", "its", "neither", "no", "none", "nor", "not", "of", "on", "or",
     "other", "others", "that", "the", "these", "this", "those", "to", "true", "with", "yes",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 })  # fmt: skip
 # A word answer shown in more than this share of a deck's cards (and in at least
 # MIN_COMMON_CARDS) is what the deck is about, not a giveaway; numbers are always specific.
