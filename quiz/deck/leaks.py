@@ -126,15 +126,19 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
     # One index per deck, by a phrase's first word and length: each text is read once, and
     # each of its words costs a set look-up per length of the answers starting with it.
     index: dict[str, dict[int, set[Phrase]]] = {}
-    holders: dict[Phrase, list[int]] = {}  # the items each phrase is an answer of
+    # The items each phrase answers, with the answer as written: items of one part leak
+    # wherever the phrase is shown, items of several parts only where all parts are.
+    single: dict[Phrase, list[tuple[int, str]]] = {}
+    multi: dict[Phrase, set[int]] = {}
     for number, item in enumerate(items):
         for part in item.parts:
-            for words, _ in part:
-                holding = holders.setdefault(words, [])
-                if not holding:
+            for words, text in part:
+                if words not in single and words not in multi:
                     index.setdefault(words[0], {}).setdefault(len(words), set()).add(words)
-                if not holding or holding[-1] != number:
-                    holding.append(number)
+                if len(item.parts) == 1:
+                    single.setdefault(words, []).append((number, text))
+                else:
+                    multi.setdefault(words, set()).add(number)
     if not index:
         return
     texts = [
@@ -158,16 +162,23 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
     }
     reported: set[tuple[int, int]] = set()
     for place, in_prompt, shown in texts:
-        candidates = sorted({n for words in shown for n in holders[words]})
-        for item in (items[n] for n in candidates):
-            if item.card == place or (place, item.card) in reported:
-                continue
-            # Several right choices shown together are specific even when each is common.
-            seen = shown if len(item.parts) > 1 else shown - common
-            found = [next((t for w, t in part if w in seen), None) for part in item.parts]
-            if all(found):
-                reported.add((place, item.card))
-                yield Leak(place, in_prompt, item.card, ", ".join(t for t in found if t))
+        found: dict[int, str] = {}
+        for words in sorted(shown):  # sorted: the same answer is named on every run
+            if words not in common:
+                for number, text in single.get(words, ()):
+                    found.setdefault(number, text)
+        # Several right choices shown together are specific even when each is common.
+        for number in {n for words in shown for n in multi.get(words, ())}:
+            answers = [
+                next((t for w, t in part if w in shown), None) for part in items[number].parts
+            ]
+            if all(answers):
+                found[number] = ", ".join(t for t in answers if t)
+        for number in sorted(found):
+            other = items[number].card
+            if other != place and (place, other) not in reported:
+                reported.add((place, other))
+                yield Leak(place, in_prompt, other, found[number])
 
 
 def _questions(card: Card) -> list[str]:
