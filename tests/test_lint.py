@@ -282,17 +282,22 @@ def test_answer_leak_is_silenced_like_any_warning(tmp_path: Path) -> None:
 
 
 def test_answer_leak_in_a_large_deck_is_found_in_one_pass() -> None:
+    # Half the cards answer with the one word every question uses: the deck's subject.
     cards = [
         Typed(
-            f"c{i}", question=f"Question {i}?", answer=f"Answer{i} words", explanation=f"See {i}."
+            f"c{i}",
+            question=f"Which alliance, question {i}?",
+            answer="Alliance" if i % 2 else f"Answer{i} words",
+            explanation=f"See {i}.",
         )
         for i in range(10_000)
     ]
-    cards.append(Flashcard("last", front="Q", back="B", explanation="Answer9999 words, and 9998"))
+    cards.append(Flashcard("last", front="Q", back="B", explanation="Answer9998 words, and 9996"))
     started = time.perf_counter()
     leaks = list(find_leaks(cards))
-    assert [(leak.at, leak.of) for leak in leaks] == [(10_000, 9_999)]
-    assert time.perf_counter() - started < 10  # seconds; a pair-by-pair scan would take minutes
+    assert [(leak.at, leak.of) for leak in leaks] == [(10_000, 9_998)]
+    # Seconds: looking at each of the 5,000 'alliance' cards from each question would take minutes.
+    assert time.perf_counter() - started < 10
 
 
 @pytest.mark.parametrize(
