@@ -57,7 +57,7 @@ cards:
   - id: articles
     type: cloze
     text: "Article {{4}} is collective defence; Article {{7}} covers bases."
-    explanation: "From the 1992 treaty."
+    explanation: "From the founding treaty."
     tags: [treaty]
 """
 
@@ -105,7 +105,7 @@ def test_exported_package_opens_in_anki_with_its_notes_and_cards(tmp_path: Path)
                 "quiz: Cloze",
                 [
                     "Article {{c1::4}} is collective defence; Article {{c2::7}} covers bases.",
-                    "From the 1992 treaty.",
+                    "From the founding treaty.",
                 ],
                 ["csto", "treaty"],
                 [0, 1],
