@@ -349,7 +349,7 @@ def test_quiz_backup_lists_and_restores(db: Path, clock: FakeClock) -> None:
     assert code == 0, output
     lines = output.splitlines()
     assert lines[0] == f"restored {good.name} to {db}"
-    assert lines[1].startswith("the file it replaced is kept as quiz-")
+    assert lines[1].startswith("the file it replaced is kept as quiz.db-")
     assert everything(db) == kept
     # The damaged file was backed up byte for byte before it was replaced.
     damaged = next(b for b in list_backups(db) if b.reason == "damaged")
