@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
-import json
 import re
 import sqlite3
 import tempfile
@@ -14,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, assert_never
+from typing import IO, Any, NamedTuple, TypeVar, assert_never
 
 from quiz.deck.model import (
     Choice,
@@ -32,34 +30,65 @@ from quiz.interchange import InterchangeError
 from quiz.interchange.deck_yaml import ImportedDeck
 from quiz.interchange.front_back import front_back, has_reverse
 from quiz.interchange.html_text import html_to_text
+from quiz.interchange.untrusted import (
+    copy_capped,
+    is_interrupted,
+    open_member,
+    open_untrusted,
+    require_tables,
+)
+from quiz.safejson import loads as bounded_json
 
 T = TypeVar("T")
 
 # Newest first: a current Anki export also holds a stub collection.anki2 that only says
 # "please update Anki", so the zstd-compressed collection.anki21b must win.
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
-MAX_COLLECTION_BYTES = 512 * 1024 * 1024
-_ANKI_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+MAX_COLLECTION_BYTES = 256 * 1024 * 1024
+# Note types and decks are a few levels deep in Anki's JSON.
+MAX_JSON_DEPTH = 32
+_CLOZE_OPEN = re.compile(r"\{\{c\d+::")
 # Notes exported by quiz carry the card's id, so a round trip keeps ids and so progress.
 _QUIZ_GUID = re.compile(r"^quiz:([a-z0-9-]+):([a-z0-9-]+)$")
 _EXTRA_FIELDS = ("explanation", "back extra", "extra", "notes", "note")
 
 
+def _cloze_gaps(text: str) -> list[tuple[int, int, str]]:
+    """Each {{cN::answer::hint}} as (start, end, answer), in one pass over the text."""
+    # A gap ends at the first "}}" after it opens, its hint at the first "::" inside. Found with
+    # str.find rather than a backtracking pattern, which took minutes on a page of "{{c1::".
+    gaps = []
+    at = 0
+    while (opened := _CLOZE_OPEN.search(text, at)) is not None:
+        close = text.find("}}", opened.end())
+        if close < 0:
+            break
+        answer = text[opened.end() : close].split("::", 1)[0]
+        gaps.append((opened.start(), close + 2, answer))
+        at = close + 2
+    return gaps
+
+
 def anki_cloze(text: str) -> str | None:
     """Anki's cloze text ({{c1::answer::hint}}) as quiz's ({{answer}}); None if unusable."""
-    if not _ANKI_CLOZE.search(text):
+    gaps = _cloze_gaps(text)
+    if not gaps:
         return None
-    answers: list[str] = []
-
-    def gap(match: re.Match[str]) -> str:
-        answers.append(match.group(1).strip())
-        return "{{" + match.group(1).strip() + "}}"
-
-    converted = _ANKI_CLOZE.sub(gap, text)
-    outside = _ANKI_CLOZE.sub("", text)
-    if not all(answers) or "{{" in outside or "}}" in outside:
+    converted: list[str] = []
+    outside: list[str] = []
+    at = 0
+    for start, end, answer in gaps:
+        if not answer.strip():
+            return None
+        converted += [text[at:start], "{{", answer.strip(), "}}"]
+        outside.append(text[at:start])
+        at = end
+    converted.append(text[at:])
+    outside.append(text[at:])
+    rest = "".join(outside)
+    if "{{" in rest or "}}" in rest:
         return None
-    return converted
+    return "".join(converted)
 
 
 # --- Import ----------------------------------------------------------------------------------
@@ -91,6 +120,7 @@ def read_revlog(path: Path) -> list[RevlogRow]:
     """The review log of the collection inside an Anki package, card by card in time order."""
 
     def read(conn: sqlite3.Connection) -> list[RevlogRow]:
+        require_tables(conn, ("revlog",))
         query = "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY cid, id"
         return [RevlogRow(*(int(v) for v in row)) for row in conn.execute(query)]
 
@@ -98,31 +128,42 @@ def read_revlog(path: Path) -> list[RevlogRow]:
 
 
 def read_collection(path: Path, read: Callable[[sqlite3.Connection], T]) -> T:
-    """What `read` makes of the collection inside an Anki package, opened read-only."""
-    data = _collection_bytes(path)
+    """What `read` makes of the collection inside an Anki package, opened as untrusted SQLite."""
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "collection.sqlite"
-        db.write_bytes(data)
+        _extract_collection(path, db)
         try:
-            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            conn = open_untrusted(db)
             try:
                 return read(conn)
             finally:
                 conn.close()
+        except sqlite3.OperationalError as exc:
+            if is_interrupted(exc):
+                raise InterchangeError(
+                    "the collection inside is refused: reading it takes far more work than "
+                    "any Anki collection needs"
+                ) from exc
+            raise _unreadable(exc) from exc
         except (sqlite3.DatabaseError, KeyError, TypeError, ValueError, AttributeError) as exc:
             # ValueError covers bad JSON; the others, tables or rows not shaped as Anki's are.
-            raise InterchangeError(
-                f"the collection inside is not a readable Anki database ({exc})"
-            ) from exc
+            raise _unreadable(exc) from exc
 
 
-def _collection_bytes(path: Path) -> bytes:
+def _unreadable(exc: Exception) -> InterchangeError:
+    why = " ".join(str(exc).split())
+    return InterchangeError(f"the collection inside is not a readable Anki database ({why})")
+
+
+def _extract_collection(path: Path, db: Path) -> None:
+    """Unpack the package's collection into `db`, counting bytes as they are inflated."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
         raise InterchangeError("not an Anki package: .apkg files are zip archives") from exc
     except OSError as exc:
         raise InterchangeError(f"cannot read file: {exc.strerror}") from exc
+    what = "the Anki collection"
     with archive:
         names = set(archive.namelist())
         name = next((n for n in COLLECTIONS if n in names), None)
@@ -130,30 +171,28 @@ def _collection_bytes(path: Path) -> bytes:
             raise InterchangeError(
                 "no Anki collection in the package (collection.anki2 or .anki21)"
             )
-        if archive.getinfo(name).file_size > MAX_COLLECTION_BYTES:
-            raise InterchangeError("the Anki collection is too large to import")
         try:
-            raw = archive.read(name)
+            with (
+                open_member(archive, name, MAX_COLLECTION_BYTES, what) as member,
+                db.open("wb") as out,
+            ):
+                if name.endswith("21b"):
+                    _unzstd(member, out)
+                else:
+                    copy_capped(member, out, MAX_COLLECTION_BYTES, what)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise InterchangeError(f"the package is damaged: {exc}") from exc
-    return _unzstd(raw) if name.endswith("21b") else raw
 
 
-def _unzstd(raw: bytes) -> bytes:
+def _unzstd(member: IO[bytes], out: IO[bytes]) -> None:
     import zstandard
 
-    chunks: list[bytes] = []
-    size = 0
+    what = "the Anki collection"
     try:
-        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw)) as reader:
-            while chunk := reader.read(1024 * 1024):
-                size += len(chunk)
-                if size > MAX_COLLECTION_BYTES:
-                    raise InterchangeError("the Anki collection is too large to import")
-                chunks.append(chunk)
+        with zstandard.ZstdDecompressor().stream_reader(member) as reader:
+            copy_capped(reader, out, MAX_COLLECTION_BYTES, what)
     except zstandard.ZstdError as exc:
         raise InterchangeError(f"the package's collection is damaged: {exc}") from exc
-    return b"".join(chunks)
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -162,6 +201,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 def _note_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
     if "notetypes" in _tables(conn):  # schema 18, Anki 2.1.28 and later
+        require_tables(conn, ("notetypes", "fields"))
         fields: dict[int, list[str]] = {}
         for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
             fields.setdefault(ntid, []).append(name)
@@ -169,9 +209,10 @@ def _note_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
             ntid: _NoteType(_protobuf_varint(config, 1) == 1, tuple(fields.get(ntid, [])))
             for ntid, config in conn.execute("SELECT id, config FROM notetypes")
         }
+    require_tables(conn, ("col",))
     (models,) = conn.execute("SELECT models FROM col").fetchone()
     out = {}
-    for model in json.loads(models).values():
+    for model in bounded_json(models, MAX_JSON_DEPTH).values():
         names = tuple(f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"]))
         out[int(model["id"])] = _NoteType(model.get("type") == 1, names)
     return out
@@ -179,12 +220,14 @@ def _note_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
 
 def _deck_names(conn: sqlite3.Connection) -> dict[int, str]:
     if "decks" in _tables(conn):
+        require_tables(conn, ("decks",))
         return {
             did: name.replace("\x1f", "::")
             for did, name in conn.execute("SELECT id, name FROM decks")
         }
+    require_tables(conn, ("col",))
     (decks,) = conn.execute("SELECT decks FROM col").fetchone()
-    return {int(d["id"]): d["name"] for d in json.loads(decks).values()}
+    return {int(d["id"]): d["name"] for d in bounded_json(decks, MAX_JSON_DEPTH).values()}
 
 
 def _protobuf_varint(data: bytes, number: int) -> int | None:
@@ -225,6 +268,7 @@ def _protobuf_varint(data: bytes, number: int) -> int | None:
 
 
 def _read_collection(conn: sqlite3.Connection, path: Path) -> ImportedDeck:
+    require_tables(conn, ("notes", "cards"))
     note_types = _note_types(conn)
     decks = _deck_names(conn)
     card_ords: dict[int, set[int]] = {}
