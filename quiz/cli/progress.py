@@ -140,6 +140,8 @@ def progress_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
     for path in files:
         try:
             read.append(read_progress_file(path))
+            for line in read[-1].warnings():
+                click.echo(line, err=True)
         except ProgressFileError as exc:
             click.echo(str(exc), err=True)
             failed = True

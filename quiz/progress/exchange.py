@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from quiz.progress import validate
 from quiz.progress.stats import ts
 from quiz.scheduler import Scheduler
 from quiz.store.database import Store
@@ -71,6 +72,12 @@ class ProgressFile:
     exported_at: str
     decks: dict[str, FileDeck]
     reviews: list[FileReview]
+    # Well-formed reviews out of range, left out: the reason, and the lines that had it.
+    refused: dict[str, list[int]] = field(default_factory=dict)
+
+    def warnings(self) -> list[str]:
+        """A line per reason reviews were refused, saying how many and where."""
+        return validate.refused_lines(self.path, self.refused)
 
 
 # Export
@@ -146,22 +153,38 @@ def _fail(path: str, line: int, message: str, column: int = 1) -> ProgressFileEr
     return ProgressFileError(f"{path}:{line}:{column}: error: {message}")
 
 
-def read_progress_file(path: Path) -> ProgressFile:
-    """Read and check a whole progress file; any problem raises ProgressFileError."""
+def read_progress_file(path: Path, now: datetime | None = None) -> ProgressFile:
+    """Read and check a whole progress file; any problem raises ProgressFileError.
+
+    Reviews that are well formed but out of range (a time in the future, a duration over a
+    day, an id that is not a slug) are left out and counted in `refused`.
+    """
     name = str(path)
+    now = now or datetime.now(UTC)
     try:
-        data = path.read_bytes()
+        with validate.open_bounded(name) as file:
+            return _read(name, validate.lines(file), now)
+    except validate.InvalidFile as exc:
+        if not exc.line:
+            raise ProgressFileError(f"{name}: error: {exc}") from exc
+        raise _fail(name, exc.line, _header_message(exc), exc.column) from exc
     except OSError as exc:
         raise ProgressFileError(f"{name}: error: cannot read the file: {exc.strerror}") from exc
+
+
+def _header_message(exc: validate.InvalidFile) -> str:
     foreign = "not a quiz progress file (export one with 'quiz progress export')"
+    if exc.line == 1 and str(exc) == "it is not UTF-8 text":
+        return f"{foreign}: it is not UTF-8 text"
+    return str(exc)
+
+
+def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> ProgressFile:
+    foreign = "not a quiz progress file (export one with 'quiz progress export')"
+    _, first = next(lines, (1, ""))
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _fail(name, 1, f"{foreign}: it is not UTF-8 text") from exc
-    lines = text.split("\n")
-    try:
-        header = json.loads(lines[0])
-    except ValueError as exc:
+        header = validate.parse_line(first, 1)
+    except validate.InvalidFile as exc:
         raise _fail(name, 1, foreign) from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise _fail(name, 1, foreign)
@@ -173,25 +196,27 @@ def read_progress_file(path: Path) -> ProgressFile:
             name, 1, f"written by a newer quiz (format version {version}); upgrade quiz to read it"
         )
     learner = header.get("learner")
-    if not isinstance(learner, str) or not learner.strip():
-        raise _fail(name, 1, "the header has no learner name")
+    problem = validate.learner_problem(learner)
+    if problem is not None or not isinstance(learner, str):
+        raise _fail(name, 1, problem or "the header has no learner name")
     decks = _read_decks(name, header.get("decks"))
     exported_at = header.get("exported_at")
     reviews: list[FileReview] = []
+    refused: dict[str, list[int]] = {}
     seen: set[str] = set()
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in lines:
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise _fail(name, number, f"invalid JSON: {exc.msg}", exc.colno) from exc
-        review = _read_review(name, number, value, decks)
+        value = validate.parse_line(line, number)
+        review = _read_review(name, number, value, decks, now)
+        if isinstance(review, str):
+            refused.setdefault(review, []).append(number)
+            continue
         if review.id in seen:
             raise _fail(name, number, f"review id '{review.id}' appears twice")
         seen.add(review.id)
         reviews.append(review)
-    return ProgressFile(name, learner, str(exported_at or ""), decks, reviews)
+    return ProgressFile(name, learner, str(exported_at or ""), decks, reviews, refused)
 
 
 def _read_decks(name: str, value: object) -> dict[str, FileDeck]:
@@ -214,7 +239,10 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _read_review(name: str, number: int, value: object, decks: dict[str, FileDeck]) -> FileReview:
+def _read_review(
+    name: str, number: int, value: object, decks: dict[str, FileDeck], now: datetime
+) -> FileReview | str:
+    """The review on a line, or why it is refused; a malformed one raises."""
     if not isinstance(value, dict):
         raise _fail(name, number, "a review must be a JSON object")
     missing = [k for k in REVIEW_KEYS if k not in value]
@@ -231,11 +259,8 @@ def _read_review(name: str, number: int, value: object, decks: dict[str, FileDec
     if value["deck_id"] not in decks:
         raise _fail(name, number, f"deck '{value['deck_id']}' is not listed in the header")
     at = value["reviewed_at"]
-    try:
-        when = datetime.fromisoformat(at) if isinstance(at, str) else None
-    except ValueError:
-        when = None
-    if when is None or when.tzinfo is None:
+    when, unstorable = validate.parse_time(at) if isinstance(at, str) else (None, False)
+    if when is None and not unstorable:
         raise _fail(name, number, "'reviewed_at' must be an ISO 8601 time with a UTC offset")
     if not _is_int(value["rating"]) or not 1 <= value["rating"] <= 4:
         raise _fail(name, number, "'rating' must be 1, 2, 3 or 4")
@@ -243,12 +268,15 @@ def _read_review(name: str, number: int, value: object, decks: dict[str, FileDec
         raise _fail(name, number, "'outcome' must be right, partly, wrong or null")
     if not _is_int(value["duration_ms"]) or value["duration_ms"] < 0:
         raise _fail(name, number, "'duration_ms' must be a whole number of at least 0")
+    why = validate.refusal(value, when, now)
+    if why is not None or when is None:
+        return why or "a time quiz cannot store ('reviewed_at')"
     return FileReview(
         id=value["id"],
         deck_id=value["deck_id"],
         item_key=value["item_key"],
         card_id=value["card_id"],
-        reviewed_at=when.astimezone(UTC),
+        reviewed_at=when,
         rating=value["rating"],
         outcome=value["outcome"],
         response=value["response"],
