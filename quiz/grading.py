@@ -74,19 +74,45 @@ def _typo_allowance(expected: str) -> int:
     return 0 if len(expected) < 4 else max(1, len(expected) // 6)
 
 
+# Symbols that make a different answer when dropped ("C++" is not "C", "C#" not "C"); other
+# punctuation only separates words, so "E.U." still matches "EU".
+_MEANINGFUL = "+#*&@%=<>|~^$\\"
+_SYMBOLS = re.compile("[" + re.escape(_MEANINGFUL) + "]")
+_NOT_KEY = re.compile(r"[^\w" + re.escape(_MEANINGFUL) + r"]|_")
+
+
+def _bare(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _key(text: str) -> str:
+    """Text for comparison: like normalize, with no spaces, but meaningful symbols kept."""
+    return _NOT_KEY.sub("", _bare(text))
+
+
+def _literal(text: str) -> str:
+    """An answer made only of punctuation (":-)", "[/]"), compared as typed but for spacing."""
+    return "".join(_bare(text).split())
+
+
 def match_text(response: str, accepted: Sequence[str]) -> tuple[Outcome, bool]:
     """Compare typed text with accepted answers: (outcome, was it a near miss)."""
-    given = normalize(response)
-    if not given:
+    if any(not normalize(a) and _literal(a) == _literal(response) for a in accepted if a.strip()):
+        return Outcome.RIGHT, False
+    if not normalize(response):
         return Outcome.WRONG, False
     # Spaces go too, so "E.U." matches "EU" and "Kassym Jomart" matches "Kassym-Jomart".
-    compact = given.replace(" ", "")
-    targets = [normalize(a).replace(" ", "") for a in accepted]
+    compact = _key(response)
+    targets = [_key(a) for a in accepted if normalize(a)]
     if compact in targets:
         return Outcome.RIGHT, False
     for target in targets:
         # A typo in a number changes the fact ("1992" is not "1993"), so digits must agree.
         if _DIGITS.findall(compact) != _DIGITS.findall(target):
+            continue
+        # Likewise a dropped symbol is a different answer, not a slip ("ATT" is not "AT&T").
+        if _SYMBOLS.findall(compact) != _SYMBOLS.findall(target):
             continue
         allowance = _typo_allowance(target)
         if allowance and Levenshtein.distance(compact, target, score_cutoff=allowance) <= allowance:
