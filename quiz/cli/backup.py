@@ -9,6 +9,7 @@ import click
 from quiz.cli.group import main, remember
 from quiz.scheduler import utc_now
 from quiz.store.database import default_db_path
+from quiz.textsafe import safe
 
 
 def _db_path(ctx: click.Context) -> Path:
@@ -48,7 +49,7 @@ def backup(ctx: click.Context) -> None:
     for item in backups:
         made = item.made_at.strftime("%Y-%m-%d %H:%M UTC")
         size = item.path.stat().st_size / 1024
-        click.echo(f"{item.name}  {made}  {item.reason:<15} {size:,.0f} KB")
+        click.echo(safe(f"{item.name}  {made}  {item.reason:<15} {size:,.0f} KB"))
 
 
 @backup.command(name="restore")

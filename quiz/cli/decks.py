@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from quiz.cli.group import load_decks, main, open_learner, run_app, store_options
+from quiz.textsafe import cell
 
 
 @main.command()
@@ -110,9 +111,11 @@ def list_decks(ctx: click.Context, names: tuple[str, ...]) -> None:
     store, learner = open_learner(ctx)
     library = load_decks(store, list(names))
     session = StudySession(store, library.decks, learner)
-    table = Table(title=f"Decks for {learner}", title_justify="left")
+    table = Table(title=cell(f"Decks for {learner}"), title_justify="left")
     for column in ("deck", "title", "due", "new", "cards"):
         table.add_column(column, justify="right" if column in ("due", "new", "cards") else "left")
     for row in session.overview():
-        table.add_row(row.deck.id, row.deck.title, str(row.due), str(row.new), str(row.total))
+        table.add_row(
+            cell(row.deck.id), cell(row.deck.title), str(row.due), str(row.new), str(row.total)
+        )
     Console(highlight=False).print(table)

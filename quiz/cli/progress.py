@@ -10,6 +10,7 @@ import click
 from quiz.cli.group import main, open_learner, store_options
 from quiz.scheduler import utc_now
 from quiz.store.database import Store
+from quiz.textsafe import safe
 
 REPORT_FORMATS = ["table", "csv", "json"]
 
@@ -141,9 +142,9 @@ def progress_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
         try:
             read.append(read_progress_file(path))
             for line in read[-1].warnings():
-                click.echo(line, err=True)
+                click.echo(safe(line), err=True)
         except ProgressFileError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(safe(exc), err=True)
             failed = True
     if failed:
         click.echo("nothing was imported", err=True)
@@ -154,9 +155,9 @@ def progress_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
         raise click.ClickException(f"{store.path}: nothing was imported: {exc}") from exc
     for report in reports:
         first, *warnings = report.lines()
-        click.echo(first)
+        click.echo(safe(first))
         for line in warnings:
-            click.echo(line, err=True)
+            click.echo(safe(line), err=True)
 
 
 @main.command(name="items")
@@ -207,7 +208,7 @@ def items_command(
     if output == "table":
         Console(highlight=False).print(items_table(items))
         for line in flagged_lines(items):
-            click.echo(line)
+            click.echo(safe(line))
     elif output == "csv":
         click.echo(to_csv(ITEM_FIELDS, [item_record(item) for item in items]), nl=False)
     else:

@@ -18,6 +18,7 @@ from rich.text import Text
 from quiz.progress.items import ItemAnalysis
 from quiz.progress.stats import GroupBy, ProgressRow, standing
 from quiz.scheduler import study_day
+from quiz.textsafe import cell, safe
 
 
 class Format(StrEnum):
@@ -167,7 +168,7 @@ def _progress_table(
     with_deck: bool,
 ) -> Table:
     table = Table(
-        title=title,
+        title=cell(title),
         title_justify="left",
         title_style="bold",
         box=box.SIMPLE_HEAD,
@@ -188,11 +189,11 @@ def _progress_table(
     if by is GroupBy.DECK:
         table.add_column("status", no_wrap=True)
     for row in rows:
-        cells: list[str | Text] = [row.learner] if with_learner else []
+        cells: list[str | Text] = [cell(row.learner)] if with_learner else []
         if with_deck:
-            cells.append(row.deck_id or "")
+            cells.append(cell(row.deck_id or ""))
         if by is not GroupBy.DECK:
-            cells.append(row.group)
+            cells.append(cell(row.group))
         cells += [
             f"{row.seen}/{row.total}",
             str(row.mastered),
@@ -255,13 +256,13 @@ def items_table(items: Sequence[ItemAnalysis]) -> Table:
     table.add_column("flags", style="yellow")
     for item in items:
         table.add_row(
-            item.deck_id,
-            item.item_key,
+            cell(item.deck_id),
+            cell(item.item_key),
             str(item.answers),
             percent(item.facility),
             f"{item.discrimination:+.2f}" if item.discrimination is not None else "-",
-            ", ".join(f"{choice}: {n}" for choice, n in item.distractors),
-            ", ".join(item.flags),
+            cell(", ".join(f"{choice}: {n}" for choice, n in item.distractors)),
+            cell(", ".join(item.flags)),
         )
     return table
 
@@ -291,7 +292,10 @@ def to_csv(fields: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
     for record in records:
         writer.writerow(
             {
-                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                # A control character or break in a field would forge a line or send an escape.
+                k: safe(json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
+                if isinstance(v, str | dict | list)
+                else v
                 for k, v in record.items()
             }
         )
