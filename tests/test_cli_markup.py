@@ -20,7 +20,7 @@ from quiz.textsafe import safe
 
 MARKUP = "[/] [link=https://evil.example/]click me[/link] [bold]loud"
 # An OSC 8 hyperlink, an OSC 0 window title, a CSI screen clear and a forged line.
-ESCAPES = "ann\x1b]0;owned\x07\x1b[2J\nquiz: 0 reviews lost"
+ESCAPES = "ann\x1b]0;owned\x07\x1b[2J\x9b2J\u202e\nquiz: 0 reviews lost"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -38,7 +38,8 @@ def no_data_escapes(text: str) -> None:
     assert "\x1b]" not in text  # OSC: hyperlinks (8), titles (0), clipboard (52)
     assert "\x1b[2J" not in text
     assert "\x07" not in text
-    assert "owned" not in text or "\\x1b]0;owned" in text
+    assert "\x9b" not in text  # CSI as one C1 character
+    assert "\u202e" not in text  # right-to-left override
 
 
 @pytest.mark.parametrize(
@@ -113,3 +114,10 @@ def test_progress_import_messages_quote_a_hostile_path_inertly(tmp_path: Path) -
 def test_safe_shows_every_control_character_as_its_escape() -> None:
     assert safe("a\x1b[31mb\nc\td\x9b\u202ee\ud800") == "a\\x1b[31mb\\nc\\td\\x9b\\u202ee\\ud800"
     assert safe("plain [bold] text, ünïcode 中文") == "plain [bold] text, ünïcode 中文"
+
+
+def test_json_output_escapes_c1_controls_and_bidi_overrides(hostile_learners: Path) -> None:
+    code, out, err = run("--db", str(hostile_learners), "progress", "--all", "--format", "json")
+    assert code == 0, err
+    no_data_escapes(out)
+    assert {row["learner"] for row in json.loads(out)["rows"]} == {MARKUP, ESCAPES}

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -302,8 +303,15 @@ def to_csv(fields: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
 def to_json(key: str, records: Sequence[dict[str, Any]], now: datetime) -> str:
     """Records as one JSON document, with when they were made."""
-    return json.dumps(
+    text = json.dumps(
         {"generated_at": now.isoformat(), key: list(records)}, ensure_ascii=False, indent=2
     )
+    # JSON escapes only C0 controls itself; C1 controls and bidi overrides are escaped too.
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
