@@ -12,6 +12,9 @@ _BLOCKS = {
 }  # fmt: skip
 _HIDDEN = {"script", "style", "head", "title", "template"}
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
+# From a "<" to the next "<" or ">", and an attribute value that opens and does not close there.
+_TAG_SPAN = re.compile(r"<[^<>]*>?")
+_OPEN_VALUE = re.compile(r"""=\s*(?:"[^"]*(?:"|$)|'[^']*(?:'|$))""")
 
 
 class _TextCollector(HTMLParser):
@@ -46,10 +49,44 @@ class _TextCollector(HTMLParser):
             self.parts.append(data)
 
 
+def _whole_tag(span: str) -> bool:
+    if not span.endswith(">") or span.startswith("<!["):
+        return False
+    return all(value.group().endswith(("'", '"')) for value in _OPEN_VALUE.finditer(span))
+
+
+def _tame(html: str) -> str:
+    """The fragment with every "<" that cannot start a whole tag written as "&lt;".
+
+    HTMLParser rescans the rest of the text from each "<" whose tag does not end (no ">" before
+    the next "<", or a quoted value left open), so a field of them took minutes; comments are
+    dropped here for the same reason (an unclosed one hides the rest, as in a browser).
+    """
+    if "<" not in html:
+        return html
+    out: list[str] = []
+    at = 0
+    while (start := html.find("<", at)) >= 0:
+        out.append(html[at:start])
+        if html.startswith("<!--", start):
+            end = html.find("-->", start + 4)
+            if end < 0:
+                return "".join(out)
+            at = end + 3
+            continue
+        span = _TAG_SPAN.match(html, start)
+        assert span is not None  # the pattern matches any "<"
+        text = span.group()
+        out.append(text if _whole_tag(text) else "&lt;" + text[1:])
+        at = span.end()
+    out.append(html[at:])
+    return "".join(out)
+
+
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment: tags dropped, entities decoded, blocks as lines."""
     collector = _TextCollector()
-    collector.feed(html)
+    collector.feed(_tame(html))
     collector.close()
     text = _SOUND.sub("", "".join(collector.parts)).replace("\xa0", " ")
     lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n"))
