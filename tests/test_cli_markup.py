@@ -121,3 +121,12 @@ def test_json_output_escapes_c1_controls_and_bidi_overrides(hostile_learners: Pa
     assert code == 0, err
     no_data_escapes(out)
     assert {row["learner"] for row in json.loads(out)["rows"]} == {MARKUP, ESCAPES}
+
+
+def test_import_errors_quote_a_hostile_path_inertly(tmp_path: Path) -> None:
+    bad = tmp_path / "x\x1b]0;owned\x07.apkg"
+    bad.write_bytes(b"not a zip")
+    code, _, err = run("import", str(bad), "-o", str(tmp_path / "out.yaml"))
+    assert code == 1
+    no_data_escapes(err)
+    assert err.startswith(f"Error: {safe(bad)}: not an Anki package")

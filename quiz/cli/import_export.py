@@ -8,6 +8,7 @@ import click
 
 from quiz.cli.group import main, print_problems
 from quiz.library import resolve
+from quiz.textsafe import safe
 
 
 def _formats_help(formats: dict[str, str]) -> str:
@@ -16,7 +17,7 @@ def _formats_help(formats: dict[str, str]) -> str:
 
 def _interchange_failed(path: Path, exc: Exception) -> click.ClickException:
     line = getattr(exc, "line", None)
-    return click.ClickException(f"{path}{f':{line}' if line else ''}: {exc}")
+    return click.ClickException(safe(f"{path}{f':{line}' if line else ''}: {exc}"))
 
 
 def _report(output: Path, cards: int, skipped: list[str]) -> None:
