@@ -56,12 +56,10 @@ def _whole_tag(span: str) -> bool:
 
 
 def _tame(html: str) -> str:
-    """The fragment with every "<" that cannot start a whole tag written as "&lt;".
-
-    HTMLParser rescans the rest of the text from each "<" whose tag does not end (no ">" before
-    the next "<", or a quoted value left open), so a field of them took minutes; comments are
-    dropped here for the same reason (an unclosed one hides the rest, as in a browser).
-    """
+    """The fragment with every "<" that cannot start a whole tag written as "&lt;"."""
+    # HTMLParser rescans the rest of the text from each "<" whose tag does not end (no ">"
+    # before the next "<", or a quoted value left open), so a field of them took minutes;
+    # comments are dropped here for the same reason (an unclosed one hides the rest).
     if "<" not in html:
         return html
     out: list[str] = []

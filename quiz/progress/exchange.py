@@ -154,11 +154,9 @@ def _fail(path: str, line: int, message: str, column: int = 1) -> ProgressFileEr
 
 
 def read_progress_file(path: Path, now: datetime | None = None) -> ProgressFile:
-    """Read and check a whole progress file; any problem raises ProgressFileError.
-
-    Reviews that are well formed but out of range (a time in the future, a duration over a
-    day, an id that is not a slug) are left out and counted in `refused`.
-    """
+    """Read and check a whole progress file; any problem raises ProgressFileError."""
+    # Reviews well formed but out of range (a time in the future, a duration over a day, an id
+    # that is not a slug) are left out and counted in `refused`.
     name = str(path)
     now = now or datetime.now(UTC)
     try:

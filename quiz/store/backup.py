@@ -151,10 +151,8 @@ def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str, now: datet
 
 
 def prune(db_path: Path, keep: int = KEEP) -> list[Backup]:
-    """Delete all but the newest `keep` backups; returns those deleted.
-
-    Backups under the old stem-only names are left alone: they may be another database's.
-    """
+    """Delete all but the newest `keep` backups; returns those deleted."""
+    # Backups under the old stem-only names are left alone: they may be another database's.
     old = _own_backups(db_path)[keep:]
     for backup in old:
         backup.path.unlink(missing_ok=True)
@@ -280,12 +278,9 @@ def _replace_file(source: sqlite3.Connection, target: Path) -> None:
 
 
 def restore_backup(db_path: Path, name: str, now: datetime) -> tuple[Backup, Backup | None]:
-    """Put a backup in place of the database, after backing up the database itself.
-
-    The database is locked first, so a restore never happens under an open session; a
-    symbolic link is followed, so the file it points to is restored and the link kept.
-    Returns the backup restored and the backup made of the file it replaced (if any).
-    """
+    """Back up the database, then put a backup in its place: (restored, the copy saved)."""
+    # Locked first, so a restore never happens under an open session; a symbolic link is
+    # followed, so the file it points to is restored and the link kept.
     backup = find_backup(db_path, name)
     _check(backup.path)
     target = Path(os.path.realpath(db_path))
