@@ -358,3 +358,26 @@ def test_the_queue_keys_items_as_items_do(every_type):
     with pytest.raises(IndexError):
         index.locate(len(index.keys))
     assert any(i.variant for i in every_type.items())
+
+
+def test_learning_items_due_after_the_rollover_come_back_in_the_running_session(
+    store, tmp_path, clock
+):
+    # Answered Good at 03:55 and 03:56, their 10-minute steps fall due at 04:05 and 04:06, in
+    # the next study day: the session that is still open shows them then.
+    clock.now = clock.now.astimezone().replace(hour=3, minute=55).astimezone(clock.now.tzinfo)
+    deck = flash_deck(store, tmp_path, clock, 2)
+    session = make_session(store, [deck], clock)
+    session.start()
+    for _ in range(2):
+        shown = session.next()
+        assert shown is not None
+        session.rate(Rating.GOOD)
+        clock.advance(minutes=1)
+    assert session.next() is None  # nothing left on the old day
+    clock.advance(minutes=10)  # 04:07
+    again = []
+    while (shown := session.next()) is not None:
+        again.append(shown.item.key)
+        session.rate(Rating.GOOD)
+    assert again == ["c0", "c1"]

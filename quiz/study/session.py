@@ -55,6 +55,7 @@ class StudySession:
         }
         self._builder = QueueBuilder(store, learner)
         self._queue = StudyQueue()
+        self._day = day_start(clock())  # the study day the queue was built for
         self._history: list[Answer] = []
         self.current: Presentation | None = None
         self._shown_at: datetime | None = None
@@ -78,6 +79,7 @@ class StudySession:
         self.deck_ids = [d.id for d in chosen]
         self._due_only = due_only
         self._queue = self._build(chosen)
+        self._day = day_start(self.clock())
         self._history = []
         self.current = None
         # The log written so far goes back into the database now, before the first card, and
@@ -128,7 +130,13 @@ class StudySession:
 
     def next(self) -> Presentation | None:
         """Show the next item: due learning, then due reviews, then new, then learn ahead."""
-        item = self._queue.pop(self.clock())
+        now = self.clock()
+        if day_start(now) != self._day and self.deck_ids:
+            # A study day began while studying: today's reviews, new items and limits are
+            # another day's, and learning items due after the rollover wait in the store.
+            self._queue = self._build([d for d in self.decks if d.id in self.deck_ids])
+            self._day = day_start(now)
+        item = self._queue.pop(now)
         if item is None:
             self.current = None
             return None
