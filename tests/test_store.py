@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -741,3 +742,40 @@ def test_a_write_that_need_not_be_durable_restores_full_sync(store: Store) -> No
     with store.atomic(durable=False):
         assert store.conn.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
     assert store.conn.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+
+
+def test_upgrading_recomputes_states_in_study_days(tmp_path: Path, deck_file: Path) -> None:
+    # A learner's history as the 24-hour FSRS left it: Good at 20:00, at its 10-minute step,
+    # then the next morning 12 hours later, which that FSRS counted as the same day.
+    path = tmp_path / "old.db"
+    store = open_store(path)
+    open_ok(store, deck_file)
+    evening = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
+    times = [evening, evening + timedelta(minutes=10), evening + timedelta(hours=12)]
+    with store.atomic():
+        before = None
+        for number, at in enumerate(times):
+            record = review(f"r{number}", before, Rating.GOOD, at)
+            stale = replace(record.state_after, stability=(record.state_after.stability or 0) / 3)
+            store.record_review(replace(record, state_after=stale))
+            before = stale
+    store.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_study_days_and_settings'")
+    store.conn.execute("DROP TABLE learner_settings")
+    store.conn.execute("DROP TABLE fsrs_parameters")
+    store.conn.commit()
+    store.close()
+
+    store = open_store(path)  # the upgrade runs again, as on an old database
+    try:
+        expected = Scheduler().replay([(at, int(Rating.GOOD)) for at in times])
+        state = store.state(LEARNER, "mini", "capital")
+        assert state is not None
+        assert state.stability == pytest.approx(expected[-1][1].stability)
+        assert state.reps == 3
+        # The morning review is a day after the evening: long-term stability, not same-day.
+        same_day = Scheduler(tz=UTC).replay([(at, 3) for at in times[:2]] + [(times[1], 3)])
+        assert state.stability > (same_day[-1][1].stability or 0)
+        after = [json.loads(r["state_after"])["stability"] for r in store.reviews(LEARNER)]
+        assert after == pytest.approx([s.stability for _, s in expected])
+    finally:
+        store.close()

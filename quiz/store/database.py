@@ -38,7 +38,12 @@ __all__ = [
 # these opens without importing sqlite-utils and the migrations (a tenth of start-up); any
 # other goes through sqlite-utils. tests/test_store.py checks that the two lists agree.
 MIGRATION_SET = "quiz"
-MIGRATIONS = ("m001_initial", "m002_progress_indexes", "m003_deck_snapshots")
+MIGRATIONS = (
+    "m001_initial",
+    "m002_progress_indexes",
+    "m003_deck_snapshots",
+    "m004_study_days_and_settings",
+)
 
 
 class StoreError(Exception):

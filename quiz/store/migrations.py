@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import datetime
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("quiz")
@@ -97,3 +100,51 @@ def m003_deck_snapshots(db: Database) -> None:
     # NULL until the deck is next synced; a deck without one is parsed from its file again.
     db.execute("ALTER TABLE decks ADD COLUMN snapshot TEXT")
 
+
+
+@migrations()
+def m004_study_days_and_settings(db: Database) -> None:
+    """Learners' own settings and fitted FSRS parameters; states recomputed in study days."""
+    # A setting or parameter set for all of a learner's decks has deck_id ''; one for a deck
+    # wins over it. Values are JSON.
+    db.table("learner_settings").create(
+        {"learner": str, "deck_id": str, "key": str, "value": str, "set_at": str},
+        pk=("learner", "deck_id", "key"),
+    )
+    db.table("fsrs_parameters").create(
+        {
+            "learner": str,
+            "deck_id": str,
+            "parameters": str,  # JSON list of FSRS-6's 21 numbers
+            "fitted_at": str,
+            "reviews": int,  # the scored reviews they were fitted on
+            "metrics": str,  # JSON: log loss and RMSE(bins) of defaults and fitted parameters
+        },
+        pk=("learner", "deck_id"),
+    )
+    _recompute_states(db)
+
+
+def _recompute_states(db: Database) -> None:
+    # Until now FSRS counted whole 24-hour periods between reviews; it now counts study days,
+    # as Anki does. The review log is the truth: every item's states are replayed from it.
+    from quiz.scheduler import Scheduler
+    from quiz.store.reviews import ReviewLog
+
+    log = ReviewLog(db.conn)
+    schedulers = {
+        deck_id: Scheduler(retention or 0.9)
+        for deck_id, retention in db.execute(
+            "SELECT id, json_extract(meta, '$.settings.desired_retention') FROM decks"
+        ).fetchall()
+    }
+    rows = db.execute(
+        "SELECT learner, deck_id, item_key, id, reviewed_at, rating FROM reviews "
+        "ORDER BY learner, deck_id, item_key, reviewed_at, id"
+    ).fetchall()
+    for (learner, deck_id, key), group in itertools.groupby(rows, key=lambda r: r[:3]):
+        reviews = [(rid, datetime.fromisoformat(at), rating) for *_, rid, at, rating in group]
+        scheduler = schedulers.get(deck_id) or Scheduler()
+        states = scheduler.replay((at, rating) for _, at, rating in reviews)
+        replayed = [(r[0], b, a) for r, (b, a) in zip(reviews, states, strict=True)]
+        log.rewrite_history(learner, deck_id, key, replayed, states[-1][1])
