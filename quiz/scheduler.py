@@ -9,6 +9,8 @@ from enum import IntEnum
 
 import fsrs
 
+from quiz.settings import StudySettings
+
 # FSRS-6's defaults, the same in py-fsrs and in fsrs-rs (which Anki runs).
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 ROLLOVER_HOUR = 4
@@ -72,14 +74,21 @@ class Scheduler:
         fuzz: bool = True,
         tz: tzinfo | None = None,
         parameters: Sequence[float] | None = None,
+        settings: StudySettings | None = None,
     ) -> None:
+        chosen = settings or StudySettings(desired_retention=desired_retention)
         self._fsrs = fsrs.Scheduler(
             parameters=DEFAULT_PARAMETERS if parameters is None else tuple(parameters),
-            desired_retention=desired_retention,
+            desired_retention=chosen.desired_retention,
+            learning_steps=chosen.learning_steps,
+            relearning_steps=chosen.relearning_steps,
+            maximum_interval=chosen.maximum_interval,
             enable_fuzzing=fuzz,
         )
-        self.desired_retention = desired_retention
-        self.tz = tz  # the learner's time zone, whose 04:00 starts a study day; None: local
+        self.desired_retention = chosen.desired_retention
+        self.settings = chosen
+        self.tz = tz  # the learner's time zone, whose rollover starts a study day; None: local
+        self.rollover_hour = chosen.rollover_hour
         decay = -self._fsrs.parameters[20]
         self._decay = decay
         self._factor = 0.9 ** (1 / decay) - 1
@@ -96,9 +105,11 @@ class Scheduler:
         # are a day apart however few hours lie between them. py-fsrs counts whole 24-hour
         # periods, so it is handed each review at midnight UTC of its study day's date: whole
         # days apart exactly, whatever DST did to the hours between.
-        today = study_day(now, self.tz)
+        today = study_day(now, self.tz, self.rollover_hour)
         review_at = _as_fsrs_time(today)
-        last = _as_fsrs_time(study_day(state.last_review, self.tz)) if state.last_review else None
+        last = None
+        if state.last_review is not None:
+            last = _as_fsrs_time(study_day(state.last_review, self.tz, self.rollover_hour))
         # A fixed card_id: without one, fsrs reads the real clock and sleeps 1 ms per card.
         card = fsrs.Card(
             card_id=0,
@@ -117,7 +128,8 @@ class Scheduler:
         wait = updated.due - review_at
         if updated.state is fsrs.State.Review:
             # A review interval is a number of study days: due when that day begins.
-            due = study_day_start(today + timedelta(days=round(wait / timedelta(days=1))), self.tz)
+            days = round(wait / timedelta(days=1))
+            due = study_day_start(today + timedelta(days=days), self.tz, self.rollover_hour)
         else:
             due = now + wait  # a learning step counts from the answer itself
         lapsed = state.state == "review" and rating is Rating.AGAIN
@@ -169,22 +181,22 @@ def julian_day(moment: datetime) -> float:
     return moment.timestamp() / SECONDS_PER_DAY + 2440587.5
 
 
-def study_day(now: datetime, tz: tzinfo | None = None) -> date:
-    """The study day `now` falls in; days roll over at 04:00 local time."""
+def study_day(now: datetime, tz: tzinfo | None = None, hour: int = ROLLOVER_HOUR) -> date:
+    """The study day `now` falls in; days roll over at `hour` (04:00) local time."""
     local = now.astimezone(tz)
-    return (local - timedelta(hours=ROLLOVER_HOUR)).date()
+    return (local - timedelta(hours=hour)).date()
 
 
-def day_start(now: datetime, tz: tzinfo | None = None) -> datetime:
+def day_start(now: datetime, tz: tzinfo | None = None, hour: int = ROLLOVER_HOUR) -> datetime:
     """When the study day containing `now` began, in UTC."""
-    return study_day_start(study_day(now, tz), tz)
+    return study_day_start(study_day(now, tz, hour), tz, hour)
 
 
-def study_day_start(day: date, tz: tzinfo | None = None) -> datetime:
-    """When a study day begins (04:00 local), in UTC."""
-    # The offset in force at that 04:00, not now's: across a DST change they differ. A naive
+def study_day_start(day: date, tz: tzinfo | None = None, hour: int = ROLLOVER_HOUR) -> datetime:
+    """When a study day begins (04:00 local, or `hour`), in UTC."""
+    # The offset in force at that hour, not now's: across a DST change they differ. A naive
     # time is local time to `astimezone`, which looks its offset up for that moment.
-    start = datetime.combine(day, time(ROLLOVER_HOUR), tzinfo=tz)
+    start = datetime.combine(day, time(hour), tzinfo=tz)
     return start.astimezone(UTC)
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from quiz.deck.loader import parse_deck
 from quiz.deck.model import Deck, Item, card_of_key
 from quiz.scheduler import CardState, Rating, Scheduler, day_start, julian_day
+from quiz.settings import resolve
 from quiz.store.states import DueState
 from quiz.study.builder import QueueBuilder
 from quiz.study.queue import LEARN_AHEAD, Queued, StudyQueue, key_of
@@ -82,7 +83,9 @@ def flashcards(n: int, reverse: bool = False) -> str:
 
 def build(source: MemorySource, deck: Deck, now: datetime) -> tuple[QueueBuilder, StudyQueue]:
     builder = QueueBuilder(source, LEARNER)
-    return builder, builder.build([deck], {deck.id: Scheduler(fuzz=False)}, now)
+    # The deck file's limits, as a session resolves them for a learner with no settings.
+    scheduler = Scheduler(fuzz=False, settings=resolve(deck.settings, {}))
+    return builder, builder.build([deck], {deck.id: scheduler}, now)
 
 
 def day_end(now: datetime) -> datetime:

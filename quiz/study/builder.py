@@ -11,6 +11,7 @@ from typing import Protocol
 from quiz.collector import collector_paused
 from quiz.deck.model import Deck, Item, card_of_key
 from quiz.scheduler import Scheduler, day_start, julian_day
+from quiz.settings import StudySettings
 from quiz.store.states import DueState
 from quiz.study.queue import Learning, Queued, StudyQueue, note_of
 
@@ -87,8 +88,9 @@ class QueueBuilder:
         # Tens of thousands of states and items, none of them garbage: not worth a collection.
         with collector_paused():
             for deck in decks:
-                c = self.candidates(deck, now)
-                recall_after = schedulers[deck.id].recall_after
+                scheduler = schedulers[deck.id]
+                c = self.candidates(deck, now, scheduler.settings)
+                recall_after = scheduler.recall_after
                 today = julian_day(now)
                 # Least likely to be recalled first; sorted() keeps deck order among equals.
                 ranked = sorted(
@@ -108,9 +110,9 @@ class QueueBuilder:
                 learning.extend(c.learning)
             return StudyQueue(learning, reviews, new)
 
-    def candidates(self, deck: Deck, now: datetime) -> Candidates:
+    def candidates(self, deck: Deck, now: datetime, settings: StudySettings) -> Candidates:
         """What today's queue of a deck is made from; read again only when the source changed."""
-        since = day_start(now)
+        since = day_start(now, hour=settings.rollover_hour)
         version = self.source.data_version()
         cached = self._cache.get(deck.id)
         if (
@@ -120,18 +122,20 @@ class QueueBuilder:
             and cached.version == version
         ):
             return cached
-        fresh = self._gather(deck, since, version)
+        fresh = self._gather(deck, since, version, settings)
         self._cache[deck.id] = fresh
         return fresh
 
-    def _gather(self, deck: Deck, since: datetime, version: tuple[int, int]) -> Candidates:
+    def _gather(
+        self, deck: Deck, since: datetime, version: tuple[int, int], settings: StudySettings
+    ) -> Candidates:
         source, learner = self.source, self.learner
         tomorrow = since + timedelta(days=1)
         new_done, reviews_done, touched = source.today_counts(learner, deck.id, since)
         touched_notes = self._touched
         touched_notes.update((deck.id, n) for n in touched)
-        new_left = max(0, deck.settings.new_per_day - new_done)
-        reviews_left = max(0, deck.settings.reviews_per_day - reviews_done)
+        new_left = max(0, settings.new_per_day - new_done)
+        reviews_left = max(0, settings.reviews_per_day - reviews_done)
         # Only the states due by tomorrow are read; of the rest only whether they exist.
         due_states = source.due_states(learner, deck.id, tomorrow + LEARNING_HORIZON)
         # Whether a key has a state is asked of the source a batch of keys at a time, and only

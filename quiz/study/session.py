@@ -23,9 +23,11 @@ from quiz.deck.model import (
 )
 from quiz.grading import Grade, Response, grade, is_self_rated
 from quiz.scheduler import Rating, Scheduler, day_start, utc_now
+from quiz.settings import StudySettings
 from quiz.store.database import Store
 from quiz.study import answering
 from quiz.study.builder import QueueBuilder
+from quiz.study.learner import learner_scheduler, learner_settings
 from quiz.study.queue import StudyQueue
 from quiz.study.records import Answer, DeckOverview, Presentation, Summary
 
@@ -50,24 +52,31 @@ class StudySession:
         self.rng = rng or random.Random()
         self._fuzz = fuzz
         self._due_only = False
-        self._schedulers = {
-            d.id: Scheduler(d.settings.desired_retention, fuzz=fuzz) for d in self.decks
-        }
+        self._schedulers = {d.id: self._scheduler(d) for d in self.decks}
+        # A learner's study day is one for all decks: the rollover is not set per deck.
+        self._hour = learner_settings(store, learner).rollover_hour
         self._builder = QueueBuilder(store, learner)
         self._queue = StudyQueue()
-        self._day = day_start(clock())  # the study day the queue was built for
+        self._day = day_start(clock(), hour=self._hour)  # the study day the queue was built for
         self._history: list[Answer] = []
         self.current: Presentation | None = None
         self._shown_at: datetime | None = None
         self.deck_ids: list[str] = []
         store.ensure_learner(learner, clock())
 
+    def _scheduler(self, deck: Deck) -> Scheduler:
+        return learner_scheduler(self.store, self.learner, deck.id, deck.settings, self._fuzz)
+
+    def settings_of(self, deck_id: str) -> StudySettings:
+        """The settings in force for a deck of this session."""
+        return self._schedulers[deck_id].settings
+
     def overview(self) -> list[DeckOverview]:
         """Due, new and total counts for every deck, within today's limits."""
         now = self.clock()
         out = []
         for deck in self.decks:
-            c = self._builder.candidates(deck, now)
+            c = self._builder.candidates(deck, now, self.settings_of(deck.id))
             learning_due = sum(1 for d, _ in c.learning if d <= now)
             due = min(len(c.reviews), c.reviews_left) + learning_due
             out.append(DeckOverview(deck, due, len(c.new), c.total))
@@ -79,7 +88,7 @@ class StudySession:
         self.deck_ids = [d.id for d in chosen]
         self._due_only = due_only
         self._queue = self._build(chosen)
-        self._day = day_start(self.clock())
+        self._day = day_start(self.clock(), hour=self._hour)
         self._history = []
         self.current = None
         # The log written so far goes back into the database now, before the first card, and
@@ -105,7 +114,7 @@ class StudySession:
             self.decks.append(deck)
         else:
             self.decks[index] = deck
-        self._schedulers[deck.id] = Scheduler(deck.settings.desired_retention, fuzz=self._fuzz)
+        self._schedulers[deck.id] = self._scheduler(deck)
         if deck.id not in self.deck_ids:
             return False
         current = self.current
@@ -131,11 +140,11 @@ class StudySession:
     def next(self) -> Presentation | None:
         """Show the next item: due learning, then due reviews, then new, then learn ahead."""
         now = self.clock()
-        if day_start(now) != self._day and self.deck_ids:
+        if day_start(now, hour=self._hour) != self._day and self.deck_ids:
             # A study day began while studying: today's reviews, new items and limits are
             # another day's, and learning items due after the rollover wait in the store.
             self._queue = self._build([d for d in self.decks if d.id in self.deck_ids])
-            self._day = day_start(now)
+            self._day = day_start(now, hour=self._hour)
         item = self._queue.pop(now)
         if item is None:
             self.current = None
@@ -206,7 +215,7 @@ class StudySession:
         return answer
 
     def _day_end(self) -> datetime:
-        return day_start(self.clock()) + timedelta(days=1)
+        return day_start(self.clock(), hour=self._hour) + timedelta(days=1)
 
     def rerate(self, rating: Rating) -> Answer:
         """Replace the rating of the last answer (the learner overruled the proposal)."""
