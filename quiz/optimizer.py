@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quiz.scheduler import DEFAULT_PARAMETERS, Rating, Scheduler, study_day
+from quiz.scheduler import DEFAULT_PARAMETERS, ROLLOVER_HOUR, Rating, Scheduler, study_day
 
 if TYPE_CHECKING:
     from fsrs_rs_python import FSRSItem
@@ -137,7 +137,9 @@ def read_anki_revlog(path: Path) -> list[LoggedReview]:
     return reviews
 
 
-def scored_reviews(reviews: Iterable[LoggedReview], tz: tzinfo | None = None) -> list[Scored]:
+def scored_reviews(
+    reviews: Iterable[LoggedReview], tz: tzinfo | None = None, hour: int = ROLLOVER_HOUR
+) -> list[Scored]:
     """The reviews made a study day or more after the card's previous one, in time order."""
     by_card: dict[str, list[LoggedReview]] = defaultdict(list)
     for review in reviews:
@@ -148,7 +150,7 @@ def scored_reviews(reviews: Iterable[LoggedReview], tz: tzinfo | None = None) ->
         steps: list[tuple[int, int]] = []
         previous: date | None = None
         for review in history:
-            day = study_day(review.time, tz)
+            day = study_day(review.time, tz, hour)
             elapsed = (day - previous).days if previous is not None else 0
             if steps and elapsed >= 1:
                 rating = int(review.rating)
@@ -294,11 +296,12 @@ def evaluate(
     reviews: Iterable[LoggedReview],
     tz: tzinfo | None = None,
     *,
+    hour: int = ROLLOVER_HOUR,
     fit: bool = True,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Evaluation:
     """Score the defaults on every scored review and, with enough of them, fitted parameters."""
-    scored = scored_reviews(reviews, tz)
+    scored = scored_reviews(reviews, tz, hour)
     progress(f"scoring the default parameters on {len(scored)} reviews")
     predicted = predictions(scored)
     defaults = metrics(scored, predicted)

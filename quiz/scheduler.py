@@ -93,6 +93,11 @@ class Scheduler:
         self._decay = decay
         self._factor = 0.9 ** (1 / decay) - 1
 
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        """The FSRS parameters in use."""
+        return tuple(self._fsrs.parameters)
+
     @staticmethod
     def new_state(now: datetime) -> CardState:
         """The state of an item never studied."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from quiz.optimizer import (
     read_review_csv,
     scored_reviews,
 )
-from quiz.scheduler import DEFAULT_PARAMETERS, Rating, Scheduler
+from quiz.scheduler import DEFAULT_PARAMETERS, CardState, Rating, Scheduler
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +206,93 @@ def test_quiz_optimize_evaluate_reports_a_bad_log_at_its_line(tmp_path: Path) ->
     assert result.exit_code == 1
     assert f"{path}:2:1: error: review_time is not an ISO 8601 time: 'yesterday'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_quiz_optimize_adopts_parameters_that_predict_the_learners_reviews_better(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from quiz.cli import main
+    from quiz.library import open_deck
+    from quiz.store import ReviewRecord, open_store
+    from quiz.study.learner import learner_scheduler
+
+    cards = 300
+    deck_file = tmp_path / "sim.yaml"
+    deck_file.write_text(
+        "deck: sim\ntitle: Sim\ncards:\n"
+        + "".join(f'  - {{id: c{i}, front: "f{i}", back: "b{i}"}}\n' for i in range(cards)),
+        encoding="utf-8",
+    )
+    db = tmp_path / "quiz.db"
+    store = open_store(db)
+    deck, problems = open_deck(store, deck_file, START)
+    assert deck is not None, problems
+    log = simulate(cards=cards, days=180)
+    scheduler = Scheduler(fuzz=False)
+    states: dict[str, CardState] = {}
+    with store.atomic():
+        for number, review in enumerate(log):
+            key = review.card_id  # the simulated card c7 is the deck's card c7
+            before = states.get(key)
+            start = before or Scheduler.new_state(review.time)
+            after = scheduler.review(start, review.rating, review.time)
+            store.record_review(
+                ReviewRecord(
+                    id=f"r{number}", learner="sim", deck_id="sim", item_key=key, card_id=key,
+                    reviewed_at=review.time, rating=int(review.rating), outcome=None,
+                    response=None, duration_ms=review.duration_ms, first=before is None,
+                    state_before=before, state_after=after,
+                )
+            )  # fmt: skip
+            states[key] = after
+    store.close()
+
+    run = CliRunner().invoke
+    result = run(main, ["optimize", "--db", str(db), "--learner", "sim", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["adopted"] is True
+    assert document["optimized"]["log_loss"] < document["defaults"]["log_loss"]
+    store = open_store(db)
+    try:
+        fitted = store.fitted_parameters("sim")
+        assert fitted is not None and fitted.reviews == document["reviews_scored"]
+        # Every later session of this learner schedules with them.
+        in_use = learner_scheduler(store, "sim", "sim", deck.settings).parameters
+        assert in_use == pytest.approx(fitted.parameters)
+        assert in_use != pytest.approx(DEFAULT_PARAMETERS)
+    finally:
+        store.close()
+    result = run(main, ["optimize", "--db", str(db), "--learner", "sim", "--reset"])
+    assert "back to FSRS's default parameters" in result.output
+    store = open_store(db)
+    try:
+        in_use = learner_scheduler(store, "sim", "sim", deck.settings).parameters
+        assert in_use == pytest.approx(DEFAULT_PARAMETERS)
+    finally:
+        store.close()
+
+
+def test_quiz_settings_sets_shows_and_refuses_with_a_hint(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from quiz.cli import main
+
+    db = ["--db", str(tmp_path / "quiz.db"), "--learner", "ann"]
+    run = CliRunner().invoke
+    result = run(main, ["settings", "desired_retention", "85%", *db])
+    assert result.exit_code == 0, result.output
+    assert "desired_retention  0.85" in result.output and "yours" in result.output
+    result = run(main, ["settings", "learning_steps", "30s", "5m", *db])
+    assert "learning_steps  30s 5m" in result.output
+    listing = run(main, ["settings", *db]).output
+    assert "rollover_hour      4            default" in listing
+    refused = run(main, ["settings", "desired_retention", "0.5", *db])
+    assert refused.exit_code == 1
+    assert "expected a retention from 0.70 to 0.99" in refused.output
+    typo = run(main, ["settings", "new_per_dya", "5", *db])
+    assert "no setting 'new_per_dya' (did you mean 'new_per_day'?)" in typo.output
+    unset = run(main, ["settings", "desired_retention", "--unset", *db])
+    assert "desired_retention  0.90         default" in unset.output

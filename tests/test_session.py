@@ -6,11 +6,13 @@ import random
 import sqlite3
 import textwrap
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from testkit import FakeClock
 
+from quiz import settings
 from quiz.deck.model import Deck, card_of_key
 from quiz.library import open_deck
 from quiz.scheduler import Rating, Scheduler
@@ -381,3 +383,39 @@ def test_learning_items_due_after_the_rollover_come_back_in_the_running_session(
         again.append(shown.item.key)
         session.rate(Rating.GOOD)
     assert again == ["c0", "c1"]
+
+
+def test_an_answer_records_at_most_the_learners_answer_time_cap(store, tmp_path, clock):
+    deck = flash_deck(store, tmp_path, clock, 3)
+    session = make_session(store, [deck], clock)
+    session.start()
+    assert session.next() is not None
+    clock.advance(minutes=30)  # the card was left open
+    assert session.rate(Rating.GOOD).review.duration_ms == 60_000  # Anki's default cap
+    cap = settings.to_json(timedelta(seconds=20))
+    store.set_learner_setting("ann", "", "answer_time_cap", cap, clock())
+    session = make_session(store, [deck], clock)
+    session.start()
+    assert session.next() is not None
+    clock.advance(seconds=12)
+    assert session.rate(Rating.GOOD).review.duration_ms == 12_000
+    assert session.next() is not None
+    clock.advance(seconds=45)
+    assert session.rate(Rating.GOOD).review.duration_ms == 20_000
+
+
+def test_the_learners_settings_win_over_the_deck_files(store, tmp_path, clock):
+    deck = flash_deck(store, tmp_path, clock, 12, new_per_day=5)
+    store.set_learner_setting("ann", "", "new_per_day", "8", clock())
+    session = make_session(store, [deck], clock)
+    assert session.settings_of(deck.id).new_per_day == 8
+    store.set_learner_setting("ann", deck.id, "new_per_day", "3", clock())  # for this deck only
+    session = make_session(store, [deck], clock)
+    session.start()
+    shown = []
+    while (p := session.next()) is not None:
+        shown.append(p.item.key)
+        session.rate(Rating.EASY)
+    assert shown == ["c0", "c1", "c2"]
+    store.set_learner_setting("ann", deck.id, "new_per_day", None, clock())
+    assert make_session(store, [deck], clock).settings_of(deck.id).new_per_day == 8

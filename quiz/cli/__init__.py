@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Imported for their commands, which they add to the group as they load.
-from quiz.cli import backup, decks, import_export, optimize, progress
+from quiz.cli import backup, decks, import_export, optimize, progress, settings
 from quiz.cli.group import main
 
-__all__ = ["backup", "decks", "import_export", "main", "optimize", "progress"]
+__all__ = ["backup", "decks", "import_export", "main", "optimize", "progress", "settings"]

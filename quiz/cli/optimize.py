@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from quiz.cli.group import main
+from quiz.cli.group import main, open_learner, store_options
 from quiz.optimizer import Evaluation, LoggedReview, ReviewLogError, evaluate, read_review_csv
+from quiz.scheduler import ROLLOVER_HOUR, Rating, utc_now
+from quiz.store.settings import ALL_DECKS
+from quiz.study.learner import learner_settings
+from quiz.textsafe import safe
 
 
 def _read_log(path: Path) -> list[LoggedReview]:
@@ -46,11 +51,12 @@ def _table(result: Evaluation) -> str:
     "--evaluate",
     "log_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
     metavar="FILE",
-    help="Score a review log: CSV (card_id,review_rating,review_time,review_duration) "
-    "or an Anki .apkg/.colpkg.",
+    help="Only score a review log, adopting nothing: CSV "
+    "(card_id,review_rating,review_time,review_duration) or an Anki .apkg/.colpkg.",
 )
+@click.option("--deck", "deck_id", metavar="ID", help="Fit on this deck's reviews, for it alone.")
+@click.option("--reset", is_flag=True, help="Go back to FSRS's default parameters.")
 @click.option(
     "--format",
     "output",
@@ -59,20 +65,65 @@ def _table(result: Evaluation) -> str:
     show_default=True,
     help="table to read, json for scripts.",
 )
-def optimize(log_file: Path, output: str) -> None:
-    """Score FSRS's default and fitted parameters on a review log, as srs-benchmark does.
+@store_options
+@click.pass_context
+def optimize(
+    ctx: click.Context, log_file: Path | None, deck_id: str | None, reset: bool, output: str
+) -> None:
+    """Fit FSRS to your own reviews, and use the fitted parameters if they predict better.
 
-    Only reviews made a study day or more after the card's previous one are scored; the
-    fitted parameters are scored on later reviews than they were fitted on. How: docs/scheduling.md.
+    The defaults and the fitted parameters are both scored on your later reviews (fitted on
+    the earlier ones, as srs-benchmark does); the fitted ones are adopted only if their log
+    loss is lower. With --evaluate, any review log is scored and nothing is stored.
+    How: docs/scheduling.md.
     """
+    if log_file is not None:
+        try:
+            result = _with_progress(_read_log(log_file), ROLLOVER_HOUR)
+        except ReviewLogError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(json.dumps(result.as_dict(), indent=2) if output == "json" else _table(result))
+        return
+    store, learner = open_learner(ctx)
     try:
-        reviews = _read_log(log_file)
-        hidden = not sys.stderr.isatty()
-        with click.progressbar(length=3, label="optimizing", file=sys.stderr, hidden=hidden) as bar:
-            result = evaluate(reviews, progress=lambda _: bar.update(1))
-    except ReviewLogError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if output == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2))
-    else:
+        scope = deck_id or ALL_DECKS
+        if reset:
+            done = store.clear_parameters(learner, scope)
+            click.echo("back to FSRS's default parameters" if done else "no fitted parameters")
+            return
+        hour = learner_settings(store, learner).rollover_hour
+        reviews = [
+            LoggedReview(f"{deck}/{key}", Rating(rating), datetime.fromisoformat(at), ms)
+            for deck, key, rating, at, ms in store.review_log(learner, deck_id)
+        ]
+        try:
+            result = _with_progress(reviews, hour)
+        except ReviewLogError as exc:
+            raise click.ClickException(f"{safe(learner)} has no reviews to score yet") from exc
+        adopted = result.better and result.parameters is not None
+        if adopted and result.parameters is not None:
+            store.save_parameters(
+                learner, scope, result.parameters, result.reviews_scored, result.as_dict(),
+                utc_now(),
+            )  # fmt: skip
+        if output == "json":
+            click.echo(json.dumps({**result.as_dict(), "adopted": adopted}, indent=2))
+            return
         click.echo(_table(result))
+        who = f"{safe(learner)}, {_scope(deck_id)}"
+        if adopted:
+            click.echo(f"adopted for {who}: the fitted parameters schedule from now on")
+        else:
+            click.echo(f"kept for {who}: the parameters in use (the fitted ones were not better)")
+    finally:
+        store.close()
+
+
+def _scope(deck_id: str | None) -> str:
+    return f"deck {safe(deck_id)}" if deck_id else "all decks"
+
+
+def _with_progress(reviews: list[LoggedReview], hour: int) -> Evaluation:
+    hidden = not sys.stderr.isatty()
+    with click.progressbar(length=3, label="optimizing", file=sys.stderr, hidden=hidden) as bar:
+        return evaluate(reviews, hour=hour, progress=lambda _: bar.update(1))

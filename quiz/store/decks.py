@@ -198,3 +198,12 @@ class DeckRecords(StoreBase):
                 "SELECT id, json_extract(meta, '$.settings.desired_retention') FROM decks"
             )
         }
+
+    def deck_settings(self, deck_id: str) -> Settings | None:
+        """A deck's `settings:` as last synced, or None for a deck the database does not know."""
+        row = self.conn.execute(
+            "SELECT json_extract(meta, '$.settings') FROM decks WHERE id = ?", (deck_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Settings(**json.loads(row[0])) if row[0] else Settings()

@@ -27,12 +27,19 @@ class SettingRecords(StoreBase):
 
     def learner_settings(self, learner: str, deck_id: str = ALL_DECKS) -> dict[str, str]:
         """The learner's settings (key: JSON value) for all decks, overridden by the deck's."""
-        rows = self.conn.execute(
-            "SELECT key, value FROM learner_settings WHERE learner = ? AND deck_id IN ('', ?) "
-            "ORDER BY deck_id = ''  DESC",
-            (learner, deck_id),
-        ).fetchall()
-        return dict(rows)  # the deck's own rows come last, so they win
+        merged = self.own_settings(learner, ALL_DECKS)
+        if deck_id != ALL_DECKS:
+            merged.update(self.own_settings(learner, deck_id))
+        return merged
+
+    def own_settings(self, learner: str, deck_id: str) -> dict[str, str]:
+        """The settings the learner set for exactly this scope (a deck, or '' for all)."""
+        return dict(
+            self.conn.execute(
+                "SELECT key, value FROM learner_settings WHERE learner = ? AND deck_id = ?",
+                (learner, deck_id),
+            ).fetchall()
+        )
 
     def set_learner_setting(
         self, learner: str, deck_id: str, key: str, value: str | None, now: datetime

@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from quiz.deck.model import Item
 from quiz.grading import Grade, Response
 from quiz.scheduler import CardState, Rating, Scheduler
 from quiz.store.database import Store
 from quiz.store.reviews import ItemReview, ReviewRecord
+
+_MS = timedelta(milliseconds=1)
 
 
 def answer(
@@ -45,7 +47,9 @@ def answer(
             rating=int(rating),
             outcome=result.outcome.value if result else None,
             response=_jsonable(response),
-            duration_ms=max(0, int((now - shown).total_seconds() * 1000)),
+            # A card left open is not study time: the learner's cap (Anki's "maximum answer
+            # time", 60 s by default) bounds what one answer adds to time spent.
+            duration_ms=max(0, int(min(now - shown, scheduler.settings.answer_time_cap) / _MS)),
             first=before is None or before.is_new,
             state_before=before,
             state_after=after,

@@ -1,0 +1,104 @@
+"""`quiz settings`: a learner's own study settings, over the defaults their decks give."""
+
+from __future__ import annotations
+
+import click
+
+from quiz import settings
+from quiz.cli.group import main, open_learner, store_options
+from quiz.deck.model import Settings
+from quiz.scheduler import utc_now
+from quiz.store.database import Store
+from quiz.store.settings import ALL_DECKS
+from quiz.study.learner import learner_settings
+from quiz.textsafe import safe
+
+# A study day is the learner's, whatever the deck: its start is not set per deck.
+_LEARNER_WIDE = {"rollover_hour"}
+
+
+def _deck_settings(store: Store, deck_id: str | None) -> Settings | None:
+    if deck_id is None:
+        return None
+    found = store.deck_settings(deck_id)
+    if found is None:
+        known = store.deck_ids()
+        from quiz.deck.reader import suggestion
+
+        raise click.ClickException(
+            f"no deck {safe(deck_id)!r} in {store.path}{suggestion(deck_id, tuple(known))}"
+        )
+    return found
+
+
+@main.command(name="settings")
+@click.argument("key", required=False)
+@click.argument("value", required=False, nargs=-1)
+@click.option("--deck", "deck_id", metavar="ID", help="For this deck only (default: all decks).")
+@click.option("--unset", is_flag=True, help="Remove your value: the deck's or the default applies.")
+@store_options
+@click.pass_context
+def settings_command(
+    ctx: click.Context, key: str | None, value: tuple[str, ...], deck_id: str | None, unset: bool
+) -> None:
+    """Show the study settings in force, or set one: `quiz settings desired_retention 0.85`.
+
+    Your own values win over a deck file's `settings:` and those over the defaults; with
+    --deck they apply to that deck only. What each one does: docs/scheduling.md.
+    """
+    store, learner = open_learner(ctx)
+    try:
+        deck = _deck_settings(store, deck_id)
+        scope = deck_id or ALL_DECKS
+        if key is not None and key not in settings.SPECS:
+            raise click.ClickException(str(settings.SettingError(_unknown(key))))
+        if key is not None and (value or unset):
+            if deck_id and key in _LEARNER_WIDE:
+                raise click.ClickException(f"{key} is one for all your decks: leave out --deck")
+            if unset:
+                store.set_learner_setting(learner, scope, key, None, utc_now())
+            else:
+                try:
+                    parsed = settings.parse(key, " ".join(value))
+                except settings.SettingError as exc:
+                    raise click.ClickException(f"{key}: {exc}") from exc
+                store.set_learner_setting(learner, scope, key, settings.to_json(parsed), utc_now())
+        _print(store, learner, deck_id, deck, key)
+    finally:
+        store.close()
+
+
+def _unknown(key: str) -> str:
+    from quiz.deck.reader import suggestion
+
+    return f"no setting {safe(key)!r}{suggestion(key, tuple(settings.SPECS))}"
+
+
+def _print(
+    store: Store, learner: str, deck_id: str | None, deck: Settings | None, key: str | None
+) -> None:
+    in_force = learner_settings(store, learner, deck_id or ALL_DECKS, deck)
+    for_all = store.own_settings(learner, ALL_DECKS)
+    for_deck = store.own_settings(learner, deck_id) if deck_id else {}
+    # A deck file's value shows as its own only where it differs from the default.
+    defaults = settings.StudySettings()
+    from_deck = {
+        name
+        for name in ("desired_retention", "new_per_day", "reviews_per_day")
+        if deck is not None and getattr(deck, name) != getattr(defaults, name)
+    }
+    keys = [key] if key else list(settings.SPECS)
+    width = max(len(k) for k in keys)
+    where = f"deck {deck_id}" if deck_id else "all decks"
+    click.echo(f"{safe(learner)}, {safe(where)}:")
+    for name in keys:
+        shown = settings.show(name, getattr(in_force, name))
+        if name in for_deck:
+            origin = "yours, this deck"
+        elif name in for_all:
+            origin = "yours"
+        elif name in from_deck:
+            origin = "deck file"
+        else:
+            origin = "default"
+        click.echo(f"  {name:<{width}}  {shown:<12} {origin:<17} {settings.SPECS[name].help}")
