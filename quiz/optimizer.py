@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quiz.scheduler import DEFAULT_PARAMETERS, ROLLOVER_HOUR, Rating, Scheduler, study_day
+from quiz.settings import StudySettings
 
 if TYPE_CHECKING:
-    from fsrs_rs_python import FSRSItem
+    from fsrs_rs_python import FSRSItem, SimulatorConfig
 
 CSV_HEADER = ("card_id", "review_rating", "review_time", "review_duration")
 # sklearn's TimeSeriesSplit with five splits, as fsrs-rs and srs-benchmark use it: the items
@@ -322,3 +323,57 @@ def evaluate(
         model = fsrs_rs.FSRS(fsrs_rs.DEFAULT_PARAMETERS)
         fitted = tuple(float(w) for w in model.compute_parameters(items))
     return Evaluation(len(scored), defaults, optimized, on_tested, fitted)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What a desired retention costs: the reviews a day it takes, by fsrs-rs's simulator."""
+
+    retention: float
+    reviews_per_day: float  # the mean over the simulated year
+    remembered: float  # items expected to be remembered at the end of it
+
+
+def workloads(
+    retentions: Sequence[float],
+    cards: int,
+    settings: StudySettings,
+    parameters: Sequence[float] | None = None,
+    days: int = 365,
+) -> list[Workload]:
+    """The expected daily reviews of a collection of `cards` items at each retention."""
+    import fsrs_rs_python as fsrs_rs
+
+    config = _simulator_config(cards, settings, days)
+    w = list(DEFAULT_PARAMETERS if parameters is None else parameters)
+    out = []
+    for retention in retentions:
+        # A fixed seed: the same question gets the same answer.
+        result = fsrs_rs.simulate(w, retention, config, 1)
+        reviews = result.review_cnt_per_day
+        remembered = result.memorized_cnt_per_day[-1]
+        out.append(Workload(retention, sum(reviews) / len(reviews), remembered))
+    return out
+
+
+def optimal_retention(
+    cards: int, settings: StudySettings, parameters: Sequence[float] | None = None
+) -> float:
+    """The desired retention that costs the least time per item remembered (Anki's CMRR)."""
+    import fsrs_rs_python as fsrs_rs
+
+    w = list(DEFAULT_PARAMETERS if parameters is None else parameters)
+    # fsrs-rs works in 32-bit floats; retentions are set to two places.
+    return round(float(fsrs_rs.optimal_retention(_simulator_config(cards, settings, 365), w)), 2)
+
+
+def _simulator_config(cards: int, settings: StudySettings, days: int) -> SimulatorConfig:
+    import fsrs_rs_python as fsrs_rs
+
+    config = fsrs_rs.default_simulator_config()
+    config.deck_size = max(1, cards)
+    config.learn_span = days
+    config.learn_limit = settings.new_per_day
+    config.review_limit = settings.reviews_per_day
+    config.max_ivl = float(settings.maximum_interval)
+    return config

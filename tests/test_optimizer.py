@@ -296,3 +296,47 @@ def test_quiz_settings_sets_shows_and_refuses_with_a_hint(tmp_path: Path) -> Non
     assert "no setting 'new_per_dya' (did you mean 'new_per_day'?)" in typo.output
     unset = run(main, ["settings", "desired_retention", "--unset", *db])
     assert "desired_retention  0.90         default" in unset.output
+
+
+def test_more_retention_costs_more_reviews_a_day() -> None:
+    from quiz.optimizer import optimal_retention, workloads
+    from quiz.settings import StudySettings
+
+    loads = workloads([0.8, 0.9, 0.95], 1000, StudySettings())
+    per_day = [w.reviews_per_day for w in loads]
+    assert per_day == sorted(per_day) and per_day[0] > 0
+    assert [w.remembered for w in loads] == sorted(w.remembered for w in loads)
+    assert 0.7 <= optimal_retention(1000, StudySettings()) <= 0.95
+
+
+def test_quiz_settings_shows_what_the_desired_retention_costs(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from quiz.cli import main
+
+    db = tmp_path / "quiz.db"
+    deck_file = tmp_path / "d.yaml"
+    deck_file.write_text(
+        "deck: d\ntitle: D\ncards:\n"
+        + "".join(f'  - {{id: c{i}, front: "f{i}", back: "b{i}"}}\n' for i in range(40)),
+        encoding="utf-8",
+    )
+    from quiz.library import open_deck
+    from quiz.session import StudySession
+    from quiz.store import open_store
+
+    own = open_store(db)
+    deck, _ = open_deck(own, deck_file, START)
+    assert deck is not None
+    session = StudySession(own, [deck], "ann", clock=lambda: START)
+    session.start()
+    assert session.next() is not None
+    session.rate(Rating.GOOD)
+    own.close()
+    result = CliRunner().invoke(
+        main, ["settings", "desired_retention", "--db", str(db), "--learner", "ann"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "for your 40 items" in result.output
+    assert "0.90:" in result.output and "<- yours" in result.output
+    assert "costs least per item remembered" in result.output

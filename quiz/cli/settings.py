@@ -64,6 +64,8 @@ def settings_command(
                     raise click.ClickException(f"{key}: {exc}") from exc
                 store.set_learner_setting(learner, scope, key, settings.to_json(parsed), utc_now())
         _print(store, learner, deck_id, deck, key)
+        if key == "desired_retention":
+            _retention_costs(store, learner, deck_id, learner_settings(store, learner, scope, deck))
     finally:
         store.close()
 
@@ -102,3 +104,28 @@ def _print(
         else:
             origin = "default"
         click.echo(f"  {name:<{width}}  {shown:<12} {origin:<17} {settings.SPECS[name].help}")
+
+
+def _retention_costs(
+    store: Store, learner: str, deck_id: str | None, in_force: settings.StudySettings
+) -> None:
+    """What each retention would cost this learner's collection, by FSRS's simulator."""
+    from quiz.optimizer import optimal_retention, workloads
+
+    cards = store.collection_size(learner, deck_id)
+    if cards == 0:
+        click.echo("  (study a deck first to see what a retention costs)")
+        return
+    fitted = store.fitted_parameters(learner, deck_id or ALL_DECKS)
+    w = fitted.parameters if fitted else None
+    chosen = in_force.desired_retention
+    levels = sorted({0.8, 0.85, 0.9, 0.95, chosen})
+    click.echo(f"  What it costs over a year, for your {cards:,} items (FSRS's simulator):")
+    for load in workloads(levels, cards, in_force, w):
+        mark = "  <- yours" if load.retention == chosen else ""
+        click.echo(
+            f"    {load.retention:.2f}: {load.reviews_per_day:6.1f} reviews a day,"
+            f" {load.remembered:,.0f} items remembered{mark}"
+        )
+    best = optimal_retention(cards, in_force, w)
+    click.echo(f"  The retention that costs least per item remembered: {best:.2f}")

@@ -113,3 +113,15 @@ class SettingRecords(StoreBase):
             f"WHERE learner = ? {where} ORDER BY reviewed_at",
             args,
         ).fetchall()
+
+    def collection_size(self, learner: str, deck_id: str | None = None) -> int:
+        """The study items (not archived) of the decks the learner has studied, or of one deck."""
+        if deck_id is not None:
+            where, args = "deck_id = ?", (deck_id,)
+        else:
+            where = "deck_id IN (SELECT DISTINCT deck_id FROM card_states WHERE learner = ?)"
+            args = (learner,)
+        (count,) = self.conn.execute(
+            f"SELECT COUNT(*) FROM cards WHERE archived = 0 AND {where}", args
+        ).fetchone()
+        return int(count)
