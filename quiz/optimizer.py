@@ -377,3 +377,39 @@ def _simulator_config(cards: int, settings: StudySettings, days: int) -> Simulat
     config.review_limit = settings.reviews_per_day
     config.max_ivl = float(settings.maximum_interval)
     return config
+
+
+# Scoring on every opening of the statistics screen is quick up to this many reviews (about
+# a second); past it the screen shows what `quiz optimize` stored instead.
+SCORE_ON_SIGHT = 50_000
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well the parameters in use predict a learner's reviews, and whether to optimise."""
+
+    fitted: bool  # the learner's own parameters, not FSRS's defaults
+    reviews: int  # in the decks looked at
+    metrics: Metrics | None  # of the parameters in use; None when not scored
+    suggest: bool  # enough reviews, and no fit yet, or many since the last
+
+
+def current_fit(
+    reviews: Sequence[LoggedReview],
+    parameters: Sequence[float] | None,
+    fitted_on: int | None,
+    hour: int = ROLLOVER_HOUR,
+) -> Fit:
+    """Score the parameters in use on the reviews, when there are few enough to do it now."""
+    metrics_now: Metrics | None = None
+    scored_count = fitted_on or 0
+    if len(reviews) <= SCORE_ON_SIGHT:
+        scored = scored_reviews(reviews, None, hour)
+        scored_count = len(scored)
+        if scored:
+            metrics_now = metrics(scored, predictions(scored, parameters))
+    # Fitting again is worth it once the reviews since the last fit are as many again.
+    suggest = scored_count >= MIN_REVIEWS_TO_FIT and (
+        fitted_on is None or scored_count >= 2 * fitted_on
+    )
+    return Fit(parameters is not None, len(reviews), metrics_now, suggest)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import fsrs_rs_python as fsrs_rs
 import pytest
-from simulated_learner import START, simulate
+from simulated_learner import START, simulate, simulated_database
 
 from quiz.optimizer import (
     LoggedReview,
@@ -20,7 +20,7 @@ from quiz.optimizer import (
     read_review_csv,
     scored_reviews,
 )
-from quiz.scheduler import DEFAULT_PARAMETERS, CardState, Rating, Scheduler
+from quiz.scheduler import DEFAULT_PARAMETERS, Rating, Scheduler
 
 
 @pytest.fixture(scope="module")
@@ -214,40 +214,10 @@ def test_quiz_optimize_adopts_parameters_that_predict_the_learners_reviews_bette
     from click.testing import CliRunner
 
     from quiz.cli import main
-    from quiz.library import open_deck
-    from quiz.store import ReviewRecord, open_store
+    from quiz.store import open_store
     from quiz.study.learner import learner_scheduler
 
-    cards = 300
-    deck_file = tmp_path / "sim.yaml"
-    deck_file.write_text(
-        "deck: sim\ntitle: Sim\ncards:\n"
-        + "".join(f'  - {{id: c{i}, front: "f{i}", back: "b{i}"}}\n' for i in range(cards)),
-        encoding="utf-8",
-    )
-    db = tmp_path / "quiz.db"
-    store = open_store(db)
-    deck, problems = open_deck(store, deck_file, START)
-    assert deck is not None, problems
-    log = simulate(cards=cards, days=180)
-    scheduler = Scheduler(fuzz=False)
-    states: dict[str, CardState] = {}
-    with store.atomic():
-        for number, review in enumerate(log):
-            key = review.card_id  # the simulated card c7 is the deck's card c7
-            before = states.get(key)
-            start = before or Scheduler.new_state(review.time)
-            after = scheduler.review(start, review.rating, review.time)
-            store.record_review(
-                ReviewRecord(
-                    id=f"r{number}", learner="sim", deck_id="sim", item_key=key, card_id=key,
-                    reviewed_at=review.time, rating=int(review.rating), outcome=None,
-                    response=None, duration_ms=review.duration_ms, first=before is None,
-                    state_before=before, state_after=after,
-                )
-            )  # fmt: skip
-            states[key] = after
-    store.close()
+    db, deck = simulated_database(tmp_path, cards=300, days=180)
 
     run = CliRunner().invoke
     result = run(main, ["optimize", "--db", str(db), "--learner", "sim", "--format", "json"])
@@ -340,3 +310,39 @@ def test_quiz_settings_shows_what_the_desired_retention_costs(tmp_path: Path) ->
     assert "for your 40 items" in result.output
     assert "0.90:" in result.output and "<- yours" in result.output
     assert "costs least per item remembered" in result.output
+
+
+async def test_the_statistics_screen_says_how_well_fsrs_predicts_and_when_to_optimise(
+    tmp_path: Path,
+) -> None:
+    from textual.widgets import Static
+
+    from quiz.store import open_store
+    from quiz.tui.app import make_app
+    from quiz.tui.screens.stats import StatsScreen
+
+    db, deck = simulated_database(tmp_path, cards=300, days=180)
+
+    async def note() -> str:
+        store = open_store(db)
+        app = make_app(store, [deck], "sim", clock=lambda: START + timedelta(days=181))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("s")
+            await pilot.pause()
+            assert isinstance(app.screen, StatsScreen)
+            text = str(app.screen.query_one("#fsrs-note", Static).content)
+        store.close()
+        return text
+
+    before = await note()
+    assert before.startswith("FSRS: default parameters · log loss 0.")
+    assert "run quiz optimize to fit them to your reviews" in before
+    from click.testing import CliRunner
+
+    from quiz.cli import main
+
+    CliRunner().invoke(main, ["optimize", "--db", str(db), "--learner", "sim"])
+    after = await note()
+    assert after.startswith("FSRS: fitted to your reviews · log loss 0.")
+    assert "quiz optimize" not in after
+    assert float(after.split("log loss ")[1][:5]) < float(before.split("log loss ")[1][:5])

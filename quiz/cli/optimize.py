@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
 
 from quiz.cli.group import main, open_learner, store_options
 from quiz.optimizer import Evaluation, LoggedReview, ReviewLogError, evaluate, read_review_csv
-from quiz.scheduler import ROLLOVER_HOUR, Rating, utc_now
+from quiz.scheduler import ROLLOVER_HOUR, utc_now
 from quiz.store.settings import ALL_DECKS
-from quiz.study.learner import learner_settings
+from quiz.study.learner import learner_log, learner_settings
 from quiz.textsafe import safe
 
 
@@ -92,10 +91,7 @@ def optimize(
             click.echo("back to FSRS's default parameters" if done else "no fitted parameters")
             return
         hour = learner_settings(store, learner).rollover_hour
-        reviews = [
-            LoggedReview(f"{deck}/{key}", Rating(rating), datetime.fromisoformat(at), ms)
-            for deck, key, rating, at, ms in store.review_log(learner, deck_id)
-        ]
+        reviews = learner_log(store, learner, [deck_id] if deck_id else None)
         try:
             result = _with_progress(reviews, hour)
         except ReviewLogError as exc:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from quiz import settings
 from quiz.deck.model import Settings
-from quiz.scheduler import Scheduler
+from quiz.optimizer import LoggedReview
+from quiz.scheduler import Rating, Scheduler
 from quiz.settings import StudySettings
 from quiz.store.database import Store
 from quiz.store.settings import ALL_DECKS
@@ -29,3 +33,16 @@ def learner_scheduler(
         parameters=fitted.parameters if fitted else None,
         fuzz=fuzz,
     )
+
+
+def learner_log(
+    store: Store, learner: str, deck_ids: Sequence[str] | None = None
+) -> list[LoggedReview]:
+    """The learner's reviews (of these decks, or all), as FSRS's optimiser reads them."""
+    wanted = None if deck_ids is None else set(deck_ids)
+    one = deck_ids[0] if deck_ids is not None and len(deck_ids) == 1 else None
+    return [
+        LoggedReview(f"{deck}/{key}", Rating(rating), datetime.fromisoformat(at), ms)
+        for deck, key, rating, at, ms in store.review_log(learner, one)
+        if wanted is None or deck in wanted
+    ]

@@ -12,9 +12,12 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
+from quiz.optimizer import current_fit
 from quiz.progress.report import percent
 from quiz.progress.stats import LEECH_LAPSES, LearnerStats, learner_stats
 from quiz.session import StudySession
+from quiz.store.settings import ALL_DECKS
+from quiz.study.learner import learner_log, learner_settings
 from quiz.tui.widgets.footer import KeyFooter
 
 ACTIVITY_DAYS = 30
@@ -107,6 +110,7 @@ class StatsScreen(Screen[None]):
                 yield PlotextPlot(id="forecast-chart")
             with TabPane("Retention", id="tab-retention"):
                 yield Static(id="retention-note")
+                yield Static(id="fsrs-note")
                 yield PlotextPlot(id="retention-chart")
             with TabPane("Mastery", id="tab-mastery"):
                 yield DataTable(id="mastery-table", cursor_type="none", zebra_stripes=True)
@@ -140,6 +144,7 @@ class StatsScreen(Screen[None]):
         self._calendar(stats)
         self._forecast(stats)
         self._retention(stats)
+        self._fsrs(decks, chosen)
         self._mastery(stats)
         self._hardest(stats)
 
@@ -241,6 +246,28 @@ class StatsScreen(Screen[None]):
         plt.xticks([float(x) for x in xticks], labels)
         plt.title(f"True retention per week, last {weeks} weeks")
         plot.refresh()
+
+    def _fsrs(self, decks: list[str], chosen: str | None) -> None:
+        """How well FSRS's parameters in use predict these reviews, and whether to optimise."""
+        session = self.session
+        store, learner = session.store, session.learner
+        stored = store.fitted_parameters(learner, chosen or ALL_DECKS)
+        fit = current_fit(
+            learner_log(store, learner, decks),
+            stored.parameters if stored else None,
+            stored.reviews if stored else None,
+            learner_settings(store, learner).rollover_hour,
+        )
+        note = Text("FSRS: ", style="dim")
+        note.append("fitted to your reviews" if fit.fitted else "default parameters")
+        if fit.metrics is not None:
+            m = fit.metrics
+            note.append(f" · log loss {m.log_loss:.3f} · RMSE {100 * m.rmse_bins:.1f}%")
+        if fit.suggest:
+            note.append(" · run ", style="dim")
+            note.append("quiz optimize", style="bold")
+            note.append(" to fit them to your reviews", style="dim")
+        self.query_one("#fsrs-note", Static).update(note)
 
     def _mastery(self, stats: LearnerStats) -> None:
         table = self.query_one("#mastery-table", DataTable)
