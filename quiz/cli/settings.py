@@ -10,7 +10,7 @@ from quiz.deck.model import Settings
 from quiz.scheduler import utc_now
 from quiz.store.database import Store
 from quiz.store.settings import ALL_DECKS
-from quiz.study.learner import learner_settings
+from quiz.study.learner import retention_costs, setting_rows
 from quiz.textsafe import safe
 
 # A study day is the learner's, whatever the deck: its start is not set per deck.
@@ -65,7 +65,7 @@ def settings_command(
                 store.set_learner_setting(learner, scope, key, settings.to_json(parsed), utc_now())
         _print(store, learner, deck_id, deck, key)
         if key == "desired_retention":
-            _retention_costs(store, learner, deck_id, learner_settings(store, learner, scope, deck))
+            _retention_costs(store, learner, deck_id, deck)
     finally:
         store.close()
 
@@ -79,53 +79,27 @@ def _unknown(key: str) -> str:
 def _print(
     store: Store, learner: str, deck_id: str | None, deck: Settings | None, key: str | None
 ) -> None:
-    in_force = learner_settings(store, learner, deck_id or ALL_DECKS, deck)
-    for_all = store.own_settings(learner, ALL_DECKS)
-    for_deck = store.own_settings(learner, deck_id) if deck_id else {}
-    # A deck file's value shows as its own only where it differs from the default.
-    defaults = settings.StudySettings()
-    from_deck = {
-        name
-        for name in ("desired_retention", "new_per_day", "reviews_per_day")
-        if deck is not None and getattr(deck, name) != getattr(defaults, name)
-    }
-    keys = [key] if key else list(settings.SPECS)
-    width = max(len(k) for k in keys)
+    rows = [r for r in setting_rows(store, learner, deck_id, deck) if key in (None, r.key)]
+    width = max(len(r.key) for r in rows)
     where = f"deck {deck_id}" if deck_id else "all decks"
     click.echo(f"{safe(learner)}, {safe(where)}:")
-    for name in keys:
-        shown = settings.show(name, getattr(in_force, name))
-        if name in for_deck:
-            origin = "yours, this deck"
-        elif name in for_all:
-            origin = "yours"
-        elif name in from_deck:
-            origin = "deck file"
-        else:
-            origin = "default"
-        click.echo(f"  {name:<{width}}  {shown:<12} {origin:<17} {settings.SPECS[name].help}")
+    for row in rows:
+        click.echo(f"  {row.key:<{width}}  {row.shown:<12} {row.origin:<17} {row.help}")
 
 
 def _retention_costs(
-    store: Store, learner: str, deck_id: str | None, in_force: settings.StudySettings
+    store: Store, learner: str, deck_id: str | None, deck: Settings | None
 ) -> None:
     """What each retention would cost this learner's collection, by FSRS's simulator."""
-    from quiz.optimizer import optimal_retention, workloads
-
-    cards = store.collection_size(learner, deck_id)
-    if cards == 0:
+    costs = retention_costs(store, learner, deck_id, deck)
+    if costs is None:
         click.echo("  (study a deck first to see what a retention costs)")
         return
-    fitted = store.fitted_parameters(learner, deck_id or ALL_DECKS)
-    w = fitted.parameters if fitted else None
-    chosen = in_force.desired_retention
-    levels = sorted({0.8, 0.85, 0.9, 0.95, chosen})
-    click.echo(f"  What it costs over a year, for your {cards:,} items (FSRS's simulator):")
-    for load in workloads(levels, cards, in_force, w):
-        mark = "  <- yours" if load.retention == chosen else ""
+    click.echo(f"  What it costs over a year, for your {costs.items:,} items (FSRS's simulator):")
+    for load in costs.loads:
+        mark = "  <- yours" if load.retention == costs.chosen else ""
         click.echo(
             f"    {load.retention:.2f}: {load.reviews_per_day:6.1f} reviews a day,"
             f" {load.remembered:,.0f} items remembered{mark}"
         )
-    best = optimal_retention(cards, in_force, w)
-    click.echo(f"  The retention that costs least per item remembered: {best:.2f}")
+    click.echo(f"  The retention that costs least per item remembered: {costs.optimal:.2f}")

@@ -52,9 +52,7 @@ class StudySession:
         self.rng = rng or random.Random()
         self._fuzz = fuzz
         self._due_only = False
-        self._schedulers = {d.id: self._scheduler(d) for d in self.decks}
-        # A learner's study day is one for all decks: the rollover is not set per deck.
-        self._hour = learner_settings(store, learner).rollover_hour
+        self.reload_settings()
         self._builder = QueueBuilder(store, learner)
         self._queue = StudyQueue()
         self._day = day_start(clock(), hour=self._hour)  # the study day the queue was built for
@@ -63,6 +61,12 @@ class StudySession:
         self._shown_at: datetime | None = None
         self.deck_ids: list[str] = []
         store.ensure_learner(learner, clock())
+
+    def reload_settings(self) -> None:
+        """Schedule with the learner's settings and parameters as they are stored now."""
+        self._schedulers = {d.id: self._scheduler(d) for d in self.decks}
+        # A learner's study day is one for all decks: the rollover is not set per deck.
+        self._hour = learner_settings(self.store, self.learner).rollover_hour
 
     def _scheduler(self, deck: Deck) -> Scheduler:
         return learner_scheduler(self.store, self.learner, deck.id, deck.settings, self._fuzz)

@@ -105,6 +105,12 @@ class QuizApp(App[None]):
 
         self.push_screen(StatsScreen(self.session))
 
+    def action_settings(self) -> None:
+        """Show the learner's study settings, to change them."""
+        from quiz.tui.screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen(self.session))
+
     def action_instructor(self) -> None:
         """Show every learner's progress, for the instructor."""
         from quiz.tui.screens.instructor import InstructorScreen

@@ -19,6 +19,7 @@ KEYS = [
             ("a", "study everything due, in all decks"),
             ("s", "statistics: reviews, due, retention, mastery"),
             ("i", "the class: every learner, who is falling behind"),
+            ("o", "study settings, and what a desired retention costs"),
             ("q", "quit"),
         ],
     ),

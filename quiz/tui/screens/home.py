@@ -20,9 +20,10 @@ class HomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("enter", "study_selected", "Study deck", show=True, priority=True),
-        Binding("a", "study_all", "Study all due"),
+        Binding("a", "study_all", "All due"),
         Binding("s", "app.statistics", "Statistics"),
         Binding("i", "app.instructor", "Class"),
+        Binding("o", "app.settings", "Settings"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
