@@ -58,6 +58,15 @@ class ImportedReview:
     duration_ms: int
 
 
+def _logged(r: ReviewRecord | ImportedReview) -> tuple[object, ...]:
+    """What the log keeps of an answer, states aside, in `_INSERT`'s order."""
+    response = json.dumps(r.response, ensure_ascii=False)
+    return (
+        r.id, r.learner, r.deck_id, r.item_key, r.card_id, ts(r.reviewed_at), r.rating,
+        r.outcome, review_correct(r.outcome), response, r.duration_ms,
+    )  # fmt: skip
+
+
 _INSERT = (
     "INSERT INTO reviews (id, learner, deck_id, item_key, card_id, reviewed_at, rating, "
     "outcome, correct, response, duration_ms, first, state_before, state_after) "
@@ -81,52 +90,14 @@ class ReviewLog(StateRecords):
 
     def insert_review(self, r: ReviewRecord, *, put_state: bool = True) -> None:
         """Append a review (and save its item's state), inside the caller's transaction."""
-        self.conn.execute(
-            _INSERT,
-            (
-                r.id,
-                r.learner,
-                r.deck_id,
-                r.item_key,
-                r.card_id,
-                ts(r.reviewed_at),
-                r.rating,
-                r.outcome,
-                review_correct(r.outcome),
-                json.dumps(r.response, ensure_ascii=False),
-                r.duration_ms,
-                int(r.first),
-                state_to_json(r.state_before),
-                state_to_json(r.state_after),
-            ),
-        )
+        states = (int(r.first), state_to_json(r.state_before), state_to_json(r.state_after))
+        self.conn.execute(_INSERT, (*_logged(r), *states))
         if put_state:
             self.put_state(r.learner, r.deck_id, r.item_key, r.state_after)
 
     def insert_imported(self, reviews: Iterable[ImportedReview]) -> None:
         """Append reviews without states, for `rewrite_history` to fill in, in the caller's."""
-        self.conn.executemany(
-            _INSERT,
-            (
-                (
-                    r.id,
-                    r.learner,
-                    r.deck_id,
-                    r.item_key,
-                    r.card_id,
-                    ts(r.reviewed_at),
-                    r.rating,
-                    r.outcome,
-                    review_correct(r.outcome),
-                    json.dumps(r.response, ensure_ascii=False),
-                    r.duration_ms,
-                    0,
-                    None,
-                    None,
-                )
-                for r in reviews
-            ),
-        )
+        self.conn.executemany(_INSERT, ((*_logged(r), 0, None, None) for r in reviews))
 
     def delete_review(self, review_id: str) -> None:
         """Remove one review, inside the caller's transaction."""
