@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias, assert_never
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_REVIEWS_PER_DAY = 200
@@ -380,6 +380,19 @@ class Item:
     def gap_index(self) -> int | None:
         """For a cloze item, the index of its gap."""
         return int(self.variant[1:]) - 1 if self.variant.startswith("c") else None
+
+    def question(self, blank: str = "[...]") -> str:
+        """What the item asks: a reversed flashcard its back, a cloze item its own gap blank."""
+        card = self.card
+        match card:
+            case Flashcard():
+                return card.back if self.variant == "reverse" else card.front
+            case Cloze():
+                return card.with_gap(self.gap_index, blank)
+            case Choice() | TrueFalse() | Typed() | Numeric() | Order() | Match():
+                return card.prompt()
+            case _:
+                assert_never(card)
 
 
 @dataclass(frozen=True)

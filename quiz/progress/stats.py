@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
-from quiz.deck.model import DEFAULT_DESIRED_RETENTION, Cloze, Flashcard, card_from_dict
+from quiz.deck.model import DEFAULT_DESIRED_RETENTION, Item, card_from_dict
 from quiz.scheduler import day_start, study_day
 from quiz.store import reports
 from quiz.store.database import Store
@@ -294,12 +294,7 @@ def weekly_retention(
 
 def item_prompt(content: str, variant: str) -> str:
     """The question an item asks, on one line, from its stored card."""
-    card = card_from_dict(json.loads(content))
-    if isinstance(card, Flashcard) and variant == "reverse":
-        return card.back
-    text = card.prompt()
-    if isinstance(card, Cloze) and variant.startswith("c"):
-        text = card.with_gap(int(variant[1:]) - 1)
+    text = Item("", card_from_dict(json.loads(content)), variant).question()
     return " ".join(text.split())
 
 
