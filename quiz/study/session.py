@@ -22,7 +22,7 @@ from quiz.deck.model import (
     Typed,
 )
 from quiz.grading import Grade, Response, grade, is_self_rated
-from quiz.scheduler import Rating, Scheduler, day_start, utc_now
+from quiz.scheduler import Rating, Scheduler, day_start, study_day, utc_now
 from quiz.settings import StudySettings
 from quiz.store.database import Store
 from quiz.study import answering
@@ -50,6 +50,9 @@ class StudySession:
         self.learner = learner
         self.clock = clock
         self.rng = rng or random.Random()
+        # Shuffles are seeded by learner, item and study day, so an item shown again (after undo,
+        # or in a later session the same day) keeps its order; a given `rng` only salts them.
+        self._shuffle_salt = rng.getrandbits(32) if rng is not None else 0
         self._fuzz = fuzz
         self._due_only = False
         self.reload_settings()
@@ -160,12 +163,12 @@ class StudySession:
         options: tuple[str, ...] = ()
         match card:
             case Choice():
-                options = self._shuffled(card.choices) if card.shuffle else card.choices
+                options = self._shuffled(item, card.choices) if card.shuffle else card.choices
             case Order():
-                options = self._shuffled(card.items, avoid=card.items)
+                options = self._shuffled(item, card.items, avoid=card.items)
             case Match():
                 rights = tuple(r for _, r in card.pairs)
-                options = self._shuffled(rights, avoid=rights)
+                options = self._shuffled(item, rights, avoid=rights)
             case Flashcard() | TrueFalse() | Cloze() | Typed() | Numeric():
                 pass
             case _:
@@ -174,10 +177,14 @@ class StudySession:
         self._shown_at = self.clock()
         return self.current
 
-    def _shuffled(self, values: tuple[str, ...], avoid: tuple[str, ...] = ()) -> tuple[str, ...]:
+    def _shuffled(
+        self, item: Item, values: tuple[str, ...], avoid: tuple[str, ...] = ()
+    ) -> tuple[str, ...]:
+        day = study_day(self.clock(), hour=self._hour).isoformat()
+        rng = random.Random(f"{self._shuffle_salt}|{self.learner}|{item.deck_id}|{item.key}|{day}")
         out = list(values)
         for _ in range(10):
-            self.rng.shuffle(out)
+            rng.shuffle(out)
             # An order shown already in order gives the answer away.
             if tuple(out) != avoid or len(set(values)) < 2:
                 break
