@@ -133,6 +133,56 @@ def parse_number(text: str) -> float | None:
         return None
 
 
+# Between digits: spaces (plain, no-break, thin), apostrophes and underscores group thousands.
+_DIGIT_GROUPING = re.compile(r"(?<=\d)[\s\u00a0\u2009\u202f'_](?=\d)")
+_NUMBER_FORM = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[eE][+-]?\d+)?")
+
+
+def read_number(text: str, unit: str | None = None) -> float | None:
+    """A whole answer read as a number, or None: '18,000', '18 000', '3,5', '2500 troops'.
+
+    Unlike `parse_number` nothing else may follow the number but the card's own unit, so
+    '18k' and 'abc' are not numbers. A lone comma not followed by three digits is a decimal
+    comma; with both marks, the last one is the decimal point.
+    """
+    cleaned = text.strip().replace("\u2212", "-")
+    if unit:
+        folded, wanted = cleaned.casefold(), unit.strip().casefold()
+        for form in (wanted, wanted.rstrip("s"), wanted + "s"):
+            if form and folded.endswith(form) and len(folded) > len(form):
+                cleaned = cleaned[: len(cleaned) - len(form)].rstrip()
+                break
+    cleaned = _DIGIT_GROUPING.sub("", cleaned)
+    if not _NUMBER_FORM.fullmatch(cleaned):
+        return None
+    mantissa, _, exponent = cleaned.replace("E", "e").partition("e")
+    marks = [c for c in mantissa if c in ".,"]
+    if marks:
+        groups = re.split(r"[.,]", mantissa)
+        if len(set(marks)) == 2:
+            point = mantissa.rfind(marks[-1])
+            whole, fraction = mantissa[:point], mantissa[point + 1 :]
+            if marks.count(marks[-1]) > 1 or not _thousands(re.split(r"[.,]", whole)):
+                return None
+            mantissa = re.sub(r"[.,]", "", whole) + "." + fraction
+        elif len(marks) > 1 or (marks[0] == "," and len(groups[1]) == 3):
+            # 18,000 and 1.000.000 group thousands; 1.5 and 3,5 are fractions.
+            if not _thousands(groups):
+                return None
+            mantissa = "".join(groups)
+        else:
+            mantissa = mantissa.replace(",", ".")
+    try:
+        return float(mantissa + (f"e{exponent}" if exponent else ""))
+    except ValueError:
+        return None
+
+
+def _thousands(groups: list[str]) -> bool:
+    sign = groups[0].lstrip("+-")
+    return 1 <= len(sign) <= 3 and all(len(g) == 3 for g in groups[1:])
+
+
 def format_number(value: float) -> str:
     """A number without a needless '.0'."""
     return str(int(value)) if value.is_integer() else f"{value:g}"
@@ -189,7 +239,10 @@ def _outcome(card: Card, item: Item, response: Response) -> tuple[Outcome, bool]
         case Typed():
             return match_text(_text(response), (card.answer, *card.accept))
         case Numeric():
-            value = parse_number(_text(response))
+            # Answers stored before numbers were checked on entry may still have trailing words.
+            value = read_number(_text(response), card.unit)
+            if value is None:
+                value = parse_number(_text(response))
             ok = value is not None and abs(value - card.answer) <= card.allowed_error() + 1e-9
             return (Outcome.RIGHT if ok else Outcome.WRONG), False
         case Order():

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from quiz.deck.model import Choice, Cloze, Flashcard, Match, Numeric, Order, TrueFalse, Typed
+from quiz.grading import read_number
 from quiz.session import Presentation
 from quiz.tui.widgets.answers import (
     ChoicePicker,
@@ -32,6 +33,16 @@ class CardView:
 
 def _typed(what: str) -> TextAnswer:
     return TextAnswer(placeholder=f"Type {what}, then Enter", classes="answer")
+
+
+def _number(card: Numeric) -> TextAnswer:
+    def check(text: str) -> str | None:
+        if read_number(text, card.unit) is not None:
+            return None
+        unit = f", optionally followed by {card.unit}" if card.unit else ""
+        return f"A number, e.g. 18000 or 18,000{unit}, then Enter"
+
+    return TextAnswer(placeholder="Type a number, then Enter", check=check, classes="answer")
 
 
 def card_view(presentation: Presentation) -> CardView:
@@ -60,7 +71,7 @@ def card_view(presentation: Presentation) -> CardView:
             prompt = Text(card.prompt())
             if card.unit:
                 prompt.append(f"\n(answer in {card.unit})", style=_HINT)
-            return CardView("Give the number", prompt, _typed("a number"))
+            return CardView("Give the number", prompt, _number(card))
         case Order():
             order = OrderPicker(presentation.options, classes="answer")
             return CardView("Put in order", Text(card.prompt()), order)

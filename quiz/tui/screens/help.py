@@ -58,7 +58,7 @@ KEYS = [
 class HelpScreen(ModalScreen[None]):
     """Keys, grouped by screen."""
 
-    BINDINGS = [Binding("escape,q,question_mark,enter", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark,enter,f1,ctrl+underscore", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))

@@ -18,7 +18,7 @@ from quiz.grading import Outcome, expected_answer, is_self_rated
 from quiz.scheduler import Rating
 from quiz.session import Answer, Presentation, StudySession, Summary
 from quiz.tui.card_views import card_view
-from quiz.tui.widgets.answers import AnswerWidget
+from quiz.tui.widgets.answers import AnswerWidget, TextAnswer
 from quiz.tui.widgets.footer import KeyFooter
 
 
@@ -48,9 +48,13 @@ def describe_response(response: object) -> str:
     return str(response) if response not in (None, "") else "(nothing)"
 
 
-def ratings_line(phase: Phase, self_rated: bool, proposed: Rating | None) -> Text:
+def ratings_line(
+    phase: Phase, self_rated: bool, proposed: Rating | None, refused: str | None = None
+) -> Text:
     """The line under the card: how to answer, or the ratings with the proposed one marked."""
     if phase is Phase.ASKING:
+        if refused is not None:
+            return Text(refused, style="bold yellow")
         return Text("Space shows the answer" if self_rated else "Answer, then Enter", style="dim")
     text = Text()
     for rating in Rating:
@@ -76,7 +80,9 @@ class StudyScreen(Screen[Summary]):
         Binding("4", "rate(4)", "Easy", show=False),
         Binding("u,ctrl+z", "undo", "Undo"),
         Binding("escape,q", "leave", "End"),
-        Binding("question_mark", "app.help", "Help"),
+        # `?` is typed into a text answer: there, F1 or Ctrl+/ (sent as Ctrl+_) opens the help.
+        Binding("question_mark", "help", "Help"),
+        Binding("f1,ctrl+underscore,ctrl+slash", "typing_help", "Help", key_display="F1"),
     ]
 
     # Set again for every item shown, even when it stays the same, so the watcher redraws.
@@ -87,6 +93,12 @@ class StudyScreen(Screen[Summary]):
         self.session = session
         self.answer: Answer | None = None
         self.done = 0
+        # False from the moment a card is shown until it has been painted: keys typed ahead
+        # (Enter pressed twice to go on) must not answer a card the learner has not seen.
+        self.painted = False
+        self.refused: str | None = None
+        # Esc was pressed once over a typed answer not yet submitted.
+        self.leaving = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -149,15 +161,30 @@ class StudyScreen(Screen[Summary]):
         await slot.remove_children()
         if view.answer is not None:
             await slot.mount(view.answer)
+        self.painted = False
+        self.refused = None
+        self.leaving = False
         self.phase = Phase.ASKING
         # Housekeeping (a WAL checkpoint) once the card is painted, while the learner reads it.
-        self.call_after_refresh(self.session.idle)
+        self.call_after_refresh(self._on_painted)
+
+    def _on_painted(self) -> None:
+        self.painted = True
+        self.session.idle()
+
+    @on(AnswerWidget.Refused)
+    def answer_refused(self, message: AnswerWidget.Refused) -> None:
+        """Nothing answered yet: say what is wanted, and wait."""
+        message.stop()
+        if self.phase is Phase.ASKING:
+            self.refused = message.reason
+            self._update_ratings()
 
     @on(AnswerWidget.Submitted)
     def answer_submitted(self, message: AnswerWidget.Submitted) -> None:
         """Grade and store the response, then show the verdict."""
         message.stop()
-        if self.phase is not Phase.ASKING or self.session.current is None:
+        if not self.painted or self.phase is not Phase.ASKING or self.session.current is None:
             return
         answer = self.answer = self.session.submit(message.response)
         self.done += 1
@@ -229,7 +256,15 @@ class StudyScreen(Screen[Summary]):
 
     # Actions
 
+    def typing(self) -> bool:
+        """True while a text answer has the focus, so letters and `?` are typed, not keys."""
+        return isinstance(self.focused, TextAnswer)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help":
+            return not self.typing()
+        if action == "typing_help":
+            return self.typing()
         if action == "rate":
             return self.phase is not Phase.ASKING
         if action == "undo":
@@ -238,6 +273,8 @@ class StudyScreen(Screen[Summary]):
 
     async def action_advance(self) -> None:
         """Space/Enter: reveal a flashcard, or go on after an answer."""
+        if not self.painted:
+            return
         if self.phase is Phase.ASKING:
             current = self.session.current
             if current is not None and is_self_rated(current.item):
@@ -251,6 +288,8 @@ class StudyScreen(Screen[Summary]):
 
     async def action_rate(self, value: int) -> None:
         """Rate the flashcard, or overrule the proposed rating; then go on."""
+        if not self.painted:
+            return
         rating = Rating(value)
         if self.phase is Phase.REVEALED:
             self.answer = self.session.rate(rating)
@@ -269,8 +308,27 @@ class StudyScreen(Screen[Summary]):
             self.notify("Last answer undone", timeout=2)
             await self.show(presentation)
 
+    def action_help(self) -> None:
+        """Show the keys."""
+        self.app.action_help()  # type: ignore[attr-defined]
+
+    def action_typing_help(self) -> None:
+        """Show the keys, from a text answer."""
+        self.app.action_help()  # type: ignore[attr-defined]
+
     def action_leave(self) -> None:
-        """End the session; every answer is already saved."""
+        """End the session (answers are saved), asking first over a typed answer not submitted."""
+        focused = self.focused
+        if (
+            self.phase is Phase.ASKING
+            and isinstance(focused, TextAnswer)
+            and focused.value.strip()
+            and not self.leaving
+        ):
+            self.leaving = True
+            self.refused = "Your answer is not submitted: Enter submits it, Esc again ends"
+            self._update_ratings()
+            return
         self.call_later(self._finish)
 
     # Status lines
@@ -289,4 +347,5 @@ class StudyScreen(Screen[Summary]):
         current = self.session.current
         self_rated = current is not None and is_self_rated(current.item)
         proposed = self.answer.rating if self.answer and self.phase is Phase.ANSWERED else None
-        self.query_one("#ratings", Static).update(ratings_line(self.phase, self_rated, proposed))
+        line = ratings_line(self.phase, self_rated, proposed, self.refused)
+        self.query_one("#ratings", Static).update(line)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -14,6 +17,13 @@ from textual.widgets import Input
 from quiz.grading import Response
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# A second digit this soon after the first makes a two-digit choice number (1 then 2: 12).
+TWO_DIGIT_SECONDS = 1.0
+
+
+def numbered(index: int, count: int) -> str:
+    """'3.' for the fourth of `count` lines, right-aligned when there are ten or more."""
+    return f"{index + 1}.".rjust(len(str(count)) + 1)
 
 
 class AnswerWidget(Widget, can_focus=True):
@@ -25,6 +35,13 @@ class AnswerWidget(Widget, can_focus=True):
         def __init__(self, response: Response) -> None:
             super().__init__()
             self.response = response
+
+    class Refused(Message):
+        """The learner pressed Enter on an answer that cannot be submitted: why, to show."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
 
     BINDINGS = [
         Binding("up,k", "move(-1)", "Up", show=False),
@@ -42,11 +59,19 @@ class AnswerWidget(Widget, can_focus=True):
         self.cursor = max(0, min(len(self.options) - 1, self.cursor + delta))
 
     def action_submit(self) -> None:
-        """Submit the response."""
-        self.post_message(self.Submitted(self.response()))
+        """Submit the response, unless nothing has been answered yet."""
+        reason = self.refusal()
+        if reason is not None:
+            self.post_message(self.Refused(reason))
+        else:
+            self.post_message(self.Submitted(self.response()))
 
     def response(self) -> Response:
         """The learner's response so far."""
+        raise NotImplementedError
+
+    def refusal(self) -> str | None:
+        """Why the response so far cannot be submitted (nothing picked ...), or None."""
         raise NotImplementedError
 
     def line(self, index: int, marker: str, text: str) -> Text:
@@ -60,15 +85,35 @@ class AnswerWidget(Widget, can_focus=True):
 class ChoicePicker(AnswerWidget):
     """Pick one option, or toggle several: digits pick, arrows and Space work too."""
 
-    BINDINGS = [
-        Binding("space,x", "pick_cursor", "Pick", show=False),
-        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)),
-    ]
+    BINDINGS = [Binding("space,x", "pick_cursor", "Pick", show=False)]
     picked: reactive[frozenset[int]] = reactive(frozenset())
 
     def __init__(self, options: tuple[str, ...], *, multiple: bool, **kwargs: Any) -> None:
         super().__init__(options, **kwargs)
         self.multiple = multiple
+        # The first digit of a possible two-digit number: its value, when, and the picks before.
+        self._first_digit: tuple[int, float, frozenset[int]] | None = None
+
+    def on_key(self, event: events.Key) -> None:
+        """Digits pick by number; with ten options or more, two quick digits make one number."""
+        if event.character is None or not event.character.isdigit() or len(event.key) != 1:
+            return
+        event.stop()
+        event.prevent_default()
+        digit, now, count = int(event.character), time.monotonic(), len(self.options)
+        first = self._first_digit
+        self._first_digit = None
+        if first is not None and now - first[1] < TWO_DIGIT_SECONDS:
+            number = first[0] * 10 + digit
+            if number <= count:
+                self.picked = first[2]
+                self.action_pick(number - 1)
+                return
+        if 1 <= digit <= count:
+            before = self.picked
+            self.action_pick(digit - 1)
+            if digit * 10 <= count:
+                self._first_digit = (digit, now, before)
 
     def action_pick(self, index: int) -> None:
         """Pick (or toggle) option `index`."""
@@ -82,6 +127,13 @@ class ChoicePicker(AnswerWidget):
             self.picked = self.picked ^ {self.cursor}
         else:
             self.picked = frozenset({self.cursor})
+
+    def refusal(self) -> str | None:
+        if self.picked:
+            return None
+        if self.multiple:
+            return "Pick one or more answers first, then Enter"
+        return "Pick an answer first, then Enter"
 
     def response(self) -> Response:
         chosen = [self.options[i] for i in sorted(self.picked)]
@@ -97,7 +149,7 @@ class ChoicePicker(AnswerWidget):
                 if self.multiple
                 else ("(•)" if i in self.picked else "( )")
             )
-            lines.append_text(self.line(i, f"{i + 1}. {box}", option))
+            lines.append_text(self.line(i, f"{numbered(i, len(self.options))} {box}", option))
             lines.append("\n")
         hint = (
             "Space or a digit toggles; Enter submits"
@@ -132,6 +184,8 @@ class OrderPicker(AnswerWidget):
     ]
     order: reactive[tuple[str, ...]] = reactive(())
     grabbed: reactive[bool] = reactive(False)
+    # The shown order is never the right one: submitting it untouched is a slip, not an answer.
+    moved = False
 
     def __init__(self, options: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(options, **kwargs)
@@ -155,14 +209,23 @@ class OrderPicker(AnswerWidget):
             items[self.cursor], items[target] = items[target], items[self.cursor]
             self.order = tuple(items)
             self.cursor = target
+            self.moved = True
 
     def response(self) -> Response:
         return list(self.order)
 
+    def refusal(self) -> str | None:
+        return None if self.moved else "Put the items in order first (Shift+↑↓ moves), then Enter"
+
     def render(self) -> Text:
         lines = Text()
         for i, item in enumerate(self.order):
-            marker = "≡" if self.grabbed and i == self.cursor else f"{i + 1}."
+            count = len(self.order)
+            marker = (
+                "≡".rjust(len(str(count)) + 1)
+                if self.grabbed and i == self.cursor
+                else numbered(i, count)
+            )
             lines.append_text(self.line(i, marker, item))
             lines.append("\n")
         lines.append(
@@ -174,15 +237,20 @@ class OrderPicker(AnswerWidget):
 class MatchPicker(AnswerWidget):
     """Match left items to lettered right options: ↑↓ choose a left item, a letter assigns."""
 
-    BINDINGS = [
-        *(Binding(letter, f"assign({i})", show=False) for i, letter in enumerate(LETTERS[:12])),
-        Binding("backspace,delete", "clear", "Clear", show=False),
-    ]
+    BINDINGS = [Binding("backspace,delete", "clear", "Clear", show=False)]
     assigned: reactive[dict[int, int]] = reactive(dict, always_update=True)
 
     def __init__(self, lefts: tuple[str, ...], rights: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(lefts, **kwargs)
         self.rights = rights
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter of a shown option assigns it; other letters keep their meaning (j, k, u, q)."""
+        letters = LETTERS[: len(self.rights)]
+        if event.character and len(event.key) == 1 and event.character in letters:
+            event.stop()
+            event.prevent_default()
+            self.action_assign(letters.index(event.character))
 
     def action_assign(self, right: int) -> None:
         """Match the left item under the cursor to right option `right`."""
@@ -197,11 +265,14 @@ class MatchPicker(AnswerWidget):
     def response(self) -> Response:
         return {self.options[k]: self.rights[v] for k, v in self.assigned.items()}
 
+    def refusal(self) -> str | None:
+        return None if self.assigned else "Match an item to a lettered option first, then Enter"
+
     def render(self) -> Text:
         lines = Text()
         for i, left in enumerate(self.options):
             right = self.assigned.get(i)
-            lines.append_text(self.line(i, f"{i + 1}.", left))
+            lines.append_text(self.line(i, numbered(i, len(self.options)), left))
             lines.append("  →  ", style="dim")
             if right is None:
                 lines.append("?", style="dim")
@@ -218,12 +289,27 @@ class MatchPicker(AnswerWidget):
         return lines
 
 
-class TextAnswer(Input):
-    """A typed answer; Enter submits."""
+def must_not_be_blank(text: str) -> str | None:
+    """The refusal of a typed answer with nothing in it."""
+    return "Type your answer first, then Enter" if not text.strip() else None
 
-    def __init__(self, placeholder: str, **kwargs: Any) -> None:
+
+class TextAnswer(Input):
+    """A typed answer; Enter submits what `check` does not refuse."""
+
+    def __init__(
+        self,
+        placeholder: str,
+        check: Callable[[str], str | None] = must_not_be_blank,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(placeholder=placeholder, **kwargs)
+        self.check = check
 
     async def action_submit(self) -> None:
         # One message for every answer widget: the study screen need not know which it shows.
-        self.post_message(AnswerWidget.Submitted(self.value))
+        reason = must_not_be_blank(self.value) or self.check(self.value)
+        if reason is not None:
+            self.post_message(AnswerWidget.Refused(reason))
+        else:
+            self.post_message(AnswerWidget.Submitted(self.value))
