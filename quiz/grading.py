@@ -204,8 +204,11 @@ def expected_answer(item: Item) -> str:
             return card.answer
         case Numeric():
             text = card.answer_text + (f" {card.unit}" if card.unit else "")
-            margin = card.allowed_error()
-            return f"{text} (±{format_number(margin)})" if margin else text
+            if not card.tolerance:
+                return text
+            # As the author wrote it: "±1%" rather than the "±88.49" it works out to.
+            margin = format_number(card.tolerance) + ("%" if card.tolerance_is_percent else "")
+            return f"{text} (±{margin})"
         case Order():
             return " → ".join(card.items)
         case Match():

@@ -381,7 +381,7 @@ def test_proposed_rating_from_grades() -> None:
         ("articles", "c2", "Tashkent"),
         ("otunbayeva", "", "Roza Otunbayeva"),
         ("treaty-year", "", "1992"),
-        ("troops", "", "2500 troops (±250)"),
+        ("troops", "", "2500 troops (±10%)"),
         ("founded", "", "2002 (±2)"),
         ("version", "", "3.10"),
         (

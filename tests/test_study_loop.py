@@ -245,3 +245,87 @@ async def test_ten_and_more_choices_and_match_options_past_l(store, tmp_path, cl
         assert app.session.last_answer is not None
     response = store.reviews("ann")[-1]["response"]
     assert response == '{"l13": "r13", "l14": "r14"}'
+
+
+async def test_long_feedback_scrolls_with_the_usual_keys(store, tmp_path, clock):
+    from pathlib import Path
+
+    import yaml
+    from textual.containers import VerticalScroll
+
+    from quiz.library import open_deck
+
+    bundled = Path(__file__).parent.parent / "decks" / "csto-synthesis.yaml"
+    data = yaml.safe_load(bundled.read_text(encoding="utf-8"))
+    data["cards"] = [c for c in data["cards"] if c["id"] == "reports-verdicts-match"]
+    path = tmp_path / "longest.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    deck, _ = open_deck(store, path, clock())
+    app = study_app(store, [deck], clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        body = app.screen.query_one("#study-body", VerticalScroll)
+        assert body.max_scroll_y > 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert body.scroll_y == 0
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert body.scroll_y == 2
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 2
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        explanation = app.screen.query_one("#explanation")
+        assert explanation.region.bottom <= body.region.bottom
+
+
+async def test_answers_are_marked_on_the_card(store, every_type, clock):
+    app = study_app(store, [every_type], clock)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3", "1", "3", "enter")  # Armenia and Uzbekistan
+        await pilot.pause()
+        lines = app.screen.query_one(".answer").render().plain.splitlines()
+        assert [line[:1] for line in lines] == ["✓", "✓", "✗", " "]
+        await pilot.press("enter")
+        await go_to(app, pilot, "articles::c1")
+        await pilot.press(*"5", "enter")
+        await pilot.pause()
+        expected = shown(app, "#expected")
+        assert "Answer: Article 4 holds the collective defence clause; Article 7" in expected
+        await pilot.press("enter")
+        await go_to(app, pilot, "chronology")
+        await pilot.press("shift+down", "enter")
+        await pilot.pause()
+        order = app.screen.query_one(".answer")
+        marks = [line[:1] for line in order.render().plain.splitlines()]
+        wanted = app.session.last_answer.item.card.items
+        right = [a == b for a, b in zip(order.order, wanted, strict=True)]
+        assert marks == ["✓" if r else "✗" for r in right]
+        await pilot.press("enter")
+        await pilot.pause()
+        pairs = app.screen.query_one(".answer")
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        marks = [line[:1] for line in pairs.render().plain.splitlines()[:3]]
+        assert marks[0] in "✓✗" and marks[1] == marks[2] == "✗"
+
+
+async def test_space_and_enter_rate_a_revealed_flashcard_good(store, every_type, clock):
+    app = study_app(store, [every_type], clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "space")
+        await pilot.pause()
+        assert [r["rating"] for r in store.reviews("ann")] == [3]
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("space", "enter")
+        await pilot.pause()
+        assert [r["rating"] for r in store.reviews("ann")] == [3]
+        assert app.session.current.item.key == "members"

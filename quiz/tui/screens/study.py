@@ -17,7 +17,7 @@ from quiz.deck.model import Item
 from quiz.grading import Outcome, expected_answer, is_self_rated
 from quiz.scheduler import Rating
 from quiz.session import Answer, Presentation, StudySession, Summary
-from quiz.tui.card_views import card_view
+from quiz.tui.card_views import CardView, card_view, feedback_text
 from quiz.tui.widgets.answers import AnswerWidget, TextAnswer
 from quiz.tui.widgets.footer import KeyFooter
 
@@ -35,17 +35,6 @@ VERDICTS = {
     Outcome.PARTLY: ("◐ Partly right", "verdict-partly"),
     Outcome.WRONG: ("✗ Wrong", "verdict-wrong"),
 }
-
-
-def describe_response(response: object) -> str:
-    """A learner's response as one line of text."""
-    if isinstance(response, bool):
-        return "True" if response else "False"
-    if isinstance(response, dict):
-        return "; ".join(f"{k} → {v}" for k, v in response.items()) or "(nothing)"
-    if isinstance(response, list):
-        return " · ".join(str(r) for r in response) or "(nothing)"
-    return str(response) if response not in (None, "") else "(nothing)"
 
 
 def ratings_line(
@@ -83,6 +72,13 @@ class StudyScreen(Screen[Summary]):
         # `?` is typed into a text answer: there, F1 or Ctrl+/ (sent as Ctrl+_) opens the help.
         Binding("question_mark", "help", "Help"),
         Binding("f1,ctrl+underscore,ctrl+slash", "typing_help", "Help", key_display="F1"),
+        # Long feedback runs below the fold at 80x24: the usual keys scroll it, whatever has focus.
+        Binding("up", "scroll('up')", show=False),
+        Binding("down", "scroll('down')", show=False),
+        Binding("pageup", "scroll('page_up')", show=False),
+        Binding("pagedown", "scroll('page_down')", show=False),
+        Binding("home", "scroll('home')", show=False),
+        Binding("end", "scroll('end')", show=False),
     ]
 
     # Set again for every item shown, even when it stays the same, so the watcher redraws.
@@ -92,6 +88,7 @@ class StudyScreen(Screen[Summary]):
         super().__init__()
         self.session = session
         self.answer: Answer | None = None
+        self.view: CardView | None = None
         self.done = 0
         # False from the moment a card is shown until it has been painted: keys typed ahead
         # (Enter pressed twice to go on) must not answer a card the learner has not seen.
@@ -152,7 +149,7 @@ class StudyScreen(Screen[Summary]):
         """Render an item in the asking phase."""
         self.answer = None
         item = presentation.item
-        view = card_view(presentation)
+        view = self.view = card_view(presentation)
         card_box = self.query_one("#card", Vertical)
         card_box.border_title = view.label
         card_box.border_subtitle = Text(self._deck_title(item))
@@ -200,14 +197,9 @@ class StudyScreen(Screen[Summary]):
                 text.append("  (near miss: check the spelling)", style="italic")
             verdict.update(text)
             verdict.set_classes(css)
-            shown = Text()
-            if not answer.grade.correct or answer.grade.near_miss:
-                shown.append("You said: ", style="dim")
-                shown.append(describe_response(message.response))
-                shown.append("\n")
-            shown.append("Answer: ", style="dim")
-            shown.append(answer.grade.expected)
-            expected.update(shown)
+            expected.update(feedback_text(answer.item, message.response, answer.grade))
+            if self.view is not None:
+                self.view.mark()
         self._fill_context(answer.item)
         self.phase = Phase.ANSWERED
 
@@ -271,9 +263,29 @@ class StudyScreen(Screen[Summary]):
             return self.session.last_answer is not None
         return True
 
+    def action_scroll(self, where: str) -> None:
+        """Scroll the card and its feedback."""
+        body = self.query_one("#study-body", VerticalScroll)
+        match where:
+            case "up":
+                body.scroll_up(animate=False)
+            case "down":
+                body.scroll_down(animate=False)
+            case "page_up":
+                body.scroll_page_up(animate=False)
+            case "page_down":
+                body.scroll_page_down(animate=False)
+            case "home":
+                body.scroll_home(animate=False)
+            case _:
+                body.scroll_end(animate=False)
+
     async def action_advance(self) -> None:
-        """Space/Enter: reveal a flashcard, or go on after an answer."""
+        """Space/Enter: reveal a flashcard and then rate it Good, or go on after an answer."""
         if not self.painted:
+            return
+        if self.phase is Phase.REVEALED:
+            await self.action_rate(int(Rating.GOOD))
             return
         if self.phase is Phase.ASKING:
             current = self.session.current

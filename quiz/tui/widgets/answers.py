@@ -74,10 +74,14 @@ class AnswerWidget(Widget, can_focus=True):
         """Why the response so far cannot be submitted (nothing picked ...), or None."""
         raise NotImplementedError
 
-    def line(self, index: int, marker: str, text: str) -> Text:
-        """One option line; the cursor line is highlighted."""
+    def line(self, index: int, marker: str, text: str, right: bool | None = None) -> Text:
+        """One option line, the cursor line highlighted; after grading, marked ✓ or ✗."""
         style = "reverse" if index == self.cursor and self.has_focus else ""
-        line = Text(f" {marker} ", style="bold")
+        if right is None:
+            line = Text(f" {marker} ", style="bold")
+        else:
+            line = Text("✓" if right else "✗", style="bold green" if right else "bold red")
+            line.append(f"{marker} ", style="bold")
         line.append(text, style=style)
         return line
 
@@ -93,6 +97,12 @@ class ChoicePicker(AnswerWidget):
         self.multiple = multiple
         # The first digit of a possible two-digit number: its value, when, and the picks before.
         self._first_digit: tuple[int, float, frozenset[int]] | None = None
+        self.answers: frozenset[str] | None = None
+
+    def mark(self, answers: frozenset[str]) -> None:
+        """After grading: mark the right options ✓, and wrong picks ✗."""
+        self.answers = answers
+        self.refresh()
 
     def on_key(self, event: events.Key) -> None:
         """Digits pick by number; with ten options or more, two quick digits make one number."""
@@ -149,8 +159,16 @@ class ChoicePicker(AnswerWidget):
                 if self.multiple
                 else ("(•)" if i in self.picked else "( )")
             )
-            lines.append_text(self.line(i, f"{numbered(i, len(self.options))} {box}", option))
+            right: bool | None = None
+            if self.answers is not None:
+                # Right options are ✓; a wrong pick is ✗; an option rightly left alone is unmarked.
+                right = True if option in self.answers else (False if i in self.picked else None)
+            marker = f"{numbered(i, len(self.options))} {box}"
+            lines.append_text(self.line(i, marker, option, right))
             lines.append("\n")
+        if self.answers is not None:
+            lines.rstrip()
+            return lines
         hint = (
             "Space or a digit toggles; Enter submits"
             if self.multiple
@@ -186,6 +204,12 @@ class OrderPicker(AnswerWidget):
     grabbed: reactive[bool] = reactive(False)
     # The shown order is never the right one: submitting it untouched is a slip, not an answer.
     moved = False
+    correct: tuple[str, ...] | None = None
+
+    def mark(self, correct: tuple[str, ...]) -> None:
+        """After grading: mark each position ✓ or ✗, with where a misplaced item belongs."""
+        self.correct = correct
+        self.refresh()
 
     def __init__(self, options: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(options, **kwargs)
@@ -226,11 +250,19 @@ class OrderPicker(AnswerWidget):
                 if self.grabbed and i == self.cursor
                 else numbered(i, count)
             )
-            lines.append_text(self.line(i, marker, item))
+            if self.correct is None:
+                lines.append_text(self.line(i, marker, item))
+            else:
+                right = i < len(self.correct) and self.correct[i] == item
+                lines.append_text(self.line(i, marker, item, right))
+                if not right and item in self.correct:
+                    lines.append(f"  (belongs at {self.correct.index(item) + 1})", style="dim")
             lines.append("\n")
-        lines.append(
-            "↑↓ select · Shift+↑↓ or [ ] move · Space grabs · Enter submits", style="dim italic"
-        )
+        if self.correct is None:
+            lines.append(
+                "↑↓ select · Shift+↑↓ or [ ] move · Space grabs · Enter submits", style="dim italic"
+            )
+        lines.rstrip()
         return lines
 
 
@@ -243,6 +275,12 @@ class MatchPicker(AnswerWidget):
     def __init__(self, lefts: tuple[str, ...], rights: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(lefts, **kwargs)
         self.rights = rights
+        self.pairs: dict[str, str] | None = None
+
+    def mark(self, pairs: dict[str, str]) -> None:
+        """After grading: mark each match ✓ or ✗, with the right option of a wrong one."""
+        self.pairs = pairs
+        self.refresh()
 
     def on_key(self, event: events.Key) -> None:
         """A letter of a shown option assigns it; other letters keep their meaning (j, k, u, q)."""
@@ -272,19 +310,30 @@ class MatchPicker(AnswerWidget):
         lines = Text()
         for i, left in enumerate(self.options):
             right = self.assigned.get(i)
-            lines.append_text(self.line(i, numbered(i, len(self.options)), left))
+            wanted = None if self.pairs is None else self.pairs.get(left)
+            ok = (
+                None if self.pairs is None else (right is not None and self.rights[right] == wanted)
+            )
+            lines.append_text(self.line(i, numbered(i, len(self.options)), left, ok))
             lines.append("  →  ", style="dim")
             if right is None:
                 lines.append("?", style="dim")
             else:
                 lines.append(f"{LETTERS[right]}. ", style="bold")
                 lines.append(self.rights[right])
+            if ok is False and wanted is not None:
+                lines.append(
+                    f"  (right: {LETTERS[self.rights.index(wanted)]}. {wanted})", style="dim"
+                )
             lines.append("\n")
         lines.append("\n")
         for i, right_text in enumerate(self.rights):
             lines.append(f" {LETTERS[i]}. ", style="bold")
             lines.append(right_text)
             lines.append("\n")
+        if self.pairs is not None:
+            lines.rstrip()
+            return lines
         lines.append("↑↓ choose an item · a letter matches it · Enter submits", style="dim italic")
         return lines
 
