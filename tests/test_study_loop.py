@@ -329,3 +329,51 @@ async def test_space_and_enter_rate_a_revealed_flashcard_good(store, every_type,
         await pilot.pause()
         assert [r["rating"] for r in store.reviews("ann")] == [3]
         assert app.session.current.item.key == "members"
+
+
+async def test_each_rating_shows_its_next_interval_without_writing(store, every_type, clock):
+    from quiz.scheduler import Rating, Scheduler
+
+    app = study_app(store, [every_type], clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        line = shown(app, "#ratings")
+        assert store.reviews("ann") == []
+        scheduler = Scheduler(fuzz=False)
+        new = Scheduler.new_state(clock())
+        for rating in Rating:
+            wait = scheduler.review(new, rating, clock()).due - clock()
+            minutes = round(wait.total_seconds() / 60)
+            if minutes < 60:
+                assert f"{rating.label} {minutes}m" in line
+        assert "Again 1m" in line and "Easy " in line
+        # After an auto-graded answer the previews are of the answer that can still be changed.
+        await pilot.press("3", "1", "2", "enter")
+        await pilot.pause()
+        assert "Again 1m" in shown(app, "#ratings")
+
+
+async def test_to_go_counts_only_what_the_session_will_show(store, every_type, clock):
+    from datetime import timedelta
+
+    # A learning item due three hours from now will not be shown before this session ends.
+    clock.advance(hours=3)
+    first = study_app(store, [every_type], clock)
+    async with first.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "1")
+        await pilot.pause()
+    clock.now -= timedelta(hours=3)
+    app = study_app(store, [every_type], clock)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        progress = shown(app, "#progress")
+        assert "8 to go" in progress
+        assert "8 new" in progress and "0 learning" in progress and "0 review" in progress
+        # Again on a new card: it is learning, due in a minute, so still to go.
+        await pilot.press("1", "2", "enter", "1", "enter")
+        await pilot.pause()
+        progress = shown(app, "#progress")
+        assert "8 to go" in progress and "7 new" in progress and "1 learning" in progress

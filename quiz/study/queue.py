@@ -56,6 +56,8 @@ class StudyQueue:
         self._new = deque(new)
         # Siblings dropped from the review and new queues, by id(): skipped when they come up.
         self._dropped: set[int] = set()
+        # Which queue the last item popped came from: "new", "learning" or "review".
+        self.last_kind = "new"
         self._reindex()
 
     def _reindex(self) -> None:
@@ -74,6 +76,19 @@ class StudyQueue:
         """Items still queued (learning items counted once)."""
         return len(self._learning) + len(self._reviews) + len(self._new) - len(self._dropped)
 
+    def counts(self, now: datetime) -> tuple[int, int, int]:
+        """New, learning and review items still to show, as Anki's three numbers.
+
+        Siblings dropped today are left out, and so are learning items due later than the
+        learn-ahead limit: the session ends before them unless the learner studies on.
+        """
+        dropped = self._dropped
+        return (
+            sum(1 for e in self._new if id(e) not in dropped),
+            bisect.bisect_right(self._learning, now + LEARN_AHEAD, key=_first),
+            sum(1 for e in self._reviews if id(e) not in dropped),
+        )
+
     def drop_new(self) -> None:
         """Queue no new items (studying what is due only)."""
         self._new = deque()
@@ -86,12 +101,16 @@ class StudyQueue:
             self._skip_dropped(self._new)
         learning = self._learning
         if learning and learning[0][0] <= now:
+            self.last_kind = "learning"
             return self._pop_learning()
         if self._reviews:
+            self.last_kind = "review"
             return self._pop_queued(self._reviews).make()
         if self._new:
+            self.last_kind = "new"
             return self._pop_queued(self._new).make()
         if learning and learning[0][0] <= now + LEARN_AHEAD:
+            self.last_kind = "learning"
             return self._pop_learning()
         return None
 

@@ -44,6 +44,20 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class QueueCounts:
+    """What a session will still show, by kind, as Anki's three numbers."""
+
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        """Everything still to go."""
+        return self.new + self.learning + self.review
+
+
+@dataclass(frozen=True)
 class Summary:
     """What a session achieved."""
 

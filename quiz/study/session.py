@@ -22,14 +22,14 @@ from quiz.deck.model import (
     Typed,
 )
 from quiz.grading import Grade, Response, grade, is_self_rated
-from quiz.scheduler import Rating, Scheduler, day_start, study_day, utc_now
+from quiz.scheduler import CardState, Rating, Scheduler, day_start, study_day, utc_now
 from quiz.settings import StudySettings
 from quiz.store.database import Store
 from quiz.study import answering
 from quiz.study.builder import QueueBuilder
 from quiz.study.learner import learner_scheduler, learner_settings
 from quiz.study.queue import StudyQueue
-from quiz.study.records import Answer, DeckOverview, Presentation, Summary
+from quiz.study.records import Answer, DeckOverview, Presentation, QueueCounts, Summary
 
 
 class StudySession:
@@ -61,6 +61,8 @@ class StudySession:
         self._day = day_start(clock(), hour=self._hour)  # the study day the queue was built for
         self._history: list[Answer] = []
         self.current: Presentation | None = None
+        # Which queue the item on screen came from: "new", "learning" or "review".
+        self.current_kind = "new"
         self._shown_at: datetime | None = None
         self.deck_ids: list[str] = []
         store.ensure_learner(learner, clock())
@@ -156,7 +158,31 @@ class StudySession:
         if item is None:
             self.current = None
             return None
+        self.current_kind = self._queue.last_kind
         return self._show(item)
+
+    def queue_counts(self) -> QueueCounts:
+        """New, learning and review items this session will still show, the one shown excluded."""
+        return QueueCounts(*self._queue.counts(self.clock()))
+
+    def interval_previews(self) -> dict[Rating, timedelta]:
+        """For each rating, how long until the item is due again; nothing is written.
+
+        The item is the one being rated (a revealed flashcard), else the last one answered,
+        whose rating can still be changed; empty when there is neither.
+        """
+        if self.current is not None:
+            item = self.current.item
+            before = self.store.state(self.learner, item.deck_id, item.key)
+            now = self.clock()
+        elif self._history:
+            review = self._history[-1].review
+            item, before, now = self._history[-1].item, review.state_before, review.reviewed_at
+        else:
+            return {}
+        scheduler = self._schedulers[item.deck_id]
+        state = before or Scheduler.new_state(now)
+        return {r: scheduler.review(state, r, now).due - now for r in Rating}
 
     def _show(self, item: Item) -> Presentation:
         card = item.card
@@ -250,6 +276,7 @@ class StudySession:
             return None
         last = self._history.pop()
         item = last.item
+        self.current_kind = _kind(last.review.state_before)
         answering.undo(self.store, self._schedulers[item.deck_id], last.review.id)
         self._queue.withdraw(item)
         shown = self.current
@@ -284,3 +311,10 @@ class StudySession:
                 self.learner, self.deck_ids or [d.id for d in self.decks], self.clock()
             ),
         )
+
+
+def _kind(state: CardState | None) -> str:
+    """The queue an item in this state is studied from."""
+    if state is None or state.is_new:
+        return "new"
+    return "learning" if state.is_learning else "review"

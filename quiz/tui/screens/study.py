@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import timedelta
 from enum import StrEnum
 
 from rich.text import Text
@@ -37,10 +39,29 @@ VERDICTS = {
 }
 
 
+def short_interval(wait: timedelta) -> str:
+    """'1m', '6h', '8d', '3mo', '1.5y': how long until a card is due again, as Anki writes it."""
+    seconds = max(60.0, wait.total_seconds())
+    days = seconds / 86400
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if days < 1:
+        return f"{round(seconds / 3600)}h"
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{round(days / 30)}mo"
+    return f"{days / 365:.1f}".removesuffix(".0") + "y"
+
+
 def ratings_line(
-    phase: Phase, self_rated: bool, proposed: Rating | None, refused: str | None = None
+    phase: Phase,
+    self_rated: bool,
+    proposed: Rating | None,
+    refused: str | None = None,
+    previews: Mapping[Rating, timedelta] | None = None,
 ) -> Text:
-    """The line under the card: how to answer, or the ratings with the proposed one marked."""
+    """The line under the card: how to answer, or each rating with its next interval."""
     if phase is Phase.ASKING:
         if refused is not None:
             return Text(refused, style="bold yellow")
@@ -49,11 +70,13 @@ def ratings_line(
     for rating in Rating:
         style = "reverse bold" if rating == proposed else ""
         text.append(f" {int(rating)} {rating.label} ", style=style)
+        if previews and rating in previews:
+            text.append(short_interval(previews[rating]), style="dim")
         text.append("  ")
     if proposed is not None:
         text.append(f"Enter keeps {proposed.label}", style="dim")
     else:
-        text.append("How well did you recall it?", style="dim")
+        text.append("Space or Enter: Good", style="dim")
     return text
 
 
@@ -346,12 +369,24 @@ class StudyScreen(Screen[Summary]):
     # Status lines
 
     def _update_progress(self) -> None:
+        counts = self.session.queue_counts()
+        new, learning, review = counts.new, counts.learning, counts.review
         # The item on screen is still to go until it is answered or rated.
-        left = self.session.remaining() + (0 if self.phase is Phase.ANSWERED else 1)
+        if self.phase is not Phase.ANSWERED and self.session.current is not None:
+            kind = self.session.current_kind
+            new += kind == "new"
+            learning += kind == "learning"
+            review += kind == "review"
         text = Text.assemble(
             (f"{self.done} done", "bold"),
             ("  ·  ", "dim"),
-            (f"{left} to go", "bold"),
+            (f"{new + learning + review} to go", "bold"),
+            ("    ", ""),
+            (f"{new} new", "blue"),
+            ("  ", ""),
+            (f"{learning} learning", "red"),
+            ("  ", ""),
+            (f"{review} review", "green"),
         )
         self.query_one("#progress", Static).update(text)
 
@@ -359,5 +394,6 @@ class StudyScreen(Screen[Summary]):
         current = self.session.current
         self_rated = current is not None and is_self_rated(current.item)
         proposed = self.answer.rating if self.answer and self.phase is Phase.ANSWERED else None
-        line = ratings_line(self.phase, self_rated, proposed, self.refused)
+        previews = None if self.phase is Phase.ASKING else self.session.interval_previews()
+        line = ratings_line(self.phase, self_rated, proposed, self.refused, previews)
         self.query_one("#ratings", Static).update(line)
