@@ -377,3 +377,73 @@ async def test_to_go_counts_only_what_the_session_will_show(store, every_type, c
         await pilot.pause()
         progress = shown(app, "#progress")
         assert "8 to go" in progress and "7 new" in progress and "1 learning" in progress
+
+
+async def test_home_lists_every_deck_the_database_knows(store, tmp_path, clock):
+    from textual.widgets import DataTable
+
+    from quiz.cli.group import home_decks
+    from quiz.library import open_deck
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        'deck: mine\ntitle: "My own deck"\ncards:\n  - {id: a, front: "f", back: "b"}\n',
+        encoding="utf-8",
+    )
+    lost = tmp_path / "lost.yaml"
+    lost.write_text(
+        'deck: lost\ntitle: "A lost deck"\ncards:\n  - {id: a, front: "f", back: "b"}\n',
+        encoding="utf-8",
+    )
+    # Both were studied from their paths once (`quiz study FILE` syncs them in) ...
+    for path in (mine, lost):
+        deck, problems = open_deck(store, path, clock())
+        assert deck is not None, problems
+    lost.unlink()
+    library, gone = home_decks(store)
+    assert "mine" in [d.id for d in library.decks]
+    assert [g.id for g in gone] == ["lost"]
+    app = make_app(store, library.decks, "ann", clock=clock, gone=gone, fuzz=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = {str(table.get_row_at(i)[3]): table.get_row_at(i) for i in range(table.row_count)}
+        assert str(rows["My own deck"][1]) == "1"  # one new card
+        lost_row = next(title for title in rows if title.startswith("A lost deck"))
+        assert "file gone" in lost_row and "progress kept" in lost_row
+
+
+async def test_study_all_due_says_what_is_left_when_new_cards_wait(store, every_type, clock):
+    from quiz.tui.screens.summary import SummaryScreen
+
+    app = make_app(store, [every_type], "ann", clock=clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SummaryScreen)
+        box = screen.query_one("#summary-box")
+        assert box.border_title == "Nothing studied"
+        assert screen.rows["New available today"] == "9" and screen.rows["Due now"] == "0"
+        # Esc at once, from a deck, says the same, not "Nothing to study right now".
+        await pilot.press("enter", "enter", "escape")
+        await pilot.pause()
+        assert app.screen.query_one("#summary-box").border_title == "Nothing studied"
+
+
+def test_right_first_time_counts_first_answers_only(store, every_type, clock):
+    from quiz.scheduler import Rating
+    from quiz.session import StudySession
+
+    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
+    session.start()
+    session.next()
+    session.rate(Rating.GOOD)
+    session.next()
+    session.submit(["Uzbekistan"])  # wrong: the item comes back in a minute
+    clock.advance(minutes=2)
+    assert session.next().item.key == "members"
+    session.submit(["Armenia", "Belarus"])
+    summary = session.summary()
+    assert (summary.answers, summary.graded, summary.correct) == (3, 1, 0)

@@ -15,6 +15,7 @@ from quiz.deck.problems import Problem
 from quiz.library import Library, bundled_decks_dir, load_library, resolve
 from quiz.scheduler import utc_now
 from quiz.store.database import Store, StoreError, default_db_path, open_store
+from quiz.store.decks import KnownDeck
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,11 +83,39 @@ def load_decks(store: Store, names: list[str]) -> Library:
     return library
 
 
-def run_app(store: Store, library: Library, learner: str, study: list[str] | None) -> None:
+def home_decks(store: Store) -> tuple[Library, list[KnownDeck]]:
+    """The home screen's decks: bundled and known ones loaded, and known ones whose file is gone."""
+    # A known deck whose file is gone keeps its progress in the database; it is listed as such.
+    paths = sorted(deck_files(bundled_decks_dir()))
+    seen = {p.resolve() for p in paths}
+    gone: list[KnownDeck] = []
+    for known in store.known_decks():
+        path = Path(known.path)
+        if path.resolve() in seen:
+            continue
+        if path.is_file():
+            paths.append(path)
+            seen.add(path.resolve())
+        else:
+            gone.append(known)
+    library = load_library(store, paths, utc_now())
+    print_problems(library.problems)
+    # A deck whose file moved was loaded from its new place: it is not gone.
+    loaded = {d.id for d in library.decks}
+    return library, [g for g in gone if g.id not in loaded]
+
+
+def run_app(
+    store: Store,
+    library: Library,
+    learner: str,
+    study: list[str] | None,
+    gone: list[KnownDeck] | None = None,
+) -> None:
     """Run the TUI on the library's decks, reloading their files when saved."""
     from quiz.tui.app import make_app
 
-    make_app(store, library.decks, learner, study=study, watch=library.paths).run()
+    make_app(store, library.decks, learner, study=study, watch=library.paths, gone=gone).run()
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,9 +125,9 @@ def run_app(store: Store, library: Library, learner: str, study: list[str] | Non
 def main(ctx: click.Context) -> None:
     """Study question decks in the terminal, scheduled by FSRS.
 
-    With no command, opens the home screen on the bundled decks.
+    With no command, opens the home screen on the bundled decks and every deck studied before.
     """
     if ctx.invoked_subcommand is None:
         store, learner = open_learner(ctx)
-        library = load_decks(store, [])
-        run_app(store, library, learner, None)
+        library, gone = home_decks(store)
+        run_app(store, library, learner, None, gone)

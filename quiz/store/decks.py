@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from quiz.collector import collector_paused
 from quiz.deck.model import (
@@ -28,6 +29,14 @@ class SyncReport:
     updated: int = 0
     archived: int = 0
     restored: int = 0
+
+
+class KnownDeck(NamedTuple):
+    """A deck the database has synced: its id, title and the file it was last synced from."""
+
+    id: str
+    title: str
+    path: str
 
 
 class DeckRecords(StoreBase):
@@ -65,6 +74,11 @@ class DeckRecords(StoreBase):
         except (ValueError, TypeError, KeyError, IndexError):
             # A snapshot this version cannot read: the file is parsed and synced afresh.
             return None
+
+    def known_decks(self) -> list[KnownDeck]:
+        """Every deck ever synced into this database, by title."""
+        rows = self.conn.execute("SELECT id, title, path FROM decks ORDER BY title, id")
+        return [KnownDeck(*row) for row in rows]
 
     def deck_path(self, deck_id: str) -> str | None:
         """The file a deck was last synced from."""

@@ -300,7 +300,11 @@ class StudySession:
         # The session is over: the log goes back into the database while this is read.
         self.store.checkpoint()
         answers = self._history
-        graded = [a for a in answers if a.grade is not None]
+        # "Right first time": each item's first answer of the session, not its learning repeats.
+        firsts: dict[tuple[str, str], Answer] = {}
+        for a in answers:
+            firsts.setdefault((a.item.deck_id, a.item.key), a)
+        graded = [a for a in firsts.values() if a.grade is not None]
         return Summary(
             studied=len({(a.item.deck_id, a.item.key) for a in answers}),
             answers=len(answers),

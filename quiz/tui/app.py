@@ -16,6 +16,7 @@ from quiz.library import DeckReloader
 from quiz.scheduler import utc_now
 from quiz.session import StudySession, Summary
 from quiz.store.database import Store
+from quiz.store.decks import KnownDeck
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.study import StudyScreen
 
@@ -33,16 +34,18 @@ def make_app(
     clock: Callable[[], datetime] = utc_now,
     rng: random.Random | None = None,
     fuzz: bool = True,
+    gone: Sequence[KnownDeck] | None = None,
 ) -> QuizApp:
     """The app over a new study session of `decks` for `learner`.
 
     `study` opens the study screen on those deck ids at once (None: the home screen); the deck
     files in `watch` are reloaded when saved. `clock`, `rng` and `fuzz` go to the session, so
-    tests and benchmarks fix time and shuffles.
+    tests and benchmarks fix time and shuffles. `gone` are decks the database knows whose file
+    is missing: the home screen lists them.
     """
     session = StudySession(store, decks, learner, clock=clock, rng=rng, fuzz=fuzz)
     reloader = DeckReloader(store, list(watch)) if watch is not None else None
-    return QuizApp(session, study=study, reloader=reloader)
+    return QuizApp(session, study=study, reloader=reloader, gone=gone)
 
 
 def _home_screen() -> type[HomeScreen]:
@@ -68,10 +71,12 @@ class QuizApp(App[None]):
         session: StudySession,
         study: Sequence[str] | None = None,
         reloader: DeckReloader | None = None,
+        gone: Sequence[KnownDeck] | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.reloader = reloader
+        self.gone = list(gone or ())
         self._initial = list(study) if study is not None else None
 
     def on_mount(self) -> None:
@@ -79,7 +84,7 @@ class QuizApp(App[None]):
         if self.reloader is not None:
             self.set_interval(self.RELOAD_SECONDS, self.reload_changed_decks)
         if self._initial is None:
-            self.push_screen(_home_screen()(self.session))
+            self.push_screen(_home_screen()(self.session, self.gone))
         else:
             # The home screen is composed only when the learner goes back to it, after studying.
             self.study(self._initial, False)
@@ -96,7 +101,9 @@ class QuizApp(App[None]):
         from quiz.tui.screens.summary import SummaryScreen
 
         if summary is not None:
-            self.push_screen(SummaryScreen(summary, self.session.clock()))
+            # What is left: every deck's due and new counts, for the summary to say so.
+            left = self.session.overview()
+            self.push_screen(SummaryScreen(summary, self.session.clock(), left))
 
     def action_statistics(self) -> None:
         """Show the learner's statistics."""
@@ -123,7 +130,7 @@ class QuizApp(App[None]):
         if any(isinstance(screen, home) for screen in self.screen_stack[:-1]):
             self.pop_screen()
         else:
-            self.switch_screen(home(self.session))
+            self.switch_screen(home(self.session, self.gone))
 
     async def reload_changed_decks(self) -> None:
         """Bring in deck files saved since the last look; a broken edit keeps the last good deck."""

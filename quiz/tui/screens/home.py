@@ -12,7 +12,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from quiz.session import StudySession
+from quiz.store.decks import KnownDeck
 from quiz.tui.widgets.footer import KeyFooter
+
+# Row keys of decks whose file is gone; deck ids cannot contain a space.
+GONE = "gone: "
 
 
 class HomeScreen(Screen[None]):
@@ -36,9 +40,11 @@ class HomeScreen(Screen[None]):
             self.deck_ids = deck_ids
             self.due_only = due_only
 
-    def __init__(self, session: StudySession) -> None:
+    def __init__(self, session: StudySession, gone: Sequence[KnownDeck] = ()) -> None:
         super().__init__()
         self.session = session
+        # Decks the database knows whose file is missing: listed, their progress kept.
+        self.gone = list(gone)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,8 +82,13 @@ class HomeScreen(Screen[None]):
                 Text(row.deck.title),
                 key=row.deck.id,
             )
-        if overview:
-            table.move_cursor(row=min(cursor, len(overview) - 1))
+        for known in self.gone:
+            title = Text(known.title)
+            title.append(f"  (file gone: {known.path}; progress kept)", style="dim italic")
+            dash = Text("-", style="dim", justify="right")
+            table.add_row(dash, dash, dash, title, key=f"{GONE}{known.id}")
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
         due = sum(r.due for r in overview)
         new = sum(r.new for r in overview)
         intro = self.query_one("#home-intro", Static)
@@ -108,6 +119,15 @@ class HomeScreen(Screen[None]):
     def action_study_selected(self) -> None:
         """Study the deck under the cursor."""
         deck_id = self._selected_deck()
+        if deck_id is not None and deck_id.startswith(GONE):
+            known = next(k for k in self.gone if k.id == deck_id.removeprefix(GONE))
+            self.notify(
+                f"{known.path} is gone; open its deck file again to study it.",
+                title=known.title,
+                severity="warning",
+                markup=False,
+            )
+            return
         if deck_id is not None:
             self.post_message(self.Study([deck_id], due_only=False))
 

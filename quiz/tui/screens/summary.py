@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from rich.table import Table
@@ -13,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from quiz.progress.report import format_duration
-from quiz.session import Summary
+from quiz.session import DeckOverview, Summary
 from quiz.tui.widgets.footer import KeyFooter
 
 
@@ -39,10 +40,13 @@ class SummaryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, summary: Summary, now: datetime) -> None:
+    def __init__(self, summary: Summary, now: datetime, left: Sequence[DeckOverview] = ()) -> None:
         super().__init__()
         self.summary = summary
         self.now = now
+        # Every deck's counts after the session: what is still there to study.
+        self.left = list(left)
+        self.rows: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         s = self.summary
@@ -57,11 +61,24 @@ class SummaryScreen(Screen[None]):
             f"{s.correct} of {s.graded} ({share:.0%})" if share is not None else "no graded cards",
         )
         table.add_row("Time spent", format_duration(s.seconds))
-        table.add_row("Next cards due", humanize_wait(s.next_due, self.now))
-        title = "Session complete" if s.answers else "Nothing to study right now"
+        due = sum(d.due for d in self.left)
+        new = sum(d.new for d in self.left)
+        table.add_row("Due now", str(due))
+        table.add_row("New available today", str(new))
+        table.add_row("Next cards due", "now" if due else humanize_wait(s.next_due, self.now))
+        if s.answers:
+            title = "Session complete"
+        elif due or new:
+            title = "Nothing studied"
+        else:
+            title = "Nothing to study right now"
+        self.rows = {str(a): str(b) for a, b in zip(*(c.cells for c in table.columns), strict=True)}
         yield Header()
         with Vertical(id="summary-box") as box:
             box.border_title = title
             yield Static(table)
-            yield Static(Text("Every answer is saved. Enter returns to the decks.", style="dim"))
+            hint = "Every answer is saved. Enter returns to the decks."
+            if new and not due:
+                hint = "New cards wait: Enter returns to the decks, where Enter on one starts them."
+            yield Static(Text(hint, style="dim"))
         yield KeyFooter()
