@@ -26,13 +26,14 @@ KEYS = [
     (
         "Studying",
         [
-            ("Space / Enter", "show the answer, submit, or go on to the next card"),
+            ("Space / Enter", "show the answer (again: Good), submit, or go on"),
             ("1 2 3 4", "rate Again, Hard, Good, Easy (changes a proposed rating, then goes on)"),
-            ("digits, t / f", "pick choices; true or false"),
+            ("digits, t / f", "pick choices (two quick digits from 10); true or false"),
             ("↑ ↓ + Space", "move and pick in lists"),
             ("Shift+↑ ↓ or [ ]", "move an item when putting items in order"),
             ("a b c ...", "match the selected item to a lettered option"),
-            ("u", "undo the last answer"),
+            ("PgUp PgDn Home End", "scroll the card and its feedback"),
+            ("u (Ctrl+Z typing)", "undo the last answer"),
             ("Esc or q", "end the session (every answer is already saved)"),
         ],
     ),
@@ -48,7 +49,7 @@ KEYS = [
     (
         "Anywhere",
         [
-            ("?", "this help"),
+            ("? (F1, Ctrl+/)", "this help (F1 or Ctrl+/ while typing an answer)"),
             ("Ctrl+Q", "quit at once; nothing is lost"),
         ],
     ),

@@ -184,9 +184,9 @@ class StudyScreen(Screen[Summary]):
         self.painted = False
         self.refused = None
         self.leaving = False
-        self.phase = Phase.ASKING
         # Housekeeping (a WAL checkpoint) once the card is painted, while the learner reads it.
         self.call_after_refresh(self._on_painted)
+        self.phase = Phase.ASKING
 
     def _on_painted(self) -> None:
         self.painted = True
