@@ -7,6 +7,7 @@ import asyncio
 import gc
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
@@ -22,6 +23,8 @@ from quiz.session import StudySession
 from quiz.store.database import Store, open_store
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from quiz.tui.app import QuizApp
 
 
@@ -124,51 +127,107 @@ def bench_engine(
     }
 
 
-async def _drive_tui(
-    app: QuizApp, answers: int, profile: Path | None = None
-) -> tuple[Samples, Samples]:
-    """Answer through the app run by `run_test`: time from a key to the screen repainted after.
+class KeyTimer:
+    """Times one key: from sending it as Pilot does to the screen refreshed after it acted.
 
     Pilot's own `press` waits for 20 ms slices of idle CPU, so timing it would time Pilot. The
-    timed keys are sent as Pilot sends them, and the clock stops when the study screen has shown
-    the feedback or the next card (its `phase` is set for each) and the screen has been
-    refreshed (`call_after_refresh`).
+    key is sent to the driver as Pilot sends it, and the clock stops when `mark` (called by the
+    app once the key's effect is on screen, through `call_after_refresh`) has run. The quiz app
+    and the Textual floor are timed by this one harness.
     """
-    from textual import events
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self.keys = Samples()
+        self.painted = asyncio.Event()
+        self.stamp = 0.0
+
+    def mark(self) -> None:
+        """The key's effect has been painted."""
+        self.stamp = time.perf_counter()
+        self.painted.set()
+
+    async def key(self, name: str, char: str) -> float | None:
+        """Send a key; the seconds until it was painted, or None if it never was."""
+        from textual import events
+
+        self.painted.clear()
+        event = events.Key(name, char)
+        event.set_sender(self.app)
+        start = time.perf_counter()
+        assert self.app._driver is not None
+        self.app._driver.send_message(event)
+        try:
+            await asyncio.wait_for(self.painted.wait(), timeout=10)
+        except TimeoutError:
+            return None
+        self.keys.add(self.stamp - start)
+        return self.stamp - start
+
+
+def floor_app(on_painted: Callable[[], None]) -> App[None]:
+    """The least a Textual app can do per key: Enter swaps the text of one Static."""
+    # Textual is imported here, not at the top: the engine's process never needs it.
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.widgets import Static
+
+    class FloorApp(App[None]):
+        BINDINGS = [Binding("enter", "swap")]
+        count = 0
+
+        def compose(self) -> ComposeResult:
+            yield Static("card 0", id="card")
+
+        def action_swap(self) -> None:
+            self.count += 1
+            self.query_one("#card", Static).update(f"card {self.count}")
+            self.call_after_refresh(on_painted)
+
+    return FloorApp()
+
+
+async def _drive_floor(keys: int) -> Samples:
+    """Time `keys` Enters on the floor app, as the quiz app's keys are timed."""
+    marks: list[KeyTimer] = []
+    app = floor_app(lambda: marks[0].mark())
+    timer = KeyTimer(app)
+    marks.append(timer)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(keys):
+            if await timer.key("enter", "\r") is None:
+                break
+            await pilot.pause()
+    return timer.keys
+
+
+async def _drive_tui(
+    app: QuizApp, answers: int, profile: Path | None = None
+) -> tuple[Samples, Samples, Samples]:
+    """Answer through the app run by `run_test`: each key timed by `KeyTimer`.
+
+    The clock stops when the study screen has shown the feedback or the next card (its
+    `phase` is set for each) and the screen has been refreshed. Returned: each answer (the
+    committing key plus, when graded, Enter to the next card), every key, and the keys that
+    brought the next card.
+    """
     from textual.widgets import Input
 
     from quiz.tui.screens.study import StudyScreen
+    from quiz.tui.widgets.answers import MatchPicker, OrderPicker
 
     session = app.session
     total = Samples()
-    keys = Samples()
-    painted = asyncio.Event()
-    stamp = [0.0]
-
-    def mark() -> None:
-        stamp[0] = time.perf_counter()
-        painted.set()
-
-    async def key(name: str, char: str) -> float | None:
-        painted.clear()
-        event = events.Key(name, char)
-        event.set_sender(app)
-        start = time.perf_counter()
-        assert app._driver is not None
-        app._driver.send_message(event)
-        try:
-            await asyncio.wait_for(painted.wait(), timeout=10)
-        except TimeoutError:
-            return None
-        keys.add(stamp[0] - start)
-        return stamp[0] - start
+    next_card = Samples()
+    timer = KeyTimer(app)
 
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
         if not isinstance(screen, StudyScreen):
             raise SystemExit(f"the study screen did not open: {type(screen).__name__}")
-        screen.watch(screen, "phase", lambda _: screen.call_after_refresh(mark), init=False)
+        screen.watch(screen, "phase", lambda _: screen.call_after_refresh(timer.mark), init=False)
         with profiling(profile):
             for _ in range(answers):
                 current = session.current
@@ -179,10 +238,11 @@ async def _drive_tui(
                 match card:
                     case Flashcard():
                         await pilot.press("space")
-                        seconds = await key("3", "3")
+                        seconds = await timer.key("3", "3")
                         if seconds is None:
                             break
                         total.add(seconds)
+                        next_card.add(seconds)
                         continue
                     case TrueFalse():
                         await pilot.press("t" if card.answer else "f")
@@ -191,18 +251,26 @@ async def _drive_tui(
                     case Cloze() | Typed() | Numeric():
                         answer = screen.query_one(".answer", Input)
                         answer.value = str(correct_response(current.item))
-                    case Order() | Match():
-                        pass  # submitted as shuffled
+                    case Order():
+                        # An order never moved is refused, so it is put right as a learner would.
+                        order = screen.query_one(".answer", OrderPicker)
+                        order.order, order.moved = card.items, True
+                    case Match():
+                        pairs = screen.query_one(".answer", MatchPicker)
+                        pairs.assigned = {
+                            i: pairs.rights.index(r) for i, (_, r) in enumerate(card.pairs)
+                        }
                     case _:
                         assert_never(card)
-                submitted = await key("enter", "\r")
+                submitted = await timer.key("enter", "\r")
                 await pilot.pause()
-                shown = await key("enter", "\r") if submitted is not None else None
+                shown = await timer.key("enter", "\r") if submitted is not None else None
                 if submitted is None or shown is None:
                     break
                 total.add(submitted + shown)
+                next_card.add(shown)
                 await pilot.pause()
-    return total, keys
+    return total, timer.keys, next_card
 
 
 def bench_tui(
@@ -216,11 +284,20 @@ def bench_tui(
     if deck is None:
         raise SystemExit("\n".join(str(p) for p in problems))
     app = make_app(store, [deck], learner, study=[deck.id], rng=random.Random(1))
-    total, keys = asyncio.run(_drive_tui(app, answers, profile))
+    # The floor first, in the same process and by the same harness: on a shared machine the
+    # two numbers are only comparable when measured side by side.
+    floor = asyncio.run(_drive_floor(max(answers, 50)))
+    total, keys, next_card = asyncio.run(_drive_tui(app, answers, profile))
     store.close()
     if not total.values:
         raise SystemExit("nothing was answered")
-    return {"answer": total.to_json(), "key": keys.to_json(), "peak_rss_mb": peak_rss_mb()}
+    return {
+        "answer": total.to_json(),
+        "key": keys.to_json(),
+        "next_card": next_card.to_json(),
+        "floor": floor.to_json(),
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def main() -> None:

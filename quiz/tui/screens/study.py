@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from quiz.deck.model import Item
-from quiz.grading import Outcome, expected_answer, is_self_rated
+from quiz.grading import Outcome, Response, expected_answer, is_self_rated
 from quiz.scheduler import Rating
 from quiz.session import Answer, Presentation, StudySession, Summary
 from quiz.tui.card_views import CardView, card_view, feedback_text
@@ -170,27 +170,31 @@ class StudyScreen(Screen[Summary]):
 
     async def show(self, presentation: Presentation) -> None:
         """Render an item in the asking phase."""
-        self.answer = None
-        item = presentation.item
-        view = self.view = card_view(presentation)
-        card_box = self.query_one("#card", Vertical)
-        card_box.border_title = view.label
-        card_box.border_subtitle = Text(self._deck_title(item))
-        self.query_one("#prompt", Static).update(view.prompt)
-        slot = self.query_one("#answer-slot", Vertical)
-        await slot.remove_children()
-        if view.answer is not None:
-            await slot.mount(view.answer)
-        self.painted = False
-        self.refused = None
-        self.leaving = False
-        # Housekeeping (a WAL checkpoint) once the card is painted, while the learner reads it.
-        self.call_after_refresh(self._on_painted)
-        self.phase = Phase.ASKING
+        # One paint for the new card: without the batch, each await below (removing the old
+        # answer widget, mounting the new one) let the screen lay out and paint a half-built
+        # card, three or four full layouts per key.
+        with self.app.batch_update():
+            self.answer = None
+            item = presentation.item
+            view = self.view = card_view(presentation)
+            card_box = self.query_one("#card", Vertical)
+            card_box.border_title = view.label
+            card_box.border_subtitle = Text(self._deck_title(item))
+            self.query_one("#prompt", Static).update(view.prompt)
+            slot = self.query_one("#answer-slot", Vertical)
+            await slot.remove_children()
+            if view.answer is not None:
+                await slot.mount(view.answer)
+            self.painted = False
+            self.refused = None
+            self.leaving = False
+            self.call_after_refresh(self._mark_painted)
+            self.phase = Phase.ASKING
+            # Housekeeping (a WAL checkpoint) once the card is painted, while the learner reads.
+            self.call_after_refresh(self.session.idle)
 
-    def _on_painted(self) -> None:
+    def _mark_painted(self) -> None:
         self.painted = True
-        self.session.idle()
 
     @on(AnswerWidget.Refused)
     def answer_refused(self, message: AnswerWidget.Refused) -> None:
@@ -206,7 +210,11 @@ class StudyScreen(Screen[Summary]):
         message.stop()
         if not self.painted or self.phase is not Phase.ASKING or self.session.current is None:
             return
-        answer = self.answer = self.session.submit(message.response)
+        with self.app.batch_update():
+            self._show_verdict(message.response)
+
+    def _show_verdict(self, response: Response) -> None:
+        answer = self.answer = self.session.submit(response)
         self.done += 1
         verdict = self.query_one("#verdict", Static)
         expected = self.query_one("#expected", Static)
@@ -220,7 +228,7 @@ class StudyScreen(Screen[Summary]):
                 text.append("  (near miss: check the spelling)", style="italic")
             verdict.update(text)
             verdict.set_classes(css)
-            expected.update(feedback_text(answer.item, message.response, answer.grade))
+            expected.update(feedback_text(answer.item, response, answer.grade))
             if self.view is not None:
                 self.view.mark()
         self._fill_context(answer.item)
