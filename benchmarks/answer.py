@@ -128,13 +128,12 @@ def bench_engine(
 
 
 class KeyTimer:
-    """Times one key: from sending it as Pilot does to the screen refreshed after it acted.
+    """Times one key: from sending it as Pilot does to the screen refreshed after it acted."""
 
-    Pilot's own `press` waits for 20 ms slices of idle CPU, so timing it would time Pilot. The
-    key is sent to the driver as Pilot sends it, and the clock stops when `mark` (called by the
-    app once the key's effect is on screen, through `call_after_refresh`) has run. The quiz app
-    and the Textual floor are timed by this one harness.
-    """
+    # Pilot's own `press` waits for 20 ms slices of idle CPU, so timing it would time Pilot. The
+    # key is sent to the driver as Pilot sends it, and the clock stops when `mark` (called by the
+    # app once the key's effect is on screen, through `call_after_refresh`) has run. The quiz app
+    # and the Textual floor are timed by this one harness.
 
     def __init__(self, app: App[Any]) -> None:
         self.app = app
@@ -205,13 +204,10 @@ async def _drive_floor(keys: int) -> Samples:
 async def _drive_tui(
     app: QuizApp, answers: int, profile: Path | None = None
 ) -> tuple[Samples, Samples, Samples]:
-    """Answer through the app run by `run_test`: each key timed by `KeyTimer`.
-
-    The clock stops when the study screen has shown the feedback or the next card (its
-    `phase` is set for each) and the screen has been refreshed. Returned: each answer (the
-    committing key plus, when graded, Enter to the next card), every key, and the keys that
-    brought the next card.
-    """
+    """Answer through the app run by `run_test`: answers, every key, and keys to the next card."""
+    # The clock stops when the study screen has shown the feedback or the next card (its
+    # `phase` is set for each) and the screen has been refreshed. An answer is the committing
+    # key plus, when graded, Enter to the next card.
     from textual.widgets import Input
 
     from quiz.tui.screens.study import StudyScreen

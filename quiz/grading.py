@@ -139,12 +139,10 @@ _NUMBER_FORM = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[eE][+-]?\d+)?")
 
 
 def read_number(text: str, unit: str | None = None) -> float | None:
-    """A whole answer read as a number, or None: '18,000', '18 000', '3,5', '2500 troops'.
-
-    Unlike `parse_number` nothing else may follow the number but the card's own unit, so
-    '18k' and 'abc' are not numbers. A lone comma not followed by three digits is a decimal
-    comma; with both marks, the last one is the decimal point.
-    """
+    """A whole answer read as a number, or None: '18,000', '18 000', '3,5', '2500 troops'."""
+    # Unlike `parse_number` nothing else may follow the number but the card's own unit, so
+    # '18k' and 'abc' are not numbers. A lone comma not followed by three digits is a decimal
+    # comma; with both marks, the last one is the decimal point.
     cleaned = text.strip().replace("\u2212", "-")
     if unit:
         folded, wanted = cleaned.casefold(), unit.strip().casefold()

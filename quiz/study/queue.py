@@ -77,11 +77,9 @@ class StudyQueue:
         return len(self._learning) + len(self._reviews) + len(self._new) - len(self._dropped)
 
     def counts(self, now: datetime) -> tuple[int, int, int]:
-        """New, learning and review items still to show, as Anki's three numbers.
-
-        Siblings dropped today are left out, and so are learning items due later than the
-        learn-ahead limit: the session ends before them unless the learner studies on.
-        """
+        """New, learning and review items still to show, as Anki's three numbers."""
+        # Siblings dropped today are left out, and so are learning items due later than the
+        # learn-ahead limit: the session ends before them unless the learner studies on.
         dropped = self._dropped
         return (
             sum(1 for e in self._new if id(e) not in dropped),

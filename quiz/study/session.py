@@ -166,11 +166,9 @@ class StudySession:
         return QueueCounts(*self._queue.counts(self.clock()))
 
     def interval_previews(self) -> dict[Rating, timedelta]:
-        """For each rating, how long until the item is due again; nothing is written.
-
-        The item is the one being rated (a revealed flashcard), else the last one answered,
-        whose rating can still be changed; empty when there is neither.
-        """
+        """For each rating, how long until the item is due again; nothing is written."""
+        # The item is the one being rated (a revealed flashcard), else the last one answered,
+        # whose rating can still be changed; empty when there is neither.
         if self.current is not None:
             item = self.current.item
             before = self.store.state(self.learner, item.deck_id, item.key)

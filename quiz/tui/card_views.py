@@ -93,11 +93,9 @@ def card_view(presentation: Presentation) -> CardView:
 
 
 def feedback_text(item: Item, response: Response, grade: Grade) -> Text:
-    """What was said (when wrong or a near miss) and the answer, as the verdict shows them.
-
-    A cloze answer is its whole sentence with the gap marked; a typed or cloze answer that was
-    not quite right has the letters that differ marked on both sides.
-    """
+    """What was said (when wrong or a near miss) and the answer, as the verdict shows them."""
+    # A cloze answer is its whole sentence with the gap marked; a typed or cloze answer that was
+    # not quite right has the letters that differ marked on both sides.
     card = item.card
     said: Text = Text(describe_response(response))
     answer = Text(grade.expected)
