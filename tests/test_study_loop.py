@@ -447,3 +447,30 @@ def test_right_first_time_counts_first_answers_only(store, every_type, clock):
     session.submit(["Armenia", "Belarus"])
     summary = session.summary()
     assert (summary.answers, summary.graded, summary.correct) == (3, 1, 0)
+
+
+def test_queue_counts_leave_out_siblings_buried_by_an_answer(every_type, clock):
+    from quiz.scheduler import Rating, Scheduler
+    from quiz.study.queue import Queued, StudyQueue
+
+    items = {item.key: item for item in every_type.items()}
+
+    def queued(key: str) -> Queued:
+        return Queued(every_type.id, key, lambda: items[key])
+
+    # One gap of the cloze is due for review, its sibling gap is new: answering one buries
+    # the other, which is then no longer to go.
+    queue = StudyQueue(
+        reviews=[queued("articles::c1"), queued("troops")],
+        new=[queued("articles::c2"), queued("capital")],
+    )
+    assert queue.counts(clock()) == (2, 0, 2)
+    shown = queue.pop(clock())
+    assert shown.key == "articles::c1" and queue.counts(clock()) == (2, 0, 1)
+    after = Scheduler(fuzz=False).review(Scheduler.new_state(clock()), Rating.EASY, clock())
+    queue.answered(shown, after, clock().replace(hour=23))
+    assert queue.counts(clock()) == (1, 0, 1)
+    assert queue.pop(clock()).key == "troops"
+    assert queue.counts(clock()) == (1, 0, 0)
+    assert queue.pop(clock()).key == "capital"
+    assert queue.counts(clock()) == (0, 0, 0) and queue.pop(clock()) is None

@@ -67,6 +67,9 @@ class StudyQueue:
             self._reviews = deque(i for i in self._reviews if id(i) not in self._dropped)
             self._new = deque(i for i in self._new if id(i) not in self._dropped)
             self._dropped = set()
+        # How many of the dropped wait in the new queue: counting them on every key was a
+        # walk of the whole review queue, milliseconds per key on a big deck.
+        self._dropped_new = 0
         self._learning_at = {key_of(item): due for due, item in self._learning}
         self._queued_notes: dict[tuple[str, str], list[Queued]] = {}
         for entry in (*self._reviews, *self._new):
@@ -80,12 +83,9 @@ class StudyQueue:
         """New, learning and review items still to show, as Anki's three numbers."""
         # Siblings dropped today are left out, and so are learning items due later than the
         # learn-ahead limit: the session ends before them unless the learner studies on.
-        dropped = self._dropped
-        return (
-            sum(1 for e in self._new if id(e) not in dropped),
-            bisect.bisect_right(self._learning, now + LEARN_AHEAD, key=_first),
-            sum(1 for e in self._reviews if id(e) not in dropped),
-        )
+        new = len(self._new) - self._dropped_new
+        reviews = len(self._reviews) - (len(self._dropped) - self._dropped_new)
+        return new, bisect.bisect_right(self._learning, now + LEARN_AHEAD, key=_first), reviews
 
     def drop_new(self) -> None:
         """Queue no new items (studying what is due only)."""
@@ -128,6 +128,8 @@ class StudyQueue:
     def _skip_dropped(self, queue: deque[Queued]) -> None:
         while queue and id(queue[0]) in self._dropped:
             self._dropped.discard(id(queue.popleft()))
+            if queue is self._new:
+                self._dropped_new -= 1
 
     def answered(
         self, item: Item, after: CardState, day_end: datetime, *, siblings_wait: bool = True
@@ -139,7 +141,11 @@ class StudyQueue:
             self._learning_at[key_of(item)] = after.due
         if siblings_wait:
             # Sibling items of the same card wait for another day; they are skipped when reached.
-            self._dropped.update(id(i) for i in self._queued_notes.pop(note_of(item), ()))
+            for sibling in self._queued_notes.pop(note_of(item), ()):
+                if id(sibling) not in self._dropped:
+                    self._dropped.add(id(sibling))
+                    # A scan of the new queue (a day's new items, tens) per sibling dropped.
+                    self._dropped_new += any(e is sibling for e in self._new)
 
     def withdraw(self, item: Item) -> None:
         """Take an item out of the learning queue, found by its due time rather than a scan."""
