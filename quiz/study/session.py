@@ -10,6 +10,7 @@ from typing import assert_never
 
 from quiz.collector import collector_paused
 from quiz.deck.model import (
+    Card,
     Choice,
     Cloze,
     Deck,
@@ -172,47 +173,20 @@ class StudySession:
         if self.current is not None:
             item = self.current.item
             before = self.store.state(self.learner, item.deck_id, item.key)
-            now = self.clock()
-        elif self._history:
-            review = self._history[-1].review
-            item, before, now = self._history[-1].item, review.state_before, review.reviewed_at
-        else:
-            return {}
-        scheduler = self._schedulers[item.deck_id]
-        state = before or Scheduler.new_state(now)
-        return {r: scheduler.review(state, r, now).due - now for r in Rating}
+            return _previews(self._schedulers[item.deck_id], before, self.clock())
+        if self._history:
+            last = self._history[-1]
+            scheduler = self._schedulers[last.item.deck_id]
+            return _previews(scheduler, last.review.state_before, last.review.reviewed_at)
+        return {}
 
     def _show(self, item: Item) -> Presentation:
-        card = item.card
-        options: tuple[str, ...] = ()
-        match card:
-            case Choice():
-                options = self._shuffled(item, card.choices) if card.shuffle else card.choices
-            case Order():
-                options = self._shuffled(item, card.items, avoid=card.items)
-            case Match():
-                rights = tuple(r for _, r in card.pairs)
-                options = self._shuffled(item, rights, avoid=rights)
-            case Flashcard() | TrueFalse() | Cloze() | Typed() | Numeric():
-                pass
-            case _:
-                assert_never(card)
-        self.current = Presentation(item, options)
+        # Seeded by learner, item and study day: shown again, the item keeps its order.
+        day = study_day(self.clock(), hour=self._hour).isoformat()
+        seed = f"{self._shuffle_salt}|{self.learner}|{item.deck_id}|{item.key}|{day}"
+        self.current = Presentation(item, _options(item.card, random.Random(seed)))
         self._shown_at = self.clock()
         return self.current
-
-    def _shuffled(
-        self, item: Item, values: tuple[str, ...], avoid: tuple[str, ...] = ()
-    ) -> tuple[str, ...]:
-        day = study_day(self.clock(), hour=self._hour).isoformat()
-        rng = random.Random(f"{self._shuffle_salt}|{self.learner}|{item.deck_id}|{item.key}|{day}")
-        out = list(values)
-        for _ in range(10):
-            rng.shuffle(out)
-            # An order shown already in order gives the answer away.
-            if tuple(out) != avoid or len(set(values)) < 2:
-                break
-        return tuple(out)
 
     def submit(self, response: Response) -> Answer:
         """Grade and commit an answer to an auto-graded item, with the proposed rating."""
@@ -298,11 +272,7 @@ class StudySession:
         # The session is over: the log goes back into the database while this is read.
         self.store.checkpoint()
         answers = self._history
-        # "Right first time": each item's first answer of the session, not its learning repeats.
-        firsts: dict[tuple[str, str], Answer] = {}
-        for a in answers:
-            firsts.setdefault((a.item.deck_id, a.item.key), a)
-        graded = [a for a in firsts.values() if a.grade is not None]
+        graded = [a for a in _first_answers(answers) if a.grade is not None]
         return Summary(
             studied=len({(a.item.deck_id, a.item.key) for a in answers}),
             answers=len(answers),
@@ -320,3 +290,47 @@ def _kind(state: CardState | None) -> str:
     if state is None or state.is_new:
         return "new"
     return "learning" if state.is_learning else "review"
+
+
+def _options(card: Card, rng: random.Random) -> tuple[str, ...]:
+    """The choices, items or right-hand options of a card, in the order they are shown."""
+    match card:
+        case Choice():
+            return _shuffled(rng, card.choices, ()) if card.shuffle else card.choices
+        case Order():
+            return _shuffled(rng, card.items, card.items)
+        case Match():
+            rights = tuple(r for _, r in card.pairs)
+            return _shuffled(rng, rights, rights)
+        case Flashcard() | TrueFalse() | Cloze() | Typed() | Numeric():
+            return ()
+        case _:
+            assert_never(card)
+
+
+def _shuffled(
+    rng: random.Random, values: tuple[str, ...], avoid: tuple[str, ...]
+) -> tuple[str, ...]:
+    out = list(values)
+    for _ in range(10):
+        rng.shuffle(out)
+        # An order shown already in order gives the answer away.
+        if tuple(out) != avoid or len(set(values)) < 2:
+            break
+    return tuple(out)
+
+
+def _previews(
+    scheduler: Scheduler, before: CardState | None, now: datetime
+) -> dict[Rating, timedelta]:
+    """How long until an item in state `before` is due again after each rating at `now`."""
+    state = before or Scheduler.new_state(now)
+    return {r: scheduler.review(state, r, now).due - now for r in Rating}
+
+
+def _first_answers(answers: Sequence[Answer]) -> list[Answer]:
+    """Each item's first answer of a session ("right first time" counts no learning repeats)."""
+    firsts: dict[tuple[str, str], Answer] = {}
+    for a in answers:
+        firsts.setdefault((a.item.deck_id, a.item.key), a)
+    return list(firsts.values())

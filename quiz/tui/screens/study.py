@@ -15,12 +15,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from quiz.deck.model import Item
-from quiz.grading import Outcome, Response, expected_answer, is_self_rated
+from quiz.deck.model import Deck, Item
+from quiz.grading import Response, is_self_rated
 from quiz.scheduler import Rating
 from quiz.session import Answer, Presentation, StudySession, Summary
-from quiz.tui.card_views import CardView, card_view, feedback_text
+from quiz.study.records import QueueCounts
+from quiz.tui.card_views import CardView, card_view
 from quiz.tui.widgets.answers import AnswerWidget, TextAnswer
+from quiz.tui.widgets.feedback import Feedback
 from quiz.tui.widgets.footer import KeyFooter
 
 
@@ -30,13 +32,6 @@ class Phase(StrEnum):
     ASKING = "asking"  # the prompt, waiting for an answer (or for Space, on a flashcard)
     REVEALED = "revealed"  # a flashcard's answer, waiting for the learner's rating
     ANSWERED = "answered"  # the verdict on an answer, with the proposed rating
-
-
-VERDICTS = {
-    Outcome.RIGHT: ("✓ Right", "verdict-right"),
-    Outcome.PARTLY: ("◐ Partly right", "verdict-partly"),
-    Outcome.WRONG: ("✗ Wrong", "verdict-wrong"),
-}
 
 
 def short_interval(wait: timedelta) -> str:
@@ -52,6 +47,24 @@ def short_interval(wait: timedelta) -> str:
     if days < 365:
         return f"{round(days / 30)}mo"
     return f"{days / 365:.1f}".removesuffix(".0") + "y"
+
+
+def progress_line(done: int, counts: QueueCounts, shown: str | None) -> Text:
+    """Done, to go, and Anki's three numbers; `shown` is the kind of the item on screen."""
+    new = counts.new + (shown == "new")
+    learning = counts.learning + (shown == "learning")
+    review = counts.review + (shown == "review")
+    return Text.assemble(
+        (f"{done} done", "bold"),
+        ("  ·  ", "dim"),
+        (f"{new + learning + review} to go", "bold"),
+        ("    ", ""),
+        (f"{new} new", "blue"),
+        ("  ", ""),
+        (f"{learning} learning", "red"),
+        ("  ", ""),
+        (f"{review} review", "green"),
+    )
 
 
 def ratings_line(
@@ -80,6 +93,16 @@ def ratings_line(
     return text
 
 
+SCROLL_KEYS = {
+    "up": "up",
+    "down": "down",
+    "pageup": "page_up",
+    "pagedown": "page_down",
+    "home": "home",
+    "end": "end",
+}
+
+
 class StudyScreen(Screen[Summary]):
     """Study a queue of items until none is left or the learner leaves; dismissed with a summary."""
 
@@ -96,12 +119,7 @@ class StudyScreen(Screen[Summary]):
         Binding("question_mark", "help", "Help"),
         Binding("f1,ctrl+underscore,ctrl+slash", "typing_help", "Help", key_display="F1"),
         # Long feedback runs below the fold at 80x24: the usual keys scroll it, whatever has focus.
-        Binding("up", "scroll('up')", show=False),
-        Binding("down", "scroll('down')", show=False),
-        Binding("pageup", "scroll('page_up')", show=False),
-        Binding("pagedown", "scroll('page_down')", show=False),
-        Binding("home", "scroll('home')", show=False),
-        Binding("end", "scroll('end')", show=False),
+        *(Binding(key, f"scroll('{where}')", show=False) for key, where in SCROLL_KEYS.items()),
     ]
 
     # Set again for every item shown, even when it stays the same, so the watcher redraws.
@@ -127,11 +145,7 @@ class StudyScreen(Screen[Summary]):
             with Vertical(id="card"):
                 yield Static(id="prompt")
                 yield Vertical(id="answer-slot")
-            with Vertical(id="feedback"):
-                yield Static(id="verdict")
-                yield Static(id="expected")
-                yield Static(id="explanation")
-                yield Static(id="source")
+            yield Feedback(id="feedback")
         yield Static(id="ratings")
         yield KeyFooter()
 
@@ -179,7 +193,7 @@ class StudyScreen(Screen[Summary]):
             view = self.view = card_view(presentation)
             card_box = self.query_one("#card", Vertical)
             card_box.border_title = view.label
-            card_box.border_subtitle = Text(self._deck_title(item))
+            card_box.border_subtitle = Text(self._deck(item).title)
             self.query_one("#prompt", Static).update(view.prompt)
             slot = self.query_one("#answer-slot", Vertical)
             await slot.remove_children()
@@ -216,52 +230,21 @@ class StudyScreen(Screen[Summary]):
     def _show_verdict(self, response: Response) -> None:
         answer = self.answer = self.session.submit(response)
         self.done += 1
-        verdict = self.query_one("#verdict", Static)
-        expected = self.query_one("#expected", Static)
+        feedback = self.query_one(Feedback)
         if answer.grade is None:
-            verdict.update(Text("Answer", style="bold"))
-            expected.update(Text(expected_answer(answer.item)))
+            feedback.show_answer(answer.item, self._deck(answer.item))
         else:
-            label, css = VERDICTS[answer.grade.outcome]
-            text = Text(label, style="bold")
-            if answer.grade.near_miss:
-                text.append("  (near miss: check the spelling)", style="italic")
-            verdict.update(text)
-            verdict.set_classes(css)
-            expected.update(feedback_text(answer.item, response, answer.grade))
+            feedback.show_verdict(answer.item, self._deck(answer.item), response, answer.grade)
             if self.view is not None:
                 self.view.mark()
-        self._fill_context(answer.item)
         self.phase = Phase.ANSWERED
 
     def _reveal(self, item: Item) -> None:
-        verdict = self.query_one("#verdict", Static)
-        verdict.update(Text("Answer", style="bold"))
-        verdict.set_classes("")
-        self.query_one("#expected", Static).update(Text(expected_answer(item)))
-        self._fill_context(item)
+        self.query_one(Feedback).show_answer(item, self._deck(item))
         self.phase = Phase.REVEALED
 
-    def _deck_title(self, item: Item) -> str:
-        return next(d.title for d in self.session.decks if d.id == item.deck_id)
-
-    def _fill_context(self, item: Item) -> None:
-        card = item.card
-        explanation = self.query_one("#explanation", Static)
-        explanation.update(Text(card.explanation or ""))
-        explanation.display = bool(card.explanation)
-        deck = next(d for d in self.session.decks if d.id == item.deck_id)
-        source = deck.source_for(card)
-        cite = self.query_one("#source", Static)
-        if card.source is not None:
-            line = Text("Source: ", style="dim")
-            line.append(source.citation() if source else card.source.ref)
-            if card.source.section:
-                line.append(f" — {card.source.section}", style="italic")
-            cite.update(line)
-            cite.display = True
-        else:
-            cite.display = False
+    def _deck(self, item: Item) -> Deck:
+        return next(d for d in self.session.decks if d.id == item.deck_id)
 
     def _finish(self) -> None:
         # Once only, and not from under another screen (help) that is on top.
@@ -279,15 +262,10 @@ class StudyScreen(Screen[Summary]):
 
     # Actions
 
-    def typing(self) -> bool:
-        """True while a text answer has the focus, so letters and `?` are typed, not keys."""
-        return isinstance(self.focused, TextAnswer)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "help":
-            return not self.typing()
-        if action == "typing_help":
-            return self.typing()
+        # While a text answer has the focus, letters and `?` are typed: F1 is help there.
+        if action in ("help", "typing_help"):
+            return isinstance(self.focused, TextAnswer) == (action == "typing_help")
         if action == "rate":
             return self.phase is not Phase.ASKING
         if action == "undo":
@@ -295,21 +273,9 @@ class StudyScreen(Screen[Summary]):
         return True
 
     def action_scroll(self, where: str) -> None:
-        """Scroll the card and its feedback."""
+        """Scroll the card and its feedback (up, down, page_up, page_down, home or end)."""
         body = self.query_one("#study-body", VerticalScroll)
-        match where:
-            case "up":
-                body.scroll_up(animate=False)
-            case "down":
-                body.scroll_down(animate=False)
-            case "page_up":
-                body.scroll_page_up(animate=False)
-            case "page_down":
-                body.scroll_page_down(animate=False)
-            case "home":
-                body.scroll_home(animate=False)
-            case _:
-                body.scroll_end(animate=False)
+        getattr(body, f"scroll_{where}")(animate=False)
 
     async def action_advance(self) -> None:
         """Space/Enter: reveal a flashcard and then rate it Good, or go on after an answer."""
@@ -355,19 +321,13 @@ class StudyScreen(Screen[Summary]):
         """Show the keys."""
         self.app.action_help()  # type: ignore[attr-defined]
 
-    def action_typing_help(self) -> None:
-        """Show the keys, from a text answer."""
-        self.app.action_help()  # type: ignore[attr-defined]
+    action_typing_help = action_help
 
     def action_leave(self) -> None:
         """End the session (answers are saved), asking first over a typed answer not submitted."""
         focused = self.focused
-        if (
-            self.phase is Phase.ASKING
-            and isinstance(focused, TextAnswer)
-            and focused.value.strip()
-            and not self.leaving
-        ):
+        typed = isinstance(focused, TextAnswer) and focused.value.strip()
+        if typed and self.phase is Phase.ASKING and not self.leaving:
             self.leaving = True
             self.refused = "Your answer is not submitted: Enter submits it, Esc again ends"
             self._update_ratings()
@@ -377,26 +337,12 @@ class StudyScreen(Screen[Summary]):
     # Status lines
 
     def _update_progress(self) -> None:
-        counts = self.session.queue_counts()
-        new, learning, review = counts.new, counts.learning, counts.review
         # The item on screen is still to go until it is answered or rated.
-        if self.phase is not Phase.ANSWERED and self.session.current is not None:
-            kind = self.session.current_kind
-            new += kind == "new"
-            learning += kind == "learning"
-            review += kind == "review"
-        text = Text.assemble(
-            (f"{self.done} done", "bold"),
-            ("  ·  ", "dim"),
-            (f"{new + learning + review} to go", "bold"),
-            ("    ", ""),
-            (f"{new} new", "blue"),
-            ("  ", ""),
-            (f"{learning} learning", "red"),
-            ("  ", ""),
-            (f"{review} review", "green"),
-        )
-        self.query_one("#progress", Static).update(text)
+        shown: str | None = self.session.current_kind
+        if self.phase is Phase.ANSWERED or self.session.current is None:
+            shown = None
+        line = progress_line(self.done, self.session.queue_counts(), shown)
+        self.query_one("#progress", Static).update(line)
 
     def _update_ratings(self) -> None:
         current = self.session.current
