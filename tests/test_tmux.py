@@ -84,7 +84,7 @@ def test_every_card_type_answered_in_tmux_at_80x24(tmp_path):
     ]  # fmt: skip
     term = Terminal(tmp_path / "tmux.sock", command, env)
     try:
-        term.wait_for("Space shows the answer")
+        term.wait_for("Space shows the answer", timeout=90)  # start-up, on a busy machine
         # A blank Enter on the flashcard does nothing; Space reveals, Enter rates it Good.
         term.keys("Space")
         term.wait_for("Space or Enter: Good")
