@@ -12,13 +12,30 @@ from pathlib import Path
 from quiz.deck.problems import Problem, Severity
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Exams (quiz/exams/) sit beside decks, named NAME.exam.yaml so that a folder's decks skip them.
+EXAM_SUFFIXES = (".exam.yaml", ".exam.yml")
+
+
+def is_exam_file(path: Path) -> bool:
+    """True for a file named as exams are."""
+    return path.name.lower().endswith(EXAM_SUFFIXES)
 
 
 def deck_files(path: Path) -> Iterator[Path]:
     """The deck files a path names: the file itself, or the YAML files of a folder."""
     if path.is_dir():
-        yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+        yield from sorted(
+            p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and not is_exam_file(p)
+        )
     else:
+        yield path
+
+
+def exam_files(path: Path) -> Iterator[Path]:
+    """The exam files a path names: the file itself if it is one, or those in a folder."""
+    if path.is_dir():
+        yield from sorted(p for p in path.rglob("*") if is_exam_file(p))
+    elif is_exam_file(path):
         yield path
 
 

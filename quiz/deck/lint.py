@@ -12,7 +12,7 @@ import yaml
 from yaml.nodes import Node
 
 from quiz.deck.card_rules import card_name, deck_rules, prompt_key, unknown_rule, words
-from quiz.deck.files import deck_files, decode_deck, read_deck_bytes
+from quiz.deck.files import deck_files, decode_deck, exam_files, is_exam_file, read_deck_bytes
 from quiz.deck.layout import Layout, at, scalars, value
 from quiz.deck.loader import parse
 from quiz.deck.model import Card, Deck
@@ -310,11 +310,19 @@ def read_file(path: Path) -> DeckFile:
 
 def check_paths(paths: Iterable[Path], strict: bool = False) -> CheckResult:
     """Check deck files and folders of them, alone and against each other."""
+    paths = list(paths)
     files = [
         read_file(path)
         for given in paths
         for path in (deck_files(given) if given.exists() else [given])
+        if given.is_dir() or not is_exam_file(path)
     ]
+    exams = [path for given in paths if given.exists() for path in exam_files(given)]
+    if exams:
+        # Imported only when there are exams: they are checked against the decks read here.
+        from quiz.exams.check import check_exam_files
+
+        files.extend(check_exam_files(exams, [f.deck for f in files if f.deck is not None]))
     for file, problem in (*_duplicate_questions(files), *_duplicate_deck_ids(files)):
         file.problems.append(problem)
     problems: list[Problem] = []

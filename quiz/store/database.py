@@ -17,6 +17,7 @@ from quiz.scheduler import utc_now
 from quiz.store.backup import backed_up_on, backup_folder, list_backups, make_backup, prune
 from quiz.store.base import state_from_json, state_to_json
 from quiz.store.decks import DeckRecords, SyncReport
+from quiz.store.exams import ExamRecords
 from quiz.store.reviews import ReviewLog, ReviewRecord
 from quiz.store.settings import SettingRecords
 from quiz.store.states import DueState
@@ -44,6 +45,7 @@ MIGRATIONS = (
     "m002_progress_indexes",
     "m003_deck_snapshots",
     "m004_study_days_and_settings",
+    "m005_exams",
 )
 
 
@@ -51,7 +53,7 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says why and what to do."""
 
 
-class Store(ReviewLog, DeckRecords, SettingRecords):
+class Store(ReviewLog, DeckRecords, SettingRecords, ExamRecords):
     """Progress and decks in SQLite; every write goes through `atomic`, one transaction each."""
 
 

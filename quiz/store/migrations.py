@@ -148,3 +148,45 @@ def _recompute_states(db: Database) -> None:
         states = scheduler.replay((at, rating) for _, at, rating in reviews)
         replayed = [(r[0], b, a) for r, (b, a) in zip(reviews, states, strict=True)]
         log.rewrite_history(learner, deck_id, key, replayed, states[-1][1])
+
+
+@migrations()
+def m005_exams(db: Database) -> None:
+    """Exam attempts and their responses, apart from the review log (quiz/store/exams.py)."""
+    # Self-contained: it reads no table another migration adds, so it applies in any order.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS exam_attempts ("
+        " id TEXT PRIMARY KEY,"
+        " exam_id TEXT NOT NULL,"
+        " learner TEXT NOT NULL,"
+        " exam_title TEXT,"
+        " exam_path TEXT,"
+        " seed INTEGER NOT NULL,"
+        " started_at TEXT NOT NULL,"
+        " deadline TEXT,"  # NULL: no time limit
+        " submitted_at TEXT,"  # NULL while the attempt is open
+        " submitted_by TEXT,"  # learner, or time when the limit submitted it
+        " settings TEXT NOT NULL,"  # JSON: pass mark, grading, feedback, feed_scheduler
+        " score REAL,"  # the sum of the marks, once submitted
+        " max_score REAL"
+        ")"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_exam_attempts_exam ON exam_attempts (exam_id, learner)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS exam_responses ("
+        " attempt_id TEXT NOT NULL REFERENCES exam_attempts (id),"
+        " position INTEGER NOT NULL,"
+        " deck_id TEXT NOT NULL,"
+        " item_key TEXT NOT NULL,"
+        " options TEXT NOT NULL,"  # JSON: the choices, items or right sides in the order shown
+        " response TEXT,"  # JSON of the answer; NULL when unanswered
+        " flagged INTEGER NOT NULL DEFAULT 0,"
+        " answered_at TEXT,"  # the last time the answer was saved
+        " changes INTEGER NOT NULL DEFAULT 0,"  # how many times an answer was saved
+        " seconds REAL NOT NULL DEFAULT 0,"  # time spent on the question, over every visit
+        " mark REAL,"  # 0 to 1, once the attempt is submitted
+        " PRIMARY KEY (attempt_id, position)"
+        ")"
+    )

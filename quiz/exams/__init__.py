@@ -1,0 +1,1 @@
+"""Exams: timed, scored tests drawn from the decks, taken in attempts that are stored."""
