@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 # Imported for their commands, which they add to the group as they load.
-from quiz.cli import backup, decks, import_export, optimize, progress, settings
+from quiz.cli import backup, decks, exams, import_export, optimize, progress, settings
 from quiz.cli.group import main
 
-__all__ = ["backup", "decks", "import_export", "main", "optimize", "progress", "settings"]
+__all__ = [
+    "backup",
+    "decks",
+    "exams",
+    "import_export",
+    "main",
+    "optimize",
+    "progress",
+    "settings",
+]

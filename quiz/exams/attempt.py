@@ -198,11 +198,16 @@ class ExamAttempt:
         """Positions of the questions without an answer."""
         return [r.position for r in self.responses if r.response is None]
 
-    def save(self, position: int, response: Response, seconds: float = 0.0) -> bool:
-        """Save an answer (replacing any earlier one); False when the attempt is closed or late."""
-        if self.submitted or self.expired():
+    def save(
+        self, position: int, response: Response | None, seconds: float = 0.0, *, final: bool = False
+    ) -> bool:
+        """Save an answer (None clears it); False when the attempt is closed or time is up.
+
+        `final` is the answer on screen when the limit is reached, kept as it stands.
+        """
+        if self.submitted or (self.expired() and not final):
             return False
-        value = _jsonable(response)
+        value = None if response is None else _jsonable(response)
         if not self.store.save_exam_response(
             self.record.id, position, value, self.clock(), seconds
         ):

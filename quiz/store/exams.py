@@ -143,14 +143,20 @@ class ExamRecords(StoreBase):
     def save_exam_response(
         self, attempt_id: str, position: int, response: Any, at: datetime, seconds: float
     ) -> bool:
-        """Save an answer to a question of an open attempt; False when the attempt is closed."""
+        """Save (None: clear) the answer to a question; False when the attempt is closed."""
         with self.atomic():
             if not self._is_open(attempt_id):
                 return False
             self.conn.execute(
                 "UPDATE exam_responses SET response = ?, answered_at = ?, changes = changes + 1, "
                 "seconds = seconds + ? WHERE attempt_id = ? AND position = ?",
-                (_json(response), ts(at), max(0.0, seconds), attempt_id, position),
+                (
+                    _json(response) if response is not None else None,
+                    ts(at),
+                    max(0.0, seconds),
+                    attempt_id,
+                    position,
+                ),
             )
             return True
 
