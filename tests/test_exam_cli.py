@@ -1,0 +1,156 @@
+"""`quiz exam`: results, grades for Moodle, the schema, and the errors a learner can meet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+from jsonschema import Draft202012Validator
+from testkit import TEST_DECKS, FakeClock
+
+from quiz.cli import main
+from quiz.exams.attempt import ExamAttempt
+from quiz.exams.loader import parse_exam
+from quiz.library import bundled_decks_dir, open_deck
+from quiz.store import Store, open_store
+
+EXAM = """\
+exam: cli-test
+title: "A command-line test"
+from:
+  - card: every-type/capital
+  - card: every-type/members
+  - card: every-type/un-observer
+shuffle: false
+attempts: 2
+grading: best
+pass_mark: 50%
+"""
+
+# Each learner's answers: capital, members, un-observer.
+ANSWERS = {
+    "ann": ("Moscow", ["Armenia", "Belarus"], True),
+    "bob": ("Moscow", ["Armenia"], False),
+    "cy": ("Minsk", ["Uzbekistan"], False),
+}
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def db(tmp_path: Path, clock: FakeClock) -> Path:
+    path = tmp_path / "quiz.db"
+    store = open_store(path)
+    deck, problems = open_deck(store, TEST_DECKS / "every-type.yaml", clock())
+    assert deck is not None, problems
+    spec, problems, _ = parse_exam(EXAM, str(tmp_path / "cli.exam.yaml"))
+    assert spec is not None, problems
+    for learner, answers in ANSWERS.items():
+        attempt = ExamAttempt.begin(store, spec, [deck], learner, clock, seed=3)
+        for position, response in enumerate(answers):
+            attempt.save(position, response)
+        clock.advance(minutes=2)
+        attempt.submit()
+    store.close()
+    return path
+
+
+def test_results_as_json(db: Path) -> None:
+    result = run("exam", "results", "cli-test", "--format", "json", "--db", str(db))
+    data = json.loads(result.output)
+    grades = {lr["learner"]: lr["counted_grade"] for lr in data["learners"]}
+    assert grades == pytest.approx({"ann": 1.0, "bob": 0.5, "cy": 0.0})
+    assert [lr["passed"] for lr in data["learners"]] == [True, True, False]
+    assert data["learners"][0]["attempts"][0]["seconds"] == 120
+    by_item = {q["item"]: q for q in data["questions"]}
+    assert by_item["capital"]["facility"] == pytest.approx(2 / 3)
+    assert by_item["members"]["facility"] == pytest.approx(0.5)
+    assert by_item["capital"]["place"].endswith("every-type.yaml:29")
+    # Stronger learners got it right: discrimination is positive.
+    assert by_item["un-observer"]["discrimination"] > 0
+
+
+def test_results_as_table_and_csv(db: Path) -> None:
+    table = run("exam", "results", "--db", str(db)).output
+    assert "cli-test" in table and "ann" in table and "100%" in table
+    text = run("exam", "results", "cli-test", "--format", "csv", "--db", str(db)).output
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["learner", "attempt", "started_at"]
+    assert rows[1][0] == "ann" and rows[1][-1] == "1"
+
+
+def test_grades_for_moodle(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "grades.csv"
+    result = run("exam", "grades", "cli-test", "-o", str(out), "--db", str(db))
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "username,cli-test",
+        "ann,100.00",
+        "bob,50.00",
+        "cy,0.00",
+    ]
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("learner,identifier\nann,a.smith@example.org\nbob,b.jones@example.org\n")
+    result = run(
+        "exam",
+        "grades",
+        "cli-test",
+        "--map",
+        str(mapping),
+        "--id-column",
+        "email",
+        "--db",
+        str(db),
+    )
+    assert result.stdout.splitlines() == [
+        "email,cli-test",
+        "a.smith@example.org,100.00",
+        "b.jones@example.org,50.00",
+    ]
+    assert "cy is not in" in result.stderr
+
+
+def test_the_schema_accepts_every_bundled_exam_and_refuses_a_bad_one() -> None:
+    schema = json.loads(run("exam", "schema").output)
+    validator = Draft202012Validator(schema)
+    for path in sorted((bundled_decks_dir() / "exams").glob("*.exam.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert not list(validator.iter_errors(data)), path
+    bad = {"exam": "x", "title": "X", "from": [{"deck": "a"}], "grading": "worst"}
+    assert len(list(validator.iter_errors(bad))) >= 2
+
+
+def test_an_exam_with_no_attempts_left_is_refused(
+    db: Path, tmp_path: Path, clock: FakeClock
+) -> None:
+    exam = tmp_path / "cli.exam.yaml"
+    exam.write_text(EXAM.replace("attempts: 2", "attempts: 1"), encoding="utf-8")
+    (tmp_path / "every-type.yaml").write_text(
+        (TEST_DECKS / "every-type.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["exam", str(exam), "--db", str(db), "--learner", "ann"])
+    assert result.exit_code == 1
+    assert "ann has used all 1 attempt(s) at exam 'cli-test'" in result.output
+
+
+def test_an_unknown_exam_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["exam", "no-such-exam", "--db", str(tmp_path / "q.db")])
+    assert result.exit_code == 1
+    assert "no such exam file or bundled exam id 'no-such-exam'" in result.output
+
+
+def test_scheduler_states_are_untouched_by_an_exam(db: Path) -> None:
+    store: Store = open_store(db)
+    try:
+        assert store.conn.execute("SELECT COUNT(*) FROM card_states").fetchone() == (0,)
+        assert store.conn.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
+        assert len(store.exam_attempts("cli-test")) == 3
+    finally:
+        store.close()
