@@ -173,3 +173,50 @@ def test_exam_result_snapshot(snap_compare, store: Store, deck: Deck, clock: Fak
     app = make_exam_app(begin(store, deck, clock))
     keys = ["1", "enter", "1", "2", "enter", "t", "enter", *"2400", "enter", "y"]
     assert snap_compare(app, press=keys, terminal_size=(80, 24))
+
+
+def instructor_app(store: Store, deck: Deck, clock: FakeClock) -> object:
+    from quiz.library import open_deck
+    from quiz.tui.app import make_app
+
+    opened, problems = open_deck(store, TEST_DECKS / "every-type.yaml", clock())
+    assert opened is not None, problems
+    answers = {
+        "ann": ("Moscow", ["Armenia", "Belarus"], True, "2500"),
+        "bob": ("Moscow", ["Armenia"], False, "9"),
+        "cy": ("Minsk", None, False, None),
+    }
+    for learner, responses in answers.items():
+        attempt = ExamAttempt.begin(store, spec_of(), [opened], learner, clock, seed=2)
+        for position, response in enumerate(responses):
+            attempt.save(position, response)
+        clock.advance(minutes=4)
+        attempt.submit()
+    return make_app(store, [opened], "ann", clock=clock, fuzz=False)
+
+
+async def test_the_instructor_screen_has_an_exams_tab(
+    store: Store, deck: Deck, clock: FakeClock
+) -> None:
+    from textual.widgets import DataTable
+
+    app = instructor_app(store, deck, clock)
+    async with app.run_test(size=(80, 24)) as pilot:  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("i", "e")
+        await pilot.pause()
+        screen = app.screen  # type: ignore[attr-defined]
+        exams = screen.query_one("#exam-list", DataTable)
+        assert [str(c) for c in exams.get_row_at(0)] == ["tui-test", "3", "3", "46%", "1/3"]
+        learners = screen.query_one("#exam-learners", DataTable)
+        rows = [[str(c) for c in learners.get_row_at(i)] for i in range(learners.row_count)]
+        assert rows[0] == ["ann", "1", "100%", "4:00", "100%", "yes"]
+        questions = screen.query_one("#exam-questions", DataTable)
+        first = [str(c) for c in questions.get_row_at(0)]
+        assert first[:3] == ["every-type/capital", "3", "67%"]
+        assert first[4].endswith("every-type.yaml:29")
+
+
+def test_exams_tab_snapshot(snap_compare, store: Store, deck: Deck, clock: FakeClock) -> None:
+    app = instructor_app(store, deck, clock)
+    assert snap_compare(app, press=["i", "e"], terminal_size=(80, 24))

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from quiz.progress.report import days_ago, percent
 from quiz.progress.stats import GroupBy, LearnerSummary, class_overview, class_report, standing
@@ -28,8 +28,16 @@ def mastery_cell(mastered: int, total: int) -> Text:
 class InstructorScreen(Screen[None]):
     """The class at a glance; the lower table shows the highlighted learner's decks."""
 
+    # Here rather than in quiz.tcss, with the Exams tab that needs it.
+    DEFAULT_CSS = """
+    #class-tabs { height: 1fr; }
+    #class-tabs TabPane { padding: 0; }
+    """
+
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
+        Binding("e", "tab('tab-exams')", "Exams"),
+        Binding("l", "tab('tab-learners')", "Learners"),
         Binding("question_mark", "app.help", "Help"),
     ]
 
@@ -39,11 +47,17 @@ class InstructorScreen(Screen[None]):
         self.summaries: list[LearnerSummary] = []
 
     def compose(self) -> ComposeResult:
+        from quiz.tui.screens.exams_tab import ExamsPane
+
         yield Header()
-        yield Static(id="class-intro")
-        yield DataTable(id="class-learners", cursor_type="row", zebra_stripes=True)
-        yield Static(id="class-detail")
-        yield DataTable(id="class-decks", cursor_type="none", zebra_stripes=True)
+        with TabbedContent(id="class-tabs"):
+            with TabPane("Learners", id="tab-learners"):
+                yield Static(id="class-intro")
+                yield DataTable(id="class-learners", cursor_type="row", zebra_stripes=True)
+                yield Static(id="class-detail")
+                yield DataTable(id="class-decks", cursor_type="none", zebra_stripes=True)
+            with TabPane("Exams", id="tab-exams"):
+                yield ExamsPane(self.session.store)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -87,6 +101,12 @@ class InstructorScreen(Screen[None]):
                 )
             )
         learners.focus()
+
+    def action_tab(self, pane: str) -> None:
+        """Show the Learners or the Exams tab, with its first table focused."""
+        self.query_one("#class-tabs", TabbedContent).active = pane
+        table = "#exam-list" if pane == "tab-exams" else "#class-learners"
+        self.query_one(table, DataTable).focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "class-learners" and event.row_key.value is not None:
