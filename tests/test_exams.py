@@ -312,3 +312,43 @@ def test_feed_scheduler_sends_answers_to_the_review_log(
     attempt.submit()
     rows = store.conn.execute("SELECT learner, item_key FROM reviews").fetchall()
     assert rows == [("ann", attempt.questions()[0].item.key)]
+
+
+# --- progress files ----------------------------------------------------------------------------
+
+
+def test_progress_files_carry_attempts_once(tmp_path: Path, clock: FakeClock, deck: Deck) -> None:
+    from quiz.progress.exchange import import_progress, read_progress_file, write_progress_file
+    from quiz.store import open_store
+
+    learner_db = open_store(tmp_path / "learner.db")
+    spec = exam_of(EXAM)
+    attempt = ExamAttempt.begin(learner_db, spec, [deck], "ann", clock, seed=11)
+    attempt.save(0, "anything", seconds=4)
+    attempt.flag(1, True)
+    attempt.submit()
+    ExamAttempt.begin(learner_db, spec, [deck], "ann", clock)  # open: stays on this machine
+    path = tmp_path / "ann.quizprogress"
+    write_progress_file(learner_db, "ann", path, clock())
+    read = read_progress_file(path)
+    assert len(read.attempts) == 1
+    instructor = open_store(tmp_path / "instructor.db")
+    first = import_progress(instructor, [read], clock())
+    again = import_progress(instructor, [read_progress_file(path)], clock())
+    assert (first[0].attempts_added, again[0].attempts_added, again[0].attempts_here) == (1, 0, 1)
+    assert first[0].lines()[1] == f"{path}: 1 new exam attempt(s), 0 already here"
+    [copied] = instructor.exam_attempts(spec.id)
+    assert copied == attempt.record
+    assert instructor.exam_responses(copied.id) == learner_db.exam_responses(copied.id)
+    learner_db.close()
+    instructor.close()
+
+
+def test_a_broken_attempt_line_is_placed(tmp_path: Path) -> None:
+    from quiz.progress.exchange import ProgressFileError, read_progress_file
+
+    path = tmp_path / "x.quizprogress"
+    header = '{"format": "quiz-progress", "version": 2, "learner": "ann", "decks": []}'
+    path.write_text(header + '\n{"kind": "exam_attempt", "id": "a"}\n', encoding="utf-8")
+    with pytest.raises(ProgressFileError, match=r"x.quizprogress:2:1: error: exam attempt lacks"):
+        read_progress_file(path)

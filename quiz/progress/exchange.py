@@ -74,6 +74,8 @@ class ProgressFile:
     reviews: list[FileReview]
     # Well-formed reviews out of range, left out: the reason, and the lines that had it.
     refused: dict[str, list[int]] = field(default_factory=dict)
+    # Exam attempts (quiz/exams/exchange.py): each an attempt record and its responses.
+    attempts: list[tuple[Any, list[Any]]] = field(default_factory=list)
 
     def warnings(self) -> list[str]:
         """A line per reason reviews were refused, saying how many and where."""
@@ -91,8 +93,12 @@ def export_progress(
     decks: Sequence[str] | None = None,
 ) -> int:
     """Write every review of a learner (in these decks) as a progress file; the count written."""
+    from quiz.exams.exchange import VERSION as WITH_ATTEMPTS
+    from quiz.exams.exchange import attempt_lines
+
     rows = store.export_rows(learner, decks)
-    if not rows:
+    attempts = attempt_lines(store, learner) if decks is None else []
+    if not rows and not attempts:
         raise ProgressFileError(f"learner '{learner}' has no reviews to export in this database")
     used = sorted({row[1] for row in rows})
     known = {
@@ -101,7 +107,8 @@ def export_progress(
     }
     header = {
         "format": FORMAT,
-        "version": VERSION,
+        # A file with exam attempts is version 2, which an older quiz refuses by name.
+        "version": WITH_ATTEMPTS if attempts else VERSION,
         "learner": learner,
         "exported_at": ts(now),
         "decks": [
@@ -114,6 +121,8 @@ def export_progress(
         review = dict(zip(REVIEW_KEYS, row, strict=True))
         review["response"] = _response_value(review["response"])
         out.write(json.dumps(review, ensure_ascii=False) + "\n")
+    for attempt in attempts:
+        out.write(json.dumps(attempt, ensure_ascii=False) + "\n")
     return len(rows)
 
 
@@ -189,7 +198,10 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
     version = header.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _fail(name, 1, "the header has no valid 'version'")
-    if version > VERSION:
+    from quiz.exams.exchange import VERSION as WITH_ATTEMPTS
+    from quiz.exams.exchange import is_attempt_line, read_attempt
+
+    if version > WITH_ATTEMPTS:
         raise _fail(
             name, 1, f"written by a newer quiz (format version {version}); upgrade quiz to read it"
         )
@@ -201,11 +213,18 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
     exported_at = header.get("exported_at")
     reviews: list[FileReview] = []
     refused: dict[str, list[int]] = {}
+    attempts: list[tuple[Any, list[Any]]] = []
     seen: set[str] = set()
     for number, line in lines:
         if not line.strip():
             continue
         value = validate.parse_line(line, number)
+        if version >= WITH_ATTEMPTS and is_attempt_line(value):
+            try:
+                attempts.append(read_attempt(value, learner))
+            except ValueError as exc:
+                raise _fail(name, number, str(exc)) from exc
+            continue
         review = _read_review(name, number, value, decks, now)
         if isinstance(review, str):
             refused.setdefault(review, []).append(number)
@@ -214,7 +233,7 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
             raise _fail(name, number, f"review id '{review.id}' appears twice")
         seen.add(review.id)
         reviews.append(review)
-    return ProgressFile(name, learner, str(exported_at or ""), decks, reviews, refused)
+    return ProgressFile(name, learner, str(exported_at or ""), decks, reviews, refused, attempts)
 
 
 def _read_decks(name: str, value: object) -> dict[str, FileDeck]:
@@ -297,6 +316,8 @@ class ImportReport:
     unknown_decks: dict[str, int] = field(default_factory=dict)  # reviews skipped per deck
     missing_items: dict[str, dict[str, int]] = field(default_factory=dict)  # deck: item: reviews
     other_versions: list[str] = field(default_factory=list)
+    attempts_added: int = 0
+    attempts_here: int = 0
 
     def lines(self) -> list[str]:
         """One line per fact, for the terminal."""
@@ -304,6 +325,11 @@ class ImportReport:
             f"{self.path}: {self.added} new review(s) for {self.learner}, "
             f"{self.duplicates} already here"
         ]
+        if self.attempts_added or self.attempts_here:
+            out.append(
+                f"{self.path}: {self.attempts_added} new exam attempt(s), "
+                f"{self.attempts_here} already here"
+            )
         for deck_id, count in sorted(self.unknown_decks.items()):
             out.append(
                 f"{self.path}: warning: deck '{deck_id}' is not in this database: {count} "
@@ -391,7 +417,13 @@ def _merge(
         # States are filled in by the replay, which also decides which review came first.
         store.insert_imported(rows)
         report.added = len(rows)
-        if rows:
+        for record, responses in f.attempts:
+            # By id, so importing a file again adds nothing; one already here is kept as it is.
+            if store.import_exam_attempt(record, responses):
+                report.attempts_added += 1
+            else:
+                report.attempts_here += 1
+        if rows or report.attempts_added:
             store.add_learner(f.learner, now)
         reports.append(report)
     return reports, touched
