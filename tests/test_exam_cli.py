@@ -154,3 +154,25 @@ def test_scheduler_states_are_untouched_by_an_exam(db: Path) -> None:
         assert len(store.exam_attempts("cli-test")) == 3
     finally:
         store.close()
+
+
+def test_show_an_attempt_as_the_learner_saw_it(db: Path) -> None:
+    data = json.loads(
+        run("exam", "results", "cli-test", "--format", "json", "--db", str(db)).stdout
+    )
+    bob = next(lr for lr in data["learners"] if lr["learner"] == "bob")
+    attempt_id = bob["attempts"][0]["id"]
+    lines = run("exam", "show", attempt_id, "--db", str(db)).stdout.splitlines()
+    assert lines[0].startswith("cli-test · bob · seed 3 · submitted ")
+    assert lines[1] == "score 1.5 / 3"
+    at = lines.index("2. every-type/members")
+    assert lines[at + 1 : at + 7] == [
+        "   1. Armenia",
+        "   2. Belarus",
+        "   3. Uzbekistan",
+        "   4. Azerbaijan",
+        '   answer: ["Armenia"]',
+        "   mark: 0.50 · saved 1 time(s) · 0:00 on it",
+    ]
+    missing = CliRunner().invoke(main, ["exam", "show", "nope", "--db", str(db)])
+    assert missing.exit_code == 1 and "no exam attempt 'nope'" in missing.output

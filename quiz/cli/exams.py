@@ -225,6 +225,42 @@ def _read_mapping(path: Path) -> dict[str, str]:
 
 
 @exam.command()
+@click.argument("attempt_id", metavar="ATTEMPT_ID")
+@store_options
+@click.pass_context
+def show(ctx: click.Context, attempt_id: str) -> None:
+    """One attempt as the learner saw it: questions, options as shown, answers and marks.
+
+    Attempt ids are in `quiz exam results --format json`.
+    """
+    from quiz.exams.spec import format_duration
+
+    store, _ = open_learner(ctx)
+    record = store.exam_attempt(attempt_id)
+    if record is None:
+        raise click.ClickException(f"no exam attempt '{attempt_id}' in {store.path}")
+    status = (
+        f"submitted {record.submitted_at.isoformat()} by {record.submitted_by}"
+        if record.submitted_at
+        else "open"
+    )
+    click.echo(f"{record.exam_id} · {record.learner} · seed {record.seed} · {status}")
+    if record.score is not None:
+        click.echo(f"score {record.score:g} / {record.max_score or 0:g}")
+    for r in store.exam_responses(attempt_id):
+        flag = " [flagged]" if r.flagged else ""
+        mark = f"{r.mark:.2f}" if r.mark is not None else "-"
+        click.echo(f"\n{r.position + 1}. {r.deck_id}/{r.item_key}{flag}")
+        for number, option in enumerate(r.options, start=1):
+            click.echo(f"   {number}. {option}")
+        answer = json.dumps(r.response, ensure_ascii=False) if r.response is not None else "-"
+        click.echo(f"   answer: {answer}")
+        click.echo(
+            f"   mark: {mark} · saved {r.changes} time(s) · {format_duration(r.seconds)} on it"
+        )
+
+
+@exam.command()
 def schema() -> None:
     """Print the JSON Schema of exam files, for editors."""
     from quiz.exams.schema import exam_schema
