@@ -14,10 +14,10 @@ from quiz.exams.pool import Question, draw, resolve
 from quiz.exams.scoring import score
 from quiz.exams.spec import ExamSpec, Feedback, Grading
 from quiz.grading import Response, grade
-from quiz.scheduler import Scheduler
 from quiz.store.database import Store
 from quiz.store.exams import AttemptRecord
 from quiz.study import answering
+from quiz.study.learner import learner_scheduler
 
 
 class ExamError(Exception):
@@ -265,7 +265,8 @@ class ExamAttempt:
             result = grade(item, r.response)
             answering.answer(
                 self.store,
-                Scheduler(deck.settings.desired_retention),
+                # The learner's own settings and parameters, as in study.
+                learner_scheduler(self.store, self.record.learner, deck.id, deck.settings, True),
                 self.record.learner,
                 item,
                 result.proposed,
