@@ -220,3 +220,25 @@ async def test_the_instructor_screen_has_an_exams_tab(
 def test_exams_tab_snapshot(snap_compare, store: Store, deck: Deck, clock: FakeClock) -> None:
     app = instructor_app(store, deck, clock)
     assert snap_compare(app, press=["i", "e"], terminal_size=(80, 24))
+
+
+async def test_an_attempt_resumed_after_its_deadline_is_submitted_at_once(
+    tmp_path: Path, deck: Deck, clock: FakeClock
+) -> None:
+    db = tmp_path / "quiz.db"
+    first, second = open_store(db), open_store(db)
+    attempt = begin(first, deck, clock)
+    attempt.save(0, "Moscow")
+    # Another terminal opening the exam meanwhile shares the attempt.
+    assert begin(second, deck, clock).record.id == attempt.record.id
+    first.close()
+    clock.advance(hours=1)
+    again = begin(second, deck, clock)
+    app = make_exam_app(again)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultScreen)
+    assert again.record.submitted_by == "time"
+    assert again.record.submitted_at == again.record.deadline
+    assert again.grade == pytest.approx(1 / 4)
+    second.close()

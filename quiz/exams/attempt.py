@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from quiz.deck.model import Deck, Item, card_of_key
-from quiz.exams.pool import Question, draw, resolve
+from quiz.deck.problems import Problem
+from quiz.exams.pool import Pool, Question, draw, resolve
 from quiz.exams.scoring import score
 from quiz.exams.spec import ExamSpec, Feedback, Grading
 from quiz.grading import Response, grade
@@ -123,18 +124,35 @@ class ExamAttempt:
         seed: int | None = None,
     ) -> ExamAttempt:
         """The learner's open attempt at the exam, or a new one when attempts are left."""
-        open_one = store.open_exam_attempt(spec.id, learner)
-        if open_one is not None:
-            return cls(store, spec, decks, open_one, clock)
+        pools, problems = resolve(spec, decks)
+        seed = random.SystemRandom().randrange(2**31) if seed is None else seed
+        # Checked and started in one transaction: two terminals opening the exam at once
+        # share one attempt instead of starting two.
+        with store.atomic():
+            open_one = store.open_exam_attempt(spec.id, learner)
+            if open_one is not None:
+                record = open_one
+            else:
+                record = cls._start(store, spec, learner, clock, pools, problems, seed)
+        return cls(store, spec, decks, record, clock)
+
+    @staticmethod
+    def _start(
+        store: Store,
+        spec: ExamSpec,
+        learner: str,
+        clock: Callable[[], datetime],
+        pools: Sequence[Pool],
+        problems: Sequence[Problem],
+        seed: int,
+    ) -> AttemptRecord:
         done = [a for a in store.exam_attempts(spec.id, learner) if a.submitted_at is not None]
         if spec.attempts is not None and len(done) >= spec.attempts:
             raise ExamError(
                 f"{learner} has used all {spec.attempts} attempt(s) at exam '{spec.id}'"
             )
-        pools, problems = resolve(spec, decks)
         if problems:
             raise ExamError("\n".join(str(p) for p in problems))
-        seed = random.SystemRandom().randrange(2**31) if seed is None else seed
         questions = draw(spec, pools, seed)
         if not questions:
             raise ExamError(f"exam '{spec.id}' draws no questions")
@@ -155,9 +173,9 @@ class ExamAttempt:
             score=None,
             max_score=None,
         )
-        store.ensure_learner(learner, now)
+        store.add_learner(learner, now)
         store.insert_exam_attempt(record, [(q.deck_id, q.item_key, q.options) for q in questions])
-        return cls(store, spec, decks, record, clock)
+        return record
 
     @property
     def submitted(self) -> bool:
