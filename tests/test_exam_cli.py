@@ -176,3 +176,9 @@ def test_show_an_attempt_as_the_learner_saw_it(db: Path) -> None:
     ]
     missing = CliRunner().invoke(main, ["exam", "show", "nope", "--db", str(db)])
     assert missing.exit_code == 1 and "no exam attempt 'nope'" in missing.output
+
+
+def test_options_may_come_before_the_command(db: Path) -> None:
+    result = run("exam", "--db", str(db), "results", "cli-test", "--format", "json")
+    assert json.loads(result.stdout)["exam"] == "cli-test"
+    assert "results" in run("exam", "--help").stdout

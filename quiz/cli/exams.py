@@ -19,8 +19,10 @@ class _ExamGroup(click.Group):
     """`quiz exam EXAM` takes the exam; `quiz exam results ...` and the rest are commands."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = next((a for a in args if not a.startswith("-")), None)
-        if first is not None and first not in self.commands:
+        # Options may come first (--db PATH results), so any command name among the arguments
+        # is the command; with none, the arguments are an exam to take.
+        wants_help = bool(set(args) & {"-h", "--help"})
+        if args and not wants_help and not any(a in self.commands for a in args):
             args = ["take", *args]
         return super().parse_args(ctx, args)
 
@@ -45,6 +47,7 @@ def find_exam(name: str) -> ExamSpec:
 
 
 @main.group(name="exam", cls=_ExamGroup)
+@store_options
 def exam() -> None:
     """Exams: `quiz exam EXAM_FILE_OR_ID` takes one; results and grades are for instructors.
 
