@@ -18,8 +18,7 @@ from quiz.exams.attempt import ExamAttempt, QuestionView
 from quiz.exams.spec import Feedback, format_duration
 from quiz.grading import Response, expected_answer
 from quiz.session import Presentation
-from quiz.tui.card_views import card_view
-from quiz.tui.screens.study import describe_response
+from quiz.tui.card_views import card_view, describe_response
 from quiz.tui.widgets.answers import (
     AnswerWidget,
     ChoicePicker,
