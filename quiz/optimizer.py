@@ -110,32 +110,22 @@ def _csv_review(path: Path, number: int, row: list[str]) -> LoggedReview:
     return LoggedReview(card_id, Rating(int(rating_text)), time.astimezone(UTC), duration)
 
 
-# Anki's revlog kinds: learning, review, relearning, filtered (cram) and manual; a manual
-# entry with no interval is "forget", which starts the card's history again, as in Anki.
-_ANKI_MANUAL = 4
-
-
 def read_anki_revlog(path: Path) -> list[LoggedReview]:
     """The review log inside an Anki package (.apkg or .colpkg), as Anki's FSRS reads it."""
     from quiz.interchange import InterchangeError
     from quiz.interchange.anki import read_revlog
+    from quiz.interchange.anki_history import fsrs_history, review_time
 
     try:
         rows = read_revlog(path)
     except InterchangeError as exc:
         raise ReviewLogError(f"{path}: error: {exc}") from exc
-    reviews: list[LoggedReview] = []
-    kept: dict[int, int] = {}  # where each card's history starts in `reviews`
-    for row in rows:
-        card = row.card_id
-        if row.kind == _ANKI_MANUAL or row.ease not in (1, 2, 3, 4):
-            if row.kind == _ANKI_MANUAL and row.interval == 0 and card in kept:
-                del reviews[kept.pop(card) :]  # forgotten: the reviews before do not count
-            continue
-        kept.setdefault(card, len(reviews))
-        at = datetime.fromtimestamp(row.id_ms / 1000, UTC)
-        reviews.append(LoggedReview(str(card), Rating(row.ease), at, max(0, row.duration_ms)))
-    return reviews
+    history = fsrs_history(rows)
+    return [
+        LoggedReview(str(row.card_id), Rating(row.ease), review_time(row), max(0, row.duration_ms))
+        for card_rows in history.reviews.values()
+        for row in card_rows
+    ]
 
 
 def scored_reviews(

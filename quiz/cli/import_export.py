@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from quiz.cli.group import main, print_problems
+from quiz.cli.group import main, open_learner, print_problems, store_options
 from quiz.library import resolve
+from quiz.scheduler import utc_now
 from quiz.textsafe import safe
+
+if TYPE_CHECKING:
+    from quiz.interchange.convert import Report
+    from quiz.interchange.deck_yaml import ImportedDeck
+    from quiz.store.database import Store
 
 
 def _formats_help(formats: dict[str, str]) -> str:
@@ -63,7 +70,21 @@ def _export_help() -> str:
     help="The file's format (default: from its extension).",
 )
 @click.option("--deck-id", help="The new deck's id (default: from the output file's name).")
-def import_command(source: Path, output: Path, fmt: str | None, deck_id: str | None) -> None:
+@click.option(
+    "--no-history",
+    is_flag=True,
+    help="Leave an Anki package's review history out (default: it goes to --learner).",
+)
+@store_options
+@click.pass_context
+def import_command(
+    ctx: click.Context,
+    source: Path,
+    output: Path,
+    fmt: str | None,
+    deck_id: str | None,
+    no_history: bool,
+) -> None:
     from quiz.deck.vocabulary import SLUG
     from quiz.interchange import InterchangeError
     from quiz.interchange.convert import import_deck
@@ -72,11 +93,77 @@ def import_command(source: Path, output: Path, fmt: str | None, deck_id: str | N
         raise click.BadParameter(
             f"'{deck_id}' is not a slug like 'csto-basics'", param_hint="--deck-id"
         )
+    history = _History(ctx)
     try:
-        report = import_deck(source, output, fmt, deck_id)
+        report = import_deck(
+            source, output, fmt, deck_id, history=not no_history, before_write=history.check
+        )
     except InterchangeError as exc:
         raise _interchange_failed(source, exc) from exc
     _report(output, report.cards, report.skipped)
+    history.write(source, output, report)
+
+
+class _History:
+    """An Anki package's reviews: where they will go is checked before the deck is written."""
+
+    def __init__(self, ctx: click.Context) -> None:
+        self.ctx = ctx
+        self.store: Store | None = None
+        self.learner = ""
+
+    def check(self, imported: ImportedDeck, deck_id: str) -> None:
+        """Open the database when there are reviews, and refuse a deck id another file has."""
+        from quiz.interchange.anki import AnkiImport
+
+        if not isinstance(imported, AnkiImport) or not imported.revlog:
+            return
+        self.store, self.learner = open_learner(self.ctx)
+        previous = self.store.deck_path(deck_id)
+        if previous is not None and Path(previous).exists():
+            raise click.ClickException(
+                safe(
+                    f"deck id '{deck_id}' is already used by {previous} in {self.store.path}; "
+                    "give another --deck-id (or --no-history)"
+                )
+            )
+
+    def write(self, source: Path, output: Path, report: Report) -> None:
+        """Say what came over of the Anki cards' states, and import their reviews."""
+        from quiz.interchange.anki import AnkiImport
+        from quiz.interchange.anki_history import import_history, place_history
+        from quiz.library import open_deck
+        from quiz.store.database import StoreError
+
+        imported, deck = report.imported, report.deck
+        if not isinstance(imported, AnkiImport) or deck is None:
+            return
+        placed = place_history(imported, {card.id: card.variants() for card in deck.cards})
+        for line in placed.lines():
+            click.echo(safe(f"  {line}"), err=True)
+        if self.store is None or not placed.reviews:
+            return
+        now = utc_now()
+        try:
+            synced, problems = open_deck(self.store, output, now)
+            if synced is None:  # pragma: no cover - the deck was just checked as written
+                print_problems(problems)
+                raise click.ClickException(f"{output}: the deck could not be loaded")
+            result = import_history(self.store, self.learner, synced, placed, str(source), now)
+        except StoreError as exc:
+            raise click.ClickException(
+                safe(f"{exc}; {output} was written without the review history")
+            ) from exc
+        click.echo(
+            safe(
+                f"imported {result.added} review(s) of {placed.cards} Anki card(s) for "
+                f"{self.learner} into {self.store.path}"
+                + (f"; {result.duplicates} were already there" if result.duplicates else "")
+            ),
+            err=True,
+        )
+        for line in result.lines()[1:]:
+            click.echo(safe(line), err=True)
 
 
 @main.command(name="export", help=_export_help())

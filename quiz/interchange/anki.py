@@ -10,7 +10,7 @@ import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeVar, assert_never
 
@@ -53,8 +53,8 @@ _QUIZ_GUID = re.compile(r"^quiz:([a-z0-9-]+):([a-z0-9-]+)$")
 _EXTRA_FIELDS = ("explanation", "back extra", "extra", "notes", "note")
 
 
-def _cloze_gaps(text: str) -> list[tuple[int, int, str]]:
-    """Each {{cN::answer::hint}} as (start, end, answer), in one pass over the text."""
+def _cloze_gaps(text: str) -> list[tuple[int, int, str, int]]:
+    """Each {{cN::answer::hint}} as (start, end, answer, N), in one pass over the text."""
     # A gap ends at the first "}}" after it opens, its hint at the first "::" inside. Found with
     # str.find rather than a backtracking pattern, which took minutes on a page of "{{c1::".
     gaps = []
@@ -64,7 +64,9 @@ def _cloze_gaps(text: str) -> list[tuple[int, int, str]]:
         if close < 0:
             break
         answer = text[opened.end() : close].split("::", 1)[0]
-        gaps.append((opened.start(), close + 2, answer))
+        digits = opened.group()[3:-2]
+        number = int(digits) if len(digits) < 10 else 0  # a hostile number stays cheap
+        gaps.append((opened.start(), close + 2, answer, number))
         at = close + 2
     return gaps
 
@@ -77,7 +79,7 @@ def anki_cloze(text: str) -> str | None:
     converted: list[str] = []
     outside: list[str] = []
     at = 0
-    for start, end, answer in gaps:
+    for start, end, answer, _ in gaps:
         if not answer.strip():
             return None
         converted += [text[at:start], "{{", answer.strip(), "}}"]
@@ -91,6 +93,11 @@ def anki_cloze(text: str) -> str | None:
     return "".join(converted)
 
 
+def cloze_numbers(text: str) -> list[int]:
+    """The Anki number (N of cN) of each gap, in the order quiz numbers them."""
+    return [number for _, _, _, number in _cloze_gaps(text)]
+
+
 # --- Import ----------------------------------------------------------------------------------
 
 
@@ -100,9 +107,38 @@ class _NoteType:
     fields: tuple[str, ...]
 
 
-def import_apkg(path: Path) -> ImportedDeck:
+class AnkiCard(NamedTuple):
+    """One card of an Anki collection, as importing its history needs it."""
+
+    id: int
+    note_id: int
+    ord: int  # which template (or which cloze number, less one) made it
+    queue: int  # -1 suspended, -2 and -3 buried
+
+
+@dataclass
+class AnkiImport(ImportedDeck):
+    """An Anki package's cards, with what attaches its review history to the study items."""
+
+    # Each imported note's place in `cards`; a cloze's Anki gap numbers, gap by gap.
+    note_places: dict[int, int] = field(default_factory=dict)
+    cloze_numbers: dict[int, list[int]] = field(default_factory=dict)
+    anki_cards: list[AnkiCard] = field(default_factory=list)
+    revlog: list[RevlogRow] = field(default_factory=list)
+
+
+def import_apkg(path: Path, *, history: bool = True) -> AnkiImport:
     """Read an Anki package: Basic and reversed notes as flashcards, Cloze notes as clozes."""
-    return read_collection(path, lambda conn: _read_collection(conn, path))
+
+    def read(conn: sqlite3.Connection) -> AnkiImport:
+        imported = _read_collection(conn, path)
+        # A collection without a review log has no history (a view of that name is refused).
+        present = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'revlog'").fetchone()
+        if history and present:
+            imported.revlog = _revlog_rows(conn)
+        return imported
+
+    return read_collection(path, read)
 
 
 class RevlogRow(NamedTuple):
@@ -118,13 +154,13 @@ class RevlogRow(NamedTuple):
 
 def read_revlog(path: Path) -> list[RevlogRow]:
     """The review log of the collection inside an Anki package, card by card in time order."""
+    return read_collection(path, _revlog_rows)
 
-    def read(conn: sqlite3.Connection) -> list[RevlogRow]:
-        require_tables(conn, ("revlog",))
-        query = "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY cid, id"
-        return [RevlogRow(*(int(v) for v in row)) for row in conn.execute(query)]
 
-    return read_collection(path, read)
+def _revlog_rows(conn: sqlite3.Connection) -> list[RevlogRow]:
+    require_tables(conn, ("revlog",))
+    query = "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY cid, id"
+    return [RevlogRow(*(int(v) for v in row)) for row in conn.execute(query)]
 
 
 def read_collection(path: Path, read: Callable[[sqlite3.Connection], T]) -> T:
@@ -267,21 +303,27 @@ def _protobuf_varint(data: bytes, number: int) -> int | None:
     return None
 
 
-def _read_collection(conn: sqlite3.Connection, path: Path) -> ImportedDeck:
+def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
     require_tables(conn, ("notes", "cards"))
     note_types = _note_types(conn)
     decks = _deck_names(conn)
     card_ords: dict[int, set[int]] = {}
     deck_of_cards: Counter[int] = Counter()
-    for nid, ord_, did in conn.execute("SELECT nid, ord, did FROM cards"):
+    anki_cards = []
+    # Only the history needs a card's id and queue: a bare collection without them still imports.
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(cards)")}
+    wanted = "id, queue" if {"id", "queue"} <= columns else "NULL, 0"
+    for nid, ord_, did, cid, queue in conn.execute(f"SELECT nid, ord, did, {wanted} FROM cards"):
         card_ords.setdefault(nid, set()).add(ord_)
         deck_of_cards[did] += 1
+        if cid is not None:
+            anki_cards.append(AnkiCard(int(cid), int(nid), int(ord_), int(queue)))
     title = path.stem
     if deck_of_cards:
         name = decks.get(deck_of_cards.most_common(1)[0][0], "")
         if name and name != "Default":
             title = name.split("::")[-1]
-    imported = ImportedDeck(title=title)
+    imported = AnkiImport(title=title, anki_cards=anki_cards)
     rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
     for number, (nid, guid, mid, tags, flds) in enumerate(rows, start=1):
         note_type = note_types.get(mid)
@@ -298,6 +340,9 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> ImportedDeck:
         card_tags = [t for t in (slugify(tag) for tag in tags.split()) if t]
         if card_tags:
             card["tags"] = list(dict.fromkeys(card_tags))
+        imported.note_places[nid] = len(imported.cards)
+        if note_type.cloze:
+            imported.cloze_numbers[nid] = cloze_numbers(html_to_text(flds.split("\x1f")[0]))
         imported.cards.append(card)
     if not imported.cards:
         reasons = f" ({imported.skipped[0]})" if imported.skipped else ""

@@ -20,6 +20,7 @@ _SUFFIXES = {
     ".tsv": "tsv",
     ".tab": "tsv",
     ".apkg": "apkg",
+    ".colpkg": "apkg",
     ".gift": "gift",
 }
 
@@ -30,6 +31,9 @@ class Report:
 
     cards: int
     skipped: list[str] = field(default_factory=list)
+    # An import's deck as written, and the cards it was made of (with an Anki history).
+    deck: Deck | None = None
+    imported: ImportedDeck | None = None
 
 
 def format_of(path: Path, given: str | None, formats: dict[str, str]) -> str:
@@ -65,26 +69,36 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         raise
 
 
-def read_import(source: Path, fmt: str) -> ImportedDeck:
-    """The cards of a file in an import format."""
+def read_import(source: Path, fmt: str, *, history: bool = True) -> ImportedDeck:
+    """The cards of a file in an import format (with an Anki package's history, if wanted)."""
     if not source.is_file():
         raise InterchangeError("no such file" if not source.exists() else "not a file")
     if fmt == "apkg":
         from quiz.interchange.anki import import_apkg
 
-        return import_apkg(source)
+        return import_apkg(source, history=history)
     from quiz.interchange.csv_format import import_csv
 
     return import_csv(source, "\t" if fmt == "tsv" else None)
 
 
-def import_deck(source: Path, output: Path, fmt: str | None, deck_id: str | None = None) -> Report:
+def import_deck(
+    source: Path,
+    output: Path,
+    fmt: str | None,
+    deck_id: str | None = None,
+    *,
+    history: bool = True,
+    before_write: Callable[[ImportedDeck, str], None] | None = None,
+) -> Report:
     """Import a file into a new YAML deck file; refuses to overwrite one."""
     if output.exists():
         raise InterchangeError(f"{output} already exists; give another --output")
     fmt = format_of(source, fmt, IMPORT_FORMATS)
-    imported = read_import(source, fmt)
+    imported = read_import(source, fmt, history=history)
     deck_id = deck_id or slugify(output.stem) or "imported"
+    if before_write is not None:
+        before_write(imported, deck_id)
     text = deck_yaml(deck_id, imported, source.name)
     deck, problems = parse_deck(text, str(output))
     if deck is None:  # pragma: no cover - the writer keeps the loader's rules; a guard all the same
@@ -96,7 +110,7 @@ def import_deck(source: Path, output: Path, fmt: str | None, deck_id: str | None
             raise InterchangeError(f"{output} already exists; give another --output")
 
     write_atomically(output, write)
-    return Report(len(deck.cards), imported.skipped)
+    return Report(len(deck.cards), imported.skipped, deck, imported)
 
 
 def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
