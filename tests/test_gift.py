@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,11 @@ def _split(text: str, pattern: str) -> list[str]:
     return parts
 
 
-def _plain(text: str) -> str:
-    """GIFT text as read: escapes undone, spacing collapsed."""
+def _plain(text: str, html: bool = False) -> str:
+    """GIFT text as read: escapes undone, spacing collapsed; an [html] text as it shows."""
     text = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
+    if html:
+        text = unescape(text.replace("<br>", "\n"))
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -62,6 +65,10 @@ def parse_gift(text: str) -> list[dict[str, Any]]:
         if block.startswith("::"):
             end = block.index("::", 2)
             title, block = block[2:end], block[end + 2 :]
+        # Moodle's text formats: [html] applies to the question, its feedback, choices and
+        # the left sides of matching; short answers and matched answers are plain.
+        html = block.startswith("[html]")
+        block = block.removeprefix("[html]")
         start = _find(block, "{")
         stop = _find(block, "}", start)
         assert start >= 0 and stop > start, block
@@ -69,9 +76,9 @@ def parse_gift(text: str) -> list[dict[str, Any]]:
         inside, _, general = inside.partition("####")
         question: dict[str, Any] = {
             "title": title,
-            "text": _plain(block[:start]),
-            "after": _plain(block[stop + 1 :]),
-            "feedback": _plain(general) or None,
+            "text": _plain(block[:start], html),
+            "after": _plain(block[stop + 1 :], html),
+            "feedback": _plain(general, html) or None,
         }
         body = inside.strip()
         if body in ("T", "F", "TRUE", "FALSE"):
@@ -87,15 +94,18 @@ def parse_gift(text: str) -> list[dict[str, Any]]:
                 if rest.startswith("%"):
                     _, w, rest = rest.split("%", 2)
                     weight = float(w)
-                answers.append((mark, weight, [_plain(p) for p in rest.split("->", 1)]))
+                answers.append((mark, weight, rest.split("->", 1)))
             if any(len(a[2]) == 2 for a in answers):
-                question.update(kind="matching", pairs=[tuple(a[2]) for a in answers])
+                pairs = [(_plain(a[2][0], html), _plain(a[2][1])) for a in answers]
+                question.update(kind="matching", pairs=pairs)
             elif all(m == "=" for m, _, _ in answers):
-                question.update(kind="short_answer", answers=[a[2][0] for a in answers])
+                question.update(kind="short_answer", answers=[_plain(a[2][0]) for a in answers])
             else:
                 question.update(
                     kind="multiple_choice",
-                    answers=[(m == "=" if w is None else w, a[0]) for m, w, a in answers],
+                    answers=[
+                        (m == "=" if w is None else w, _plain(a[0], html)) for m, w, a in answers
+                    ],
                 )
         questions.append(question)
     return questions
@@ -197,7 +207,7 @@ def test_gift_general_feedback_tags_titles_and_escapes() -> None:
     )
     text, _ = export_gift(deck)
     assert "// [tag:history] [tag:csto]\n::tricky::" in text
-    assert r"Escape \~ \= \# \{ \} \: and \\ here?\nSecond line" in text
+    assert r"::[html]Escape \~ \= \# \{ \} \: and \\ here?<br>Second line" in text
     (question,) = parse_gift(text)
     assert question["text"] == "Escape ~ = # { } : and \\ here?\nSecond line"
     assert question["answers"] == ["a{b}c"]

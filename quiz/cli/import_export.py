@@ -199,3 +199,7 @@ def export_command(deck: str, output: Path, fmt: str | None) -> None:
     except InterchangeError as exc:
         raise _interchange_failed(output, exc) from exc
     _report(output, report.cards, report.skipped)
+    for note in report.notes[:20]:
+        click.echo(safe(f"  {note}"), err=True)
+    if len(report.notes) > 20:
+        click.echo(f"  ... and {len(report.notes) - 20} more", err=True)

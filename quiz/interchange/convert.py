@@ -34,6 +34,8 @@ class Report:
     # An import's deck as written, and the cards it was made of (with an Anki history).
     deck: Deck | None = None
     imported: ImportedDeck | None = None
+    # What was changed on the way, or left out of a card that was written.
+    notes: list[str] = field(default_factory=list)
 
 
 def format_of(path: Path, given: str | None, formats: dict[str, str]) -> str:
@@ -119,6 +121,7 @@ def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
     if deck.path and output.resolve() == Path(deck.path).resolve():
         raise InterchangeError("the output is the deck itself; give another --output")
     skipped: list[str] = []
+    report_notes: list[str] = []
     written = len(deck.cards)
     if fmt == "apkg":
         from quiz.interchange.anki import export_apkg
@@ -127,16 +130,18 @@ def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
     elif fmt == "gift":
         from quiz.interchange.gift import export_gift
 
-        text, left_out = export_gift(deck)
+        notes: list[str] = []
+        text, left_out = export_gift(deck, notes)
         skipped = [
             f"{count} {card_type} card(s): GIFT has no such question type"
             for card_type, count in sorted(left_out.items())
         ]
         written -= sum(left_out.values())
+        report_notes = notes
         write_atomically(output, lambda temp: temp.write_text(text, encoding="utf-8"))
     else:
         from quiz.interchange.csv_format import export_csv
 
         text = export_csv(deck, "\t" if fmt == "tsv" else ",")
         write_atomically(output, lambda temp: temp.write_text(text, encoding="utf-8", newline=""))
-    return Report(written, skipped)
+    return Report(written, skipped, notes=report_notes)

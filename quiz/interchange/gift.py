@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
+from collections.abc import Iterable
 from typing import assert_never
 
 from quiz.deck.model import (
@@ -25,6 +27,9 @@ _SPECIAL = re.compile(r"([\\~=#{}:])")
 # Moodle accepts only these weights (in percent) for an answer.
 _WEIGHTS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
             16.66667, 14.28571, 12.5, 11.11111, 10, 5)  # fmt: skip
+# Every question's text is marked HTML and written escaped: quiz text is plain, so '<b>' must
+# show as typed, and an entity is the one way to write '->' where Moodle would split at it.
+FORMAT = "[html]"
 
 
 def escape(text: str) -> str:
@@ -32,14 +37,35 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text).replace("\r\n", "\n").replace("\n", r"\n")
 
 
-def _weight(count: int) -> str:
-    """The weight of one of `count` right answers, as the nearest weight Moodle allows."""
-    share = min(_WEIGHTS, key=lambda w: abs(w - 100 / count))
-    return f"{share:.5f}".rstrip("0").rstrip(".")
+def escape_html(text: str) -> str:
+    """Plain text as a GIFT [html] text: markup escaped, line breaks as <br>."""
+    marked = html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+    return escape(marked)  # '>' is '&gt;' now, so no '->' is left for Moodle to split at
+
+
+def _weighted(mark: str, weight: str | None, text: str) -> str:
+    """An answer with its mark; one that starts with '%' gets its weight spelled out."""
+    # Moodle reads a leading %n% as the weight and there is no escape for '%': with a weight
+    # written first, the rest is the answer.
+    if weight is None and text.startswith("%"):
+        weight = "100" if mark == "=" else "0"
+    return mark + (f"%{weight}%" if weight is not None else "") + text
+
+
+def select_all_weights(count: int) -> list[str] | None:
+    """Weights Moodle allows for `count` right answers, summing to 100%; None past 20."""
+    if count <= 10:
+        share = min(_WEIGHTS, key=lambda w: abs(w - 100 / count))
+        return [f"{share:.5f}".rstrip("0").rstrip(".")] * count
+    if count <= 20:
+        # 10% and 5% are the only allowed weights that can make 100 with 11 to 20 answers.
+        tens = 20 - count
+        return ["10"] * tens + ["5"] * (count - tens)
+    return None
 
 
 def _feedback(card: Card) -> str:
-    return f"####{escape(card.explanation)}" if card.explanation else ""
+    return f"####{escape_html(card.explanation)}" if card.explanation else ""
 
 
 def _block(answers: list[str], card: Card) -> str:
@@ -52,43 +78,65 @@ def _inline(answer: str, card: Card) -> str:
     return "{" + answer + (f" {feedback}" if feedback else "") + "}"
 
 
-def _questions(card: Card) -> list[tuple[str, str]]:
+def _typed_answers(answers: Iterable[str], what: str, notes: list[str]) -> list[str]:
+    """Short answers GIFT can carry: one with '->' would make Moodle read a matching question."""
+    kept = [a for a in dict.fromkeys(answers) if "->" not in a]
+    if len(kept) < len(dict.fromkeys(answers)):
+        notes.append(f"left out of {what}: an answer with '->' (Moodle reads a matching question)")
+    return kept
+
+
+def _questions(card: Card, notes: list[str]) -> list[tuple[str, str]]:
     """(title, question) pairs in GIFT for a card; none for types GIFT does not have."""
     title = card.id
     match card:
         case Choice(multiple=False):
-            answers = [("=" if c in card.answers else "~") + escape(c) for c in card.choices]
-            return [(title, f"{escape(card.question)} {_block(answers, card)}")]
-        case Choice():
-            right = _weight(len(card.answers))
             answers = [
-                (f"~%{right}%" if c in card.answers else "~%-100%") + escape(c)
+                _weighted("=" if c in card.answers else "~", None, escape_html(c))
                 for c in card.choices
             ]
-            return [(title, f"{escape(card.question)} {_block(answers, card)}")]
+            return [(title, f"{escape_html(card.question)} {_block(answers, card)}")]
+        case Choice():
+            weights = select_all_weights(len(card.answers))
+            if weights is None:
+                notes.append(f"left out {card.id}: more than 20 right answers add up past 100%")
+                return []
+            if len(set(weights)) > 1:
+                notes.append(f"{card.id}: its right answers weigh 10% or 5%, not all the same")
+            shares = iter(weights)
+            answers = [
+                _weighted("~", next(shares) if c in card.answers else "-100", escape_html(c))
+                for c in card.choices
+            ]
+            return [(title, f"{escape_html(card.question)} {_block(answers, card)}")]
         case TrueFalse():
             answer = _inline("T" if card.answer else "F", card)
-            return [(title, f"{escape(card.statement)} {answer}")]
+            return [(title, f"{escape_html(card.statement)} {answer}")]
         case Typed():
-            answers = [f"={escape(a)}" for a in dict.fromkeys((card.answer, *card.accept))]
-            return [(title, f"{escape(card.question)} {_block(answers, card)}")]
+            kept = _typed_answers((card.answer, *card.accept), card.id, notes)
+            if not kept:
+                return []
+            answers = [_weighted("=", None, escape(a)) for a in kept]
+            return [(title, f"{escape_html(card.question)} {_block(answers, card)}")]
         case Numeric():
             spread = card.allowed_error()
-            answer = f"#{number(card.answer)}" + (f":{number(spread)}" if spread else "")
-            unit = f" ({escape(card.unit)})" if card.unit else ""
-            return [(title, f"{escape(card.question)}{unit} {_inline(answer, card)}")]
+            # Moodle cannot read {#0}: an answer of 0 needs its tolerance written.
+            tolerance = f":{number(spread)}" if spread or card.answer == 0 else ""
+            answer = f"#{number(card.answer)}{tolerance}"
+            unit = f" ({escape_html(card.unit)})" if card.unit else ""
+            return [(title, f"{escape_html(card.question)}{unit} {_inline(answer, card)}")]
         case Match():
-            answers = [f"={escape(left)} -> {escape(right)}" for left, right in card.pairs]
-            return [(title, f"{escape(card.question)} {_block(answers, card)}")]
+            answers = [f"={escape_html(left)} -> {escape(right)}" for left, right in card.pairs]
+            return [(title, f"{escape_html(card.question)} {_block(answers, card)}")]
         case Cloze():
-            return _cloze_questions(card)
+            return _cloze_questions(card, notes)
         case Flashcard() | Order():
             return []
         case _:
             assert_never(card)
 
 
-def _cloze_questions(card: Cloze) -> list[tuple[str, str]]:
+def _cloze_questions(card: Cloze, notes: list[str]) -> list[tuple[str, str]]:
     # GIFT's missing-word question has one gap: one question per gap, the others filled in.
     out = []
     for index, gap_answers in enumerate(card.gaps):
@@ -98,25 +146,32 @@ def _cloze_questions(card: Cloze) -> list[tuple[str, str]]:
         after = card.segments[index + 1] + "".join(
             card.gaps[i][0] + card.segments[i + 1] for i in range(index + 1, len(card.gaps))
         )
-        gap = " ".join(f"={escape(a)}" for a in gap_answers)
+        title = f"{card.id}-{index + 1}" if len(card.gaps) > 1 else card.id
+        kept = _typed_answers(gap_answers, title, notes)
+        if not kept:
+            continue
+        gap = " ".join(_weighted("=", None, escape(a)) for a in kept)
         feedback = f" {_feedback(card)}" if card.explanation else ""
-        question = f"{escape(before)}{{{gap}{feedback}}}{escape(after)}"
-        out.append((f"{card.id}-{index + 1}" if len(card.gaps) > 1 else card.id, question))
+        question = f"{escape_html(before)}{{{gap}{feedback}}}{escape_html(after)}"
+        out.append((title, question))
     return out
 
 
-def export_gift(deck: Deck) -> tuple[str, Counter[str]]:
+def export_gift(deck: Deck, notes: list[str] | None = None) -> tuple[str, Counter[str]]:
     """The deck in GIFT, and how many cards of each type GIFT had no question type for."""
+    # `notes` collects what was changed or left out of cards GIFT has a type for.
+    notes = [] if notes is None else notes
     skipped: Counter[str] = Counter()
     blocks = []
     for card in deck.cards:
-        questions = _questions(card)
-        if not questions:
+        before = len(notes)
+        questions = _questions(card, notes)
+        if not questions and len(notes) == before:
             skipped[card.type] += 1
         tags = list(dict.fromkeys((*card.tags, *deck.tags)))
         comment = "// " + " ".join(f"[tag:{t}]" for t in tags) + "\n" if tags else ""
         for title, question in questions:
-            blocks.append(f"{comment}::{escape(title)}::{question}\n")
+            blocks.append(f"{comment}::{escape(title)}::{FORMAT}{question}\n")
     header = (
         f"// {deck.title.replace(chr(10), ' ')}\n"
         f"// Exported from the quiz deck '{deck.id}' by `quiz export`.\n"
