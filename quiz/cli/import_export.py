@@ -27,19 +27,23 @@ def _interchange_failed(path: Path, exc: Exception) -> click.ClickException:
     return click.ClickException(safe(f"{path}{f':{line}' if line else ''}: {exc}"))
 
 
-def _report(output: Path, cards: int, skipped: list[str]) -> None:
-    click.echo(f"wrote {output}: {cards} card(s)", err=True)
-    for reason in skipped[:10]:
-        click.echo(f"  left out {reason}", err=True)
-    if len(skipped) > 10:
-        click.echo(f"  ... and {len(skipped) - 10} more left out", err=True)
+def _report(output: Path, report: Report) -> None:
+    click.echo(safe(f"wrote {output}: {report.cards} card(s)"), err=True)
+    for reason in report.skipped[:10]:
+        click.echo(safe(f"  left out {reason}"), err=True)
+    if len(report.skipped) > 10:
+        click.echo(f"  ... and {len(report.skipped) - 10} more left out", err=True)
+    for note in report.notes[:20]:
+        click.echo(safe(f"  {note}"), err=True)
+    if len(report.notes) > 20:
+        click.echo(f"  ... and {len(report.notes) - 20} more", err=True)
 
 
 def _import_help() -> str:
     from quiz.interchange import IMPORT_FORMATS
 
     return (
-        "Import a CSV/TSV file or an Anki package into a new YAML deck.\n\n"
+        "Import a CSV/TSV file, an Anki package or a Moodle GIFT file into a new YAML deck.\n\n"
         "Nothing is written when the file cannot be imported, and an existing deck is never "
         "overwritten.\n\n" + _formats_help(IMPORT_FORMATS)
     )
@@ -66,7 +70,7 @@ def _export_help() -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "tsv", "apkg"]),
+    type=click.Choice(["csv", "tsv", "apkg", "gift"]),
     help="The file's format (default: from its extension).",
 )
 @click.option("--deck-id", help="The new deck's id (default: from the output file's name).")
@@ -100,7 +104,7 @@ def import_command(
         )
     except InterchangeError as exc:
         raise _interchange_failed(source, exc) from exc
-    _report(output, report.cards, report.skipped)
+    _report(output, report)
     history.write(source, output, report)
 
 
@@ -198,8 +202,4 @@ def export_command(deck: str, output: Path, fmt: str | None) -> None:
         report = export_deck(loaded, output, fmt)
     except InterchangeError as exc:
         raise _interchange_failed(output, exc) from exc
-    _report(output, report.cards, report.skipped)
-    for note in report.notes[:20]:
-        click.echo(safe(f"  {note}"), err=True)
-    if len(report.notes) > 20:
-        click.echo(f"  ... and {len(report.notes) - 20} more", err=True)
+    _report(output, report)

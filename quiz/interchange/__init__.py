@@ -6,7 +6,8 @@ from __future__ import annotations
 IMPORT_FORMATS = {
     "csv": "rows of front, back and optional tags; header and delimiter detected",
     "tsv": "the same, separated by tabs",
-    "apkg": "an Anki package: Basic and reversed notes as flashcards, Cloze notes as clozes",
+    "apkg": "an Anki package (.apkg, .colpkg): notes as flashcards and clozes, with the history",
+    "gift": "Moodle GIFT: choice, true/false, short answer, numerical, matching, missing word",
 }
 EXPORT_FORMATS = {
     "apkg": "Anki package: flashcards, reversed cards and clozes; other types as flashcards",

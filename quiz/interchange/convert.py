@@ -79,6 +79,10 @@ def read_import(source: Path, fmt: str, *, history: bool = True) -> ImportedDeck
         from quiz.interchange.anki import import_apkg
 
         return import_apkg(source, history=history)
+    if fmt == "gift":
+        from quiz.interchange.gift_import import import_gift
+
+        return import_gift(source)
     from quiz.interchange.csv_format import import_csv
 
     return import_csv(source, "\t" if fmt == "tsv" else None)
@@ -112,7 +116,7 @@ def import_deck(
             raise InterchangeError(f"{output} already exists; give another --output")
 
     write_atomically(output, write)
-    return Report(len(deck.cards), imported.skipped, deck, imported)
+    return Report(len(deck.cards), imported.skipped, deck, imported, imported.notes)
 
 
 def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:

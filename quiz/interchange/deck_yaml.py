@@ -27,6 +27,8 @@ class ImportedDeck:
     cards: list[dict[str, Any]] = field(default_factory=list)
     # Notes or rows left out, each with its reason: said to the user, not written.
     skipped: list[str] = field(default_factory=list)
+    # What was left out of cards that were imported, or changed on the way.
+    notes: list[str] = field(default_factory=list)
 
 
 def quote(text: str) -> str:
