@@ -161,7 +161,7 @@ def test_quoted_text_reads_back_exactly(text: str) -> None:
     [
         ("latin1.csv", "front,back\ncaf\xe9,x\n".encode("latin-1"), "a.csv:2: not UTF-8 text"),
         ("one.csv", b"just one column\nanother\n", "found one column"),
-        ("noback.csv", b"front,back\nQ1,A1\nQ2,\n", "a.csv:3: the row has no back"),
+        ("noback.csv", b"front,back\nQ2,\n", "a.csv:2: the row has no back"),
         ("nofront.csv", b"front,back\n,A1\n", "a.csv:2: the row has no front"),
         ("empty.csv", b"", "no cards found"),
         ("header.csv", b"front,back\n", "no cards found"),

@@ -29,10 +29,8 @@ def _interchange_failed(path: Path, exc: Exception) -> click.ClickException:
 
 def _report(output: Path, report: Report) -> None:
     click.echo(safe(f"wrote {output}: {report.cards} card(s)"), err=True)
-    for reason in report.skipped[:10]:
+    for reason in report.skipped:
         click.echo(safe(f"  left out {reason}"), err=True)
-    if len(report.skipped) > 10:
-        click.echo(f"  ... and {len(report.skipped) - 10} more left out", err=True)
     for note in report.notes[:20]:
         click.echo(safe(f"  {note}"), err=True)
     if len(report.notes) > 20:
@@ -79,6 +77,9 @@ def _export_help() -> str:
     is_flag=True,
     help="Leave an Anki package's review history out (default: it goes to --learner).",
 )
+@click.option(
+    "--strict", is_flag=True, help="A bad CSV row fails the import (default: it is reported)."
+)
 @store_options
 @click.pass_context
 def import_command(
@@ -88,6 +89,7 @@ def import_command(
     fmt: str | None,
     deck_id: str | None,
     no_history: bool,
+    strict: bool,
 ) -> None:
     from quiz.deck.vocabulary import SLUG
     from quiz.interchange import InterchangeError
@@ -100,7 +102,13 @@ def import_command(
     history = _History(ctx)
     try:
         report = import_deck(
-            source, output, fmt, deck_id, history=not no_history, before_write=history.check
+            source,
+            output,
+            fmt,
+            deck_id,
+            history=not no_history,
+            strict=strict,
+            before_write=history.check,
         )
     except InterchangeError as exc:
         raise _interchange_failed(source, exc) from exc

@@ -49,7 +49,7 @@ MAX_COLLECTION_BYTES = 256 * 1024 * 1024
 MAX_JSON_DEPTH = 32
 _CLOZE_OPEN = re.compile(r"\{\{c\d+::")
 # Notes exported by quiz carry the card's id, so a round trip keeps ids and so progress.
-_QUIZ_GUID = re.compile(r"^quiz:([a-z0-9-]+):([a-z0-9-]+)$")
+QUIZ_GUID = re.compile(r"^quiz:([a-z0-9-]+):([a-z0-9-]+)$")
 _EXTRA_FIELDS = ("explanation", "back extra", "extra", "notes", "note")
 
 
@@ -334,7 +334,7 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
         if isinstance(card, str):
             imported.skipped.append(f"note {number}: {card}")
             continue
-        found = _QUIZ_GUID.match(guid or "")
+        found = QUIZ_GUID.match(guid or "")
         if found:
             card["id"] = found.group(2)
         card_tags = [t for t in (slugify(tag) for tag in tags.split()) if t]

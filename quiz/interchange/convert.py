@@ -71,7 +71,9 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         raise
 
 
-def read_import(source: Path, fmt: str, *, history: bool = True) -> ImportedDeck:
+def read_import(
+    source: Path, fmt: str, *, history: bool = True, strict: bool = False
+) -> ImportedDeck:
     """The cards of a file in an import format (with an Anki package's history, if wanted)."""
     if not source.is_file():
         raise InterchangeError("no such file" if not source.exists() else "not a file")
@@ -85,7 +87,7 @@ def read_import(source: Path, fmt: str, *, history: bool = True) -> ImportedDeck
         return import_gift(source)
     from quiz.interchange.csv_format import import_csv
 
-    return import_csv(source, "\t" if fmt == "tsv" else None)
+    return import_csv(source, "\t" if fmt == "tsv" else None, strict=strict)
 
 
 def import_deck(
@@ -95,13 +97,14 @@ def import_deck(
     deck_id: str | None = None,
     *,
     history: bool = True,
+    strict: bool = False,
     before_write: Callable[[ImportedDeck, str], None] | None = None,
 ) -> Report:
     """Import a file into a new YAML deck file; refuses to overwrite one."""
     if output.exists():
         raise InterchangeError(f"{output} already exists; give another --output")
     fmt = format_of(source, fmt, IMPORT_FORMATS)
-    imported = read_import(source, fmt, history=history)
+    imported = read_import(source, fmt, history=history, strict=strict)
     deck_id = deck_id or slugify(output.stem) or "imported"
     if before_write is not None:
         before_write(imported, deck_id)

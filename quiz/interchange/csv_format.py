@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from quiz.deck.model import Deck
 from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
-from quiz.interchange.anki import anki_cloze
+from quiz.interchange.anki import QUIZ_GUID, anki_cloze
 from quiz.interchange.deck_yaml import ImportedDeck
 from quiz.interchange.front_back import front_back, has_reverse
 from quiz.interchange.html_text import html_to_text
@@ -107,7 +108,23 @@ def _tags(raw: str) -> list[str]:
     return list(dict.fromkeys(t for t in tags if t))
 
 
-def import_csv(path: Path, delimiter: str | None = None) -> ImportedDeck:
+@dataclass(frozen=True)
+class _Layout:
+    """Which columns hold what: Anki's special columns, then the note's fields in order."""
+
+    columns: dict[str, int]  # front, back, tags, explanation, reverse, id by header name
+    named: bool  # the columns come from a header naming them
+    guid: int | None = None
+    notetype: int | None = None
+    deck: int | None = None
+
+
+def _column(directives: dict[str, str], name: str) -> int | None:
+    value = directives.get(f"{name} column", "")
+    return int(value) - 1 if value.isdigit() and int(value) >= 1 else None
+
+
+def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False) -> ImportedDeck:
     """Read a CSV or TSV file of front, back and optional tags (header and delimiter detected)."""
     directives, body, skipped_lines = _directives(read_text(path))
     if not body.strip():
@@ -119,23 +136,67 @@ def import_csv(path: Path, delimiter: str | None = None) -> ImportedDeck:
     except csv.Error as exc:  # e.g. a cell longer than the csv module's limit
         raise InterchangeError(f"cannot read the rows: {exc}") from exc
     columns: dict[str, int] = {"front": 0, "back": 1, "tags": 2}
+    named = False
     first_row = 0
     if "columns" in directives:
-        named = _header(directives["columns"].split(sep))
-        if named:
-            columns = named
-    elif rows and (named := _header(rows[0])):
+        found = _header(directives["columns"].split(sep))
+        if found:
+            columns, named = found, True
+    elif rows and (found := _header(rows[0])):
         # Only a first row naming known columns is a header: csv.Sniffer.has_header judges by
         # cell types and lengths, which card text does not follow, and would drop a card.
-        columns, first_row = named, 1
-    if "tags column" in directives and directives["tags column"].isdigit():
-        columns["tags"] = int(directives["tags column"]) - 1
+        columns, named, first_row = found, True, 1
+    layout = _Layout(
+        columns,
+        named,
+        guid=_column(directives, "guid"),
+        notetype=_column(directives, "notetype"),
+        deck=_column(directives, "deck"),
+    )
+    tags_column = _column(directives, "tags")
+    if tags_column is not None:
+        columns["tags"] = tags_column
+    elif not named and {layout.guid, layout.notetype, layout.deck} != {None}:
+        columns.pop("tags")  # Anki names its tags column when it writes one
     html = directives.get("html", "").lower() == "true"
-    imported = ImportedDeck(title=path.stem.replace("_", " ").replace("-", " ").strip() or "Cards")
+    title = directives.get("deck", "").split("::")[-1].strip()
+    imported = ImportedDeck(
+        title=title or path.stem.replace("_", " ").replace("-", " ").strip() or "Cards"
+    )
+    file_tags = _tags(directives.get("tags", ""))
+    decks: set[str] = set()
+    card_decks: list[str] = []
+    bad: list[InterchangeError] = []
     for index, row in enumerate(rows):
         if index < first_row or not any(cell.strip() for cell in row):
             continue
-        imported.cards.append(_card(row, columns, html, skipped_lines + row_lines[index]))
+        line = skipped_lines + row_lines[index]
+        try:
+            card, deck = _card(row, layout, directives, html, line)
+        except InterchangeError as exc:
+            bad.append(exc)
+            continue
+        tags = list(dict.fromkeys([*file_tags, *card.get("tags", [])]))
+        if tags:
+            card["tags"] = tags
+        decks.add(deck)
+        card_decks.append(deck)
+        imported.cards.append(card)
+    if len(decks) > 1:
+        # One deck file for cards from several Anki decks: each keeps its deck as a tag.
+        for card, deck in zip(imported.cards, card_decks, strict=True):
+            card["tags"] = list(dict.fromkeys([*card.get("tags", []), slugify(deck) or "default"]))
+    if bad and (strict or not imported.cards):
+        first = bad[0]
+        more = f" (and {len(bad) - 1} more bad row(s))" if len(bad) > 1 else ""
+        if not imported.cards and not strict:
+            raise InterchangeError(f"{first}{more}; no row could be imported", first.line)
+        raise InterchangeError(f"{first}{more}; nothing was written (--strict)", first.line)
+    imported.skipped.extend(f"{path}:{exc.line}: {exc}" for exc in bad)
+    if len(decks) > 1:
+        imported.notes.append(
+            f"{len(decks)} Anki decks in the file: each card has its deck as a tag"
+        )
     if not imported.cards:
         raise InterchangeError("no cards found: the file has no rows with a front and a back")
     return imported
@@ -152,35 +213,70 @@ def _row_lines(body: str, sep: str) -> list[int]:
     return starts
 
 
-def _card(row: list[str], columns: dict[str, int], html: bool, line: int) -> dict[str, Any]:
-    def cell(name: str) -> str:
-        index = columns.get(name)
-        value = row[index] if index is not None and index < len(row) else ""
+def _card(
+    row: list[str], layout: _Layout, directives: dict[str, str], html: bool, line: int
+) -> tuple[dict[str, Any], str]:
+    """The card a row becomes, and the Anki deck it names (if any)."""
+
+    def text(value: str) -> str:
         return html_to_text(value) if html else value.strip()
 
-    front, back = cell("front"), cell("back")
+    def at(index: int | None) -> str:
+        return row[index] if index is not None and index < len(row) else ""
+
+    special = {layout.guid, layout.notetype, layout.deck} - {None}
+    columns = layout.columns
+    if layout.named:
+        fields = [text(at(columns.get("front"))), text(at(columns.get("back")))]
+        extra: list[str] = []
+    else:
+        # Anki's own columns come out first; what is left are the note's fields, in order.
+        taken = special | {columns.get("tags")}
+        fields = [text(cell) for i, cell in enumerate(row) if i not in taken]
+        extra = [f for f in fields[2:] if f]
+    notetype = (at(layout.notetype).strip() or directives.get("notetype", "")).lower()
+    deck = at(layout.deck).strip() or directives.get("deck", "").strip()
+
+    def cell(name: str) -> str:
+        return text(at(columns.get(name))) if name in columns else ""
+
+    front = fields[0] if fields else ""
+    back = fields[1] if len(fields) > 1 else ""
     if not front:
         raise InterchangeError("the row has no front", line)
     card: dict[str, Any] = {}
-    if "{{c" in front and (cloze := anki_cloze(front)):
+    wants_cloze = "cloze" in notetype or (not notetype and "{{c" in front)
+    if wants_cloze and (cloze := anki_cloze(front)):
         card = {"type": "cloze", "text": cloze}
-        if back:
-            card["explanation"] = back
+        extra = [back, *extra] if back else extra
+    elif "cloze" in notetype:
+        raise InterchangeError("a cloze note without usable gaps", line)
+    elif "type in the answer" in notetype:
+        if not back:
+            raise InterchangeError("the row has no answer", line)
+        card = {"type": "typed", "question": front, "answer": back}
     else:
         if not back:
             raise InterchangeError("the row has no back", line)
         card = {"front": front, "back": back}
-        if cell("reverse").lower() in _TRUE:
+        if "optional reversed" in notetype and extra:
+            extra = extra[1:]  # the field that asks for the reverse card
             card["reverse"] = True
-    explanation = cell("explanation")
+        elif "reversed" in notetype or cell("reverse").lower() in _TRUE:
+            card["reverse"] = True
+    explanation = "\n".join([cell("explanation"), *extra]).strip()
     if explanation:
         card["explanation"] = explanation
-    tags = _tags(cell("tags"))
+    tags = _tags(at(columns.get("tags")) if "tags" in columns else "")
     if tags:
         card["tags"] = tags
-    if cell("id"):
+    guid = at(layout.guid).strip()
+    found = QUIZ_GUID.match(guid)
+    if found:
+        card["id"] = found.group(2)
+    elif cell("id"):
         card["id"] = cell("id")
-    return card
+    return card, deck
 
 
 def export_csv(deck: Deck, delimiter: str = ",") -> str:
