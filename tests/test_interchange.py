@@ -326,3 +326,23 @@ def test_imported_ids_keep_those_cards_bring_and_make_the_rest_unique() -> None:
     ]
     unique_ids(cards)
     assert [c["id"] for c in cards] == ["paris-2", "paris", "paris-3", "bad-id", "again", "is-big"]
+
+
+def test_exports_and_imports_get_the_usual_file_mode(tmp_path: Path) -> None:
+    import os
+
+    source = tmp_path / "terms.yaml"
+    source.write_text(FLASHCARDS, encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        for name in ("t.csv", "t.gift", "t.apkg"):
+            assert run("export", str(source), "-o", str(tmp_path / name)).exit_code == 0
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name
+        assert run("import", str(tmp_path / "t.csv"), "-o", str(tmp_path / "i.yaml")).exit_code == 0
+        assert (tmp_path / "i.yaml").stat().st_mode & 0o777 == 0o644
+        # A file replaced keeps its mode.
+        (tmp_path / "t.csv").chmod(0o640)
+        assert run("export", str(source), "-o", str(tmp_path / "t.csv")).exit_code == 0
+        assert (tmp_path / "t.csv").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)

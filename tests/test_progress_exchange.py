@@ -335,3 +335,15 @@ def test_export_writes_to_a_stream(tmp_path):
     buffer = io.StringIO()
     count = export_progress(laptop, "ann", buffer, START, decks=["class"])
     assert count == len(buffer.getvalue().splitlines()) - 1 == len(laptop.reviews("ann"))
+
+
+def test_a_progress_file_is_readable_by_its_owner_alone(tmp_path):
+    import os
+
+    store = studied(tmp_path, "a", START, 3)
+    old = os.umask(0o022)
+    try:
+        path = export(store, tmp_path / "ann.progress")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -62,6 +62,9 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     temp = Path(temp_name)
     try:
         write(temp)
+        # mkstemp makes the file 0600; a deck or an export is no secret: it gets the mode a new
+        # file gets (or keeps the mode of the file it replaces).
+        os.chmod(temp, _mode_for(path))
         os.replace(temp, path)
     except OSError as exc:
         temp.unlink(missing_ok=True)
@@ -69,6 +72,15 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def read_import(

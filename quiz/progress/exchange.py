@@ -145,7 +145,9 @@ def write_progress_file(
     """Export to a file, replacing it only once the whole file is written."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with temporary.open("w", encoding="utf-8", newline="\n") as out:
+        # A learner's reviews are theirs: readable by them alone, whatever the umask.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8", newline="\n") as out:
             count = export_progress(store, learner, out, now, decks)
         os.replace(temporary, path)
     except OSError as exc:
