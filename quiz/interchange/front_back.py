@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import assert_never
 
 from quiz.deck.model import Card, Choice, Cloze, Flashcard, Match, Numeric, Order, TrueFalse, Typed
@@ -31,7 +32,7 @@ def front_back(card: Card) -> tuple[str, str]:
         case Flashcard():
             return card.front, card.back
         case Choice():
-            choices = "\n".join(f"- {c}" for c in card.choices)
+            choices = "\n".join(f"- {c}" for c in shuffled_choices(card))
             return f"{card.question}\n{choices}", "\n".join(card.answers)
         case TrueFalse():
             return f"{card.statement}\n(true or false?)", "true" if card.answer else "false"
@@ -55,6 +56,14 @@ def front_back(card: Card) -> tuple[str, str]:
             )
         case _:
             assert_never(card)
+
+
+def shuffled_choices(card: Choice) -> list[str]:
+    """The choices in an order of their own, the same at every export (seeded by the card id)."""
+    # Decks often list the right answers first; a front listing them so gives them away.
+    choices = list(card.choices)
+    random.Random(f"quiz:{card.id}").shuffle(choices)
+    return choices
 
 
 def has_reverse(card: Card) -> bool:
