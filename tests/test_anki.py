@@ -322,3 +322,64 @@ def test_export_failure_leaves_no_partial_file(
     assert line == f"Error: {previous}: cannot write: No space left on device"
     assert previous.read_bytes() == b"the last good export"
     assert folder_files(tmp_path) == ["kept.apkg", "kept.yaml"]
+
+
+def _note_type(collection: Collection, name: str, fields: list[str], qfmt: str, afmt: str,
+               cloze: bool = False) -> None:  # fmt: skip
+    models = collection.models
+    model = models.new(name)
+    if cloze:
+        model["type"] = 1
+    for field in fields:
+        models.add_field(model, models.new_field(field))
+    template = models.new_template("Card 1")
+    template["qfmt"], template["afmt"] = qfmt, afmt
+    models.add_template(model, template)
+    models.add(model)
+
+
+def test_templates_decide_front_back_and_the_card_type(tmp_path: Path) -> None:
+    folder = tmp_path / "source"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    _note_type(collection, "Reversed fields", ["Answer", "Question", "Back IPA", "Unused"],
+               "{{Question}}", "{{FrontSide}}<hr id=answer>{{Answer}}<br>{{Back IPA}}")
+    _note_type(collection, "Cloze with header", ["Header", "Text", "Back Extra"],
+               "{{Header}}<br>{{cloze:Text}}", "{{cloze:Text}}<br>{{Back Extra}}", cloze=True)
+    deck_id = collection.decks.id("Words")
+    notes = [
+        ("Reversed fields", ["Paris", "Capital of France?", "pa.ʁi", "secret"]),
+        ("Basic (type in the answer)", ["2+2?", "4"]),
+        ("Cloze with header", ["Geography", "{{c1::Astana}} is the capital.", "Since 1997."]),
+    ]  # fmt: skip
+    for type_name, fields in notes:
+        note = collection.new_note(collection.models.by_name(type_name))  # type: ignore[arg-type]
+        for index, value in enumerate(fields):
+            note.fields[index] = value
+        collection.add_note(note, deck_id)
+    occlusion = collection.models.by_name("Image Occlusion")
+    if occlusion is not None:
+        note = collection.new_note(occlusion)
+        note.fields[0] = "{{c1::image-occlusion:rect:left=.1:top=.1:width=.2:height=.2}}"
+        note.fields[1] = '<img src="map.png">'
+        collection.add_note(note, deck_id)
+    package = tmp_path / "words.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+        ),
+        limit=None,
+    )
+    collection.close()
+    output = tmp_path / "words.yaml"
+    result = run("import", str(package), "-o", str(output))
+    assert result.exit_code == 0, result.output
+    assert "field 'Unused' left out of 1 note(s): no card template shows it" in result.stderr
+    if occlusion is not None:
+        assert "left out note 4: an Image Occlusion note: quiz has no such card" in result.stderr
+    flash, typed, cloze = (c.to_dict() for c in load(output).cards)
+    assert (flash["front"], flash["back"]) == ("Capital of France?", "Paris\npa.ʁi")
+    assert (typed["type"], typed["question"], typed["answer"]) == ("typed", "2+2?", "4")
+    assert cloze["text"] == "Geography\n{{Astana}} is the capital."
+    assert cloze["explanation"] == "Since 1997."

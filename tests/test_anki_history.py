@@ -9,6 +9,7 @@ import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from interchange_helpers import load, run
 
+from quiz.deck.model import Deck, item_key
 from quiz.scheduler import study_day
 from quiz.store.database import open_store
 
@@ -85,14 +86,20 @@ def export(collection: Collection, package: Path) -> Path:
     return package
 
 
+# Each Anki card's study item, by its note's text and the variant.
 ITEMS = {
-    "kazakhstan": "capital-of-kazakhstan",
-    "armenia:0": "armenia",
-    "armenia:1": "armenia::reverse",
-    "cloze:0": "the-was-founded-in::c1",
-    "cloze:1": "the-was-founded-in::c2",
-    "belarus": "capital-of-belarus",
+    "kazakhstan": ("Capital of Kazakhstan?", ""),
+    "armenia:0": ("Armenia", ""),
+    "armenia:1": ("Armenia", "reverse"),
+    "cloze:0": ("The CSTO was founded in 2002.", "c1"),
+    "cloze:1": ("The CSTO was founded in 2002.", "c2"),
+    "belarus": ("Capital of Belarus?", ""),
 }
+
+
+def item_keys(deck: Deck) -> dict[str, str]:
+    ids = {card.prompt(): card.id for card in deck.cards}
+    return {name: item_key(ids[prompt], variant) for name, (prompt, variant) in ITEMS.items()}
 
 
 def test_history_comes_over_and_due_dates_match_ankis_fsrs(tmp_path: Path) -> None:
@@ -111,10 +118,13 @@ def test_history_comes_over_and_due_dates_match_ankis_fsrs(tmp_path: Path) -> No
     try:
         reviews = store.reviews("ann")
         assert len(reviews) == IMPORTED
-        assert {r["item_key"] for r in reviews} == set(ITEMS.values())
+        keys = item_keys(deck)
+        assert {r["item_key"] for r in reviews} == set(keys.values())
+        # Ids come from the notes' GUIDs, not from their text.
+        assert all(card.id.startswith("anki-") for card in deck.cards)
         assert {r["duration_ms"] for r in reviews} == {6000}
         states = store.states("ann", deck.id)
-        for name, key in ITEMS.items():
+        for name, key in keys.items():
             anki_state = collection.compute_memory_state(cards[name])
             state = states[key]
             assert state.state == "review", (name, state)
@@ -136,9 +146,8 @@ def test_history_comes_over_and_due_dates_match_ankis_fsrs(tmp_path: Path) -> No
 
 
 def test_importing_again_adds_no_review_and_no_history_skips_it(tmp_path: Path) -> None:
-    collection, _ = make_collection(tmp_path / "anki")
+    collection, cards = make_collection(tmp_path / "anki")
     package = export(collection, tmp_path / "geo.apkg")
-    collection.close()
     db = tmp_path / "quiz.db"
     first = run("import", str(package), "-o", str(tmp_path / "geo.yaml"), "--db", str(db))
     assert first.exit_code == 0, first.output
@@ -150,11 +159,21 @@ def test_importing_again_adds_no_review_and_no_history_skips_it(tmp_path: Path) 
     assert clash.exit_code == 1
     assert "deck id 'geo' is already used by" in clash.stderr
     assert not (tmp_path / "again.yaml").exists()
+    before = load(tmp_path / "geo.yaml")
     (tmp_path / "geo.yaml").unlink()
+    # The note edited in Anki keeps its id, and so its progress.
+    note = collection.get_card(cards["kazakhstan"]).note()
+    note.fields[0] = "What is the capital of Kazakhstan?"
+    collection.update_note(note)
+    export(collection, package)
+    collection.close()
     again = run("import", str(package), "-o", str(tmp_path / "geo.yaml"), "--db", str(db))
     assert again.exit_code == 0, again.output
     assert "imported 0 review(s) of 6 Anki card(s)" in again.stderr
     assert f"{IMPORTED} were already there" in again.stderr
+    edited = load(tmp_path / "geo.yaml")
+    assert [c.id for c in edited.cards] == [c.id for c in before.cards]
+    assert edited.cards[0].prompt() == "What is the capital of Kazakhstan?"
     skipped = run(
         "import", str(package), "-o", str(tmp_path / "plain.yaml"), "--no-history",
         "--db", str(tmp_path / "other.db"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import re
@@ -51,6 +52,9 @@ _CLOZE_OPEN = re.compile(r"\{\{c\d+::")
 # Notes exported by quiz carry the card's id, so a round trip keeps ids and so progress.
 QUIZ_GUID = re.compile(r"^quiz:([a-z0-9-]+):([a-z0-9-]+)$")
 _EXTRA_FIELDS = ("explanation", "back extra", "extra", "notes", "note")
+# A field a template shows: {{Name}} or {{filter:Name}}; {{#Name}}, {{/Name}} and {{^Name}}
+# only test it, and {{FrontSide}} is the question again.
+_FIELD_REF = re.compile(r"\{\{(?![#/^!])([^{}]+?)\}\}")
 
 
 def _cloze_gaps(text: str) -> list[tuple[int, int, str, int]]:
@@ -93,6 +97,12 @@ def anki_cloze(text: str) -> str | None:
     return "".join(converted)
 
 
+def guid_id(guid: str) -> str:
+    """A card id made from an Anki note's GUID, so editing the note in Anki keeps the id."""
+    digest = base64.b32encode(hashlib.sha256(guid.encode()).digest()).decode().lower()
+    return f"anki-{digest[:10]}"
+
+
 def cloze_numbers(text: str) -> list[int]:
     """The Anki number (N of cN) of each gap, in the order quiz numbers them."""
     return [number for _, _, _, number in _cloze_gaps(text)]
@@ -105,6 +115,33 @@ def cloze_numbers(text: str) -> list[int]:
 class _NoteType:
     cloze: bool
     fields: tuple[str, ...]
+    templates: tuple[tuple[str, str], ...] = ()  # each card template's question and answer
+
+    def shown(self, side: int, template: int = 0) -> list[int]:
+        """The fields a template's side shows, by index, in the order it shows them."""
+        if template >= len(self.templates):
+            return []
+        names = {name: index for index, name in enumerate(self.fields)}
+        out: list[int] = []
+        for ref in _FIELD_REF.findall(self.templates[template][side]):
+            if ref.startswith("type:") and side == 0:
+                continue  # a box to type the field into: the field is the answer
+            name = ref.split(":")[-1].strip()
+            if name in names and names[name] not in out:
+                out.append(names[name])
+        return out
+
+    def cloze_field(self) -> int:
+        """The field a cloze note's gaps are in: the one {{cloze:...}} shows, else the first."""
+        if self.templates:
+            found = re.search(r"\{\{cloze:([^{}]+?)\}\}", self.templates[0][0])
+            if found and found.group(1).strip() in self.fields:
+                return self.fields.index(found.group(1).strip())
+        return 0
+
+    def uses(self, filter_name: str) -> bool:
+        """True when the first template's question uses a filter such as type: or cloze:."""
+        return bool(self.templates) and f"{{{{{filter_name}:" in self.templates[0][0]
 
 
 class AnkiCard(NamedTuple):
@@ -241,8 +278,19 @@ def _note_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
         fields: dict[int, list[str]] = {}
         for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
             fields.setdefault(ntid, []).append(name)
+        templates: dict[int, list[tuple[str, str]]] = {}
+        if "templates" in _tables(conn):
+            require_tables(conn, ("templates",))
+            query = "SELECT ntid, config FROM templates ORDER BY ntid, ord"
+            for ntid, config in conn.execute(query):
+                sides = (_protobuf_text(config, 1), _protobuf_text(config, 2))
+                templates.setdefault(ntid, []).append(sides)
         return {
-            ntid: _NoteType(_protobuf_varint(config, 1) == 1, tuple(fields.get(ntid, [])))
+            ntid: _NoteType(
+                _protobuf_varint(config, 1) == 1,
+                tuple(fields.get(ntid, [])),
+                tuple(templates.get(ntid, [])),
+            )
             for ntid, config in conn.execute("SELECT id, config FROM notetypes")
         }
     require_tables(conn, ("col",))
@@ -250,7 +298,9 @@ def _note_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
     out = {}
     for model in bounded_json(models, MAX_JSON_DEPTH).values():
         names = tuple(f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"]))
-        out[int(model["id"])] = _NoteType(model.get("type") == 1, names)
+        tmpls = sorted(model.get("tmpls", []), key=lambda t: t.get("ord", 0))
+        shown = tuple((str(t.get("qfmt", "")), str(t.get("afmt", ""))) for t in tmpls)
+        out[int(model["id"])] = _NoteType(model.get("type") == 1, names, shown)
     return out
 
 
@@ -266,14 +316,15 @@ def _deck_names(conn: sqlite3.Connection) -> dict[int, str]:
     return {int(d["id"]): d["name"] for d in bounded_json(decks, MAX_JSON_DEPTH).values()}
 
 
-def _protobuf_varint(data: bytes, number: int) -> int | None:
-    """A varint field of a protobuf message (how Anki stores a note type's kind)."""
+def _protobuf_fields(data: bytes) -> dict[int, list[int | bytes]]:
+    """The fields of a protobuf message (how Anki stores note type and template settings)."""
     i = 0
+    out: dict[int, list[int | bytes]] = {}
 
     def varint() -> int:
         nonlocal i
         shift = result = 0
-        while i < len(data):
+        while i < len(data) and shift < 64:
             byte = data[i]
             i += 1
             result |= (byte & 0x7F) << shift
@@ -287,20 +338,32 @@ def _protobuf_varint(data: bytes, number: int) -> int | None:
             key = varint()
             field, wire = key >> 3, key & 7
             if wire == 0:
-                value = varint()
-                if field == number:
-                    return value
+                out.setdefault(field, []).append(varint())
             elif wire == 1:
                 i += 8
             elif wire == 2:
-                i += varint()
+                size = varint()
+                out.setdefault(field, []).append(data[i : i + size])
+                i += size
             elif wire == 5:
                 i += 4
             else:
-                return None
+                break
     except ValueError:
-        return None
-    return None
+        pass
+    return out
+
+
+def _protobuf_varint(data: bytes, number: int) -> int | None:
+    """A varint field of a protobuf message, or None."""
+    value = next(iter(_protobuf_fields(data).get(number, [])), None)
+    return value if isinstance(value, int) else None
+
+
+def _protobuf_text(data: bytes, number: int) -> str:
+    """A string field of a protobuf message, or ''."""
+    value = next(iter(_protobuf_fields(data).get(number, [])), b"")
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
 
 
 def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
@@ -324,58 +387,91 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
         if name and name != "Default":
             title = name.split("::")[-1]
     imported = AnkiImport(title=title, anki_cards=anki_cards)
+    unshown: Counter[str] = Counter()
     rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
     for number, (nid, guid, mid, tags, flds) in enumerate(rows, start=1):
         note_type = note_types.get(mid)
         if note_type is None:
             imported.skipped.append(f"note {number}: its note type is missing")
             continue
-        card = _card(note_type, flds.split("\x1f"), card_ords.get(nid, set()))
+        card = _card(note_type, flds.split("\x1f"), card_ords.get(nid, set()), unshown)
         if isinstance(card, str):
             imported.skipped.append(f"note {number}: {card}")
             continue
         found = QUIZ_GUID.match(guid or "")
         if found:
             card["id"] = found.group(2)
+        elif guid:
+            card["id"] = guid_id(str(guid))
         card_tags = [t for t in (slugify(tag) for tag in tags.split()) if t]
         if card_tags:
             card["tags"] = list(dict.fromkeys(card_tags))
+        if card.get("type") == "cloze" and re.search(r"\{\{[^{}]*\|", card["text"]):
+            # quiz's cloze syntax has no escape for '|' yet (it separates alternatives).
+            imported.notes.append(
+                f"note {number}: a '|' in a cloze answer becomes quiz's 'or' between answers"
+            )
         imported.note_places[nid] = len(imported.cards)
         if note_type.cloze:
-            imported.cloze_numbers[nid] = cloze_numbers(html_to_text(flds.split("\x1f")[0]))
+            text = [*flds.split("\x1f"), ""][note_type.cloze_field()]
+            imported.cloze_numbers[nid] = cloze_numbers(html_to_text(text))
         imported.cards.append(card)
+    for name, count in sorted(unshown.items()):
+        imported.notes.append(
+            f"field '{name}' left out of {count} note(s): no card template shows it"
+        )
     if not imported.cards:
         reasons = f" ({imported.skipped[0]})" if imported.skipped else ""
         raise InterchangeError(f"no notes could be imported{reasons}")
     return imported
 
 
-def _card(note_type: _NoteType, fields: list[str], ords: set[int]) -> dict[str, Any] | str:
-    """The card a note becomes, or why it cannot be imported."""
+def _card(
+    note_type: _NoteType, fields: list[str], ords: set[int], unshown: Counter[str]
+) -> dict[str, Any] | str:
+    """The card a note becomes, or why it cannot be imported; what its templates show decides."""
+    if note_type.templates and "image-occlusion" in note_type.templates[0][0]:
+        return "an Image Occlusion note: quiz has no such card"
     texts = [html_to_text(f) for f in fields]
-    names = [n.lower() for n in note_type.fields]
-    extra = next(
-        (
-            texts[i]
-            for i, n in enumerate(names)
-            if n in _EXTRA_FIELDS and i < len(texts) and texts[i]
-        ),
-        "",
-    )
+    texts += [""] * (max(len(note_type.fields), 2) - len(texts))
+    names = [n.lower() for n in note_type.fields] + [""] * (len(texts) - len(note_type.fields))
+    if note_type.cloze:
+        main = note_type.cloze_field()
+        question = [i for i in note_type.shown(0) if i != main]
+    else:
+        # Without templates (a bare collection), the first two fields are front and back.
+        question = note_type.shown(0) or [0]
+        main = question[0]
+    answer = [i for i in (note_type.shown(1) or [1]) if i not in question and i != main]
+    answer = [i for i in answer if i < len(texts)]
+    shown = {main, *question, *answer}
+    for index, name in enumerate(note_type.fields):
+        if index not in shown and texts[index] and note_type.templates:
+            unshown[name] += 1
+    extra = [texts[i] for i in answer if names[i] in _EXTRA_FIELDS and texts[i]]
+    rest = [texts[i] for i in answer if names[i] not in _EXTRA_FIELDS and texts[i]]
     card: dict[str, Any]
     if note_type.cloze:
-        text = anki_cloze(texts[0]) if texts else None
+        text = anki_cloze(texts[main]) if texts[main] else None
         if text is None:
             return "a cloze without usable gaps"
-        card = {"type": "cloze", "text": text}
+        header = [texts[i] for i in question if texts[i]]
+        card = {"type": "cloze", "text": "\n".join([*header, text])}
+        extra = [*extra, *rest]
     else:
-        if len(texts) < 2 or not texts[0] or not texts[1]:
+        front = "\n".join(texts[i] for i in question if texts[i])
+        if not front or not rest:
             return "the front or the back is empty (images and sounds are not imported)"
-        card = {"front": texts[0], "back": texts[1]}
-        if any(o >= 1 for o in ords):
-            card["reverse"] = True
-    if extra and extra not in (card.get("front"), card.get("back")):
-        card["explanation"] = extra
+        back = "\n".join(rest)
+        if note_type.uses("type"):
+            card = {"type": "typed", "question": front, "answer": back}
+        else:
+            card = {"front": front, "back": back}
+            if any(o >= 1 for o in ords):
+                card["reverse"] = True
+    explanation = "\n".join(extra)
+    if explanation and explanation not in (card.get("front"), card.get("back")):
+        card["explanation"] = explanation
     return card
 
 
