@@ -202,7 +202,7 @@ def test_import_of_a_missing_file_or_unknown_format(tmp_path: Path) -> None:
     (tmp_path / "a.xlsx").write_bytes(b"PK")
     result = run("import", str(tmp_path / "a.xlsx"), "-o", str(tmp_path / "x.yaml"))
     assert result.exit_code == 1
-    assert "give --format (csv, tsv, apkg, gift)" in result.stderr
+    assert "give --format (csv, tsv, apkg, gift, moodle)" in result.stderr
     assert folder_files(tmp_path) == ["a.xlsx"]
 
 

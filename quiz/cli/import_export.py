@@ -41,7 +41,8 @@ def _import_help() -> str:
     from quiz.interchange import IMPORT_FORMATS
 
     return (
-        "Import a CSV/TSV file, an Anki package or a Moodle GIFT file into a new YAML deck.\n\n"
+        "Import a CSV/TSV file, an Anki package or a Moodle GIFT or XML file into a new "
+        "YAML deck.\n\n"
         "Nothing is written when the file cannot be imported, and an existing deck is never "
         "overwritten.\n\n" + _formats_help(IMPORT_FORMATS)
     )
@@ -51,7 +52,7 @@ def _export_help() -> str:
     from quiz.interchange import EXPORT_FORMATS
 
     return (
-        "Export a deck (a bundled deck id or a YAML file) to Anki, Moodle GIFT or CSV.\n\n"
+        "Export a deck (a bundled deck id or a YAML file) to Anki, Moodle GIFT or XML, or CSV.\n\n"
         + _formats_help(EXPORT_FORMATS)
     )
 
@@ -68,7 +69,7 @@ def _export_help() -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "tsv", "apkg", "gift"]),
+    type=click.Choice(["csv", "tsv", "apkg", "gift", "moodle"]),
     help="The file's format (default: from its extension).",
 )
 @click.option("--deck-id", help="The new deck's id (default: from the output file's name).")
@@ -190,7 +191,7 @@ class _History:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["apkg", "gift", "csv", "tsv"]),
+    type=click.Choice(["apkg", "gift", "moodle", "csv", "tsv"]),
     help="The format to write (default: from the output's extension).",
 )
 def export_command(deck: str, output: Path, fmt: str | None) -> None:

@@ -8,10 +8,12 @@ IMPORT_FORMATS = {
     "tsv": "the same, separated by tabs",
     "apkg": "an Anki package (.apkg, .colpkg): notes as flashcards and clozes, with the history",
     "gift": "Moodle GIFT: choice, true/false, short answer, numerical, matching, missing word",
+    "moodle": "Moodle XML (.xml): the same, and ordering and cloze (embedded answers) questions",
 }
 EXPORT_FORMATS = {
     "apkg": "Anki package: flashcards, reversed cards and clozes; other types as flashcards",
     "gift": "Moodle GIFT: choice, true_false, typed, numeric, match and cloze cards",
+    "moodle": "Moodle XML (.xml): every card type but flashcards",
     "csv": "front, back, tags, explanation, reverse, id; other types as front and back text",
     "tsv": "the same, separated by tabs",
 }

@@ -22,6 +22,7 @@ _SUFFIXES = {
     ".apkg": "apkg",
     ".colpkg": "apkg",
     ".gift": "gift",
+    ".xml": "moodle",
 }
 
 
@@ -97,6 +98,10 @@ def read_import(
         from quiz.interchange.gift_import import import_gift
 
         return import_gift(source)
+    if fmt == "moodle":
+        from quiz.interchange.moodle_xml import import_moodle_xml
+
+        return import_moodle_xml(source)
     from quiz.interchange.csv_format import import_csv
 
     return import_csv(source, "\t" if fmt == "tsv" else None, strict=strict)
@@ -158,6 +163,16 @@ def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
         written -= sum(left_out.values())
         report_notes = notes
         write_atomically(output, lambda temp: temp.write_text(text, encoding="utf-8"))
+    elif fmt == "moodle":
+        from quiz.interchange.moodle_xml import export_moodle_xml
+
+        data, left_out = export_moodle_xml(deck, report_notes)
+        skipped = [
+            f"{count} {card_type} card(s): Moodle has no such question type"
+            for card_type, count in sorted(left_out.items())
+        ]
+        written -= sum(left_out.values())
+        write_atomically(output, lambda temp: temp.write_bytes(data))
     else:
         from quiz.interchange.csv_format import export_csv
 

@@ -126,6 +126,9 @@ def _questions(card: Card, notes: list[str]) -> list[tuple[str, str]]:
             unit = f" ({escape_html(card.unit)})" if card.unit else ""
             return [(title, f"{escape_html(card.question)}{unit} {_inline(answer, card)}")]
         case Match():
+            if len(card.pairs) < 3:
+                notes.append(f"left out {card.id}: Moodle needs three pairs in a matching question")
+                return []
             answers = [f"={escape_html(left)} -> {escape(right)}" for left, right in card.pairs]
             return [(title, f"{escape_html(card.question)} {_block(answers, card)}")]
         case Cloze():
