@@ -85,19 +85,22 @@ def test_exported_package_opens_in_anki_with_its_notes_and_cards(tmp_path: Path)
                 sorted(card.ord for card in note.cards()),
             )
         assert notes == {
+            # One note type for flashcards: the Reverse field asks for the second card.
             "quiz:kept:treaty-year": (
-                "quiz: Basic (and reversed card)",
+                "quiz: Basic",
                 [
                     "In which year was the treaty signed?",
                     "1992",
                     "Ten years before the organisation.",
+                    "",
+                    "y",
                 ],
                 ["csto", "history"],
                 [0, 1],
             ),
             "quiz:kept:markup": (
                 "quiz: Basic",
-                ["What does &lt;b&gt; &amp; 'quotes' mean?", "Line one<br>Line two", ""],
+                ["What does &lt;b&gt; &amp; 'quotes' mean?", "Line one<br>Line two", "", "", ""],
                 ["csto"],
                 [0],
             ),
@@ -106,6 +109,7 @@ def test_exported_package_opens_in_anki_with_its_notes_and_cards(tmp_path: Path)
                 [
                     "Article {{c1::4}} is collective defence; Article {{c2::7}} covers bases.",
                     "From the founding treaty.",
+                    "",
                 ],
                 ["csto", "treaty"],
                 [0, 1],
@@ -113,13 +117,13 @@ def test_exported_package_opens_in_anki_with_its_notes_and_cards(tmp_path: Path)
             "quiz:kept:pick": (
                 "quiz: Basic",
                 # Shuffled, seeded by the card id: the same at every export.
-                ["Which?<br>- A<br>- D<br>- B<br>- C", "B", ""],
+                ["Which?<br>- A<br>- D<br>- B<br>- C", "B", "", "", ""],
                 ["csto"],
                 [0],
             ),
             "quiz:kept:order": (
                 "quiz: Basic",
-                ["Order?<br>- A<br>- B<br>- C", "1. A<br>2. B<br>3. C", ""],
+                ["Order?<br>- A<br>- B<br>- C", "1. A<br>2. B<br>3. C", "", "", ""],
                 ["csto"],
                 [0],
             ),
@@ -383,3 +387,34 @@ def test_templates_decide_front_back_and_the_card_type(tmp_path: Path) -> None:
     assert (typed["type"], typed["question"], typed["answer"]) == ("typed", "2+2?", "4")
     assert cloze["text"] == "Geography\n{{Astana}} is the capital."
     assert cloze["explanation"] == "Since 1997."
+
+
+def test_a_changed_reverse_and_a_source_update_the_note_in_place(tmp_path: Path) -> None:
+    source = tmp_path / "kept.yaml"
+    source.write_text(KEPT, encoding="utf-8")
+    first, second = tmp_path / "first.apkg", tmp_path / "second.apkg"
+    export_apkg(load(source), first, timestamp=1_700_000_000)
+    cited = '    source: {ref: treaty, section: "Art. 4"}\n    front: "What does'
+    changed = KEPT.replace("    reverse: true\n", "").replace('    front: "What does', cited)
+    changed += (
+        "sources:\n  treaty: {title: Collective Security Treaty, date: '1992',"
+        " url: 'https://example.org/t'}\n"
+    )
+    source.write_text(changed, encoding="utf-8")
+    export_apkg(load(source), second, timestamp=1_700_000_060)
+    collection = open_in_anki(first, tmp_path / "anki")
+    try:
+        assert collection.card_count() == 5
+        request = ImportAnkiPackageRequest(
+            package_path=str(second), options=ImportAnkiPackageOptions(with_scheduling=False)
+        )
+        log = collection.import_anki_package(request).log
+        assert (len(log.new), len(log.conflicting), collection.note_count()) == (0, 0, 3)
+        (note_id,) = collection.find_notes('"year was the treaty"')
+        assert collection.get_note(note_id)["Reverse"] == ""
+        (note_id,) = collection.find_notes('"quotes"')
+        assert collection.get_note(note_id)["Source"] == (
+            "Collective Security Treaty (1992), Art. 4, https://example.org/t"
+        )
+    finally:
+        collection.close()

@@ -11,6 +11,7 @@ import pytest
 from interchange_helpers import FLASHCARDS, deck_of, load, run
 
 from quiz.deck.model import Card, Deck
+from quiz.interchange.front_back import with_source
 from quiz.interchange.gift import export_gift
 
 
@@ -264,7 +265,8 @@ def test_gift_of_every_bundled_deck_parses(tmp_path: Path) -> None:
         gaps = sum(len(c.gaps) - 1 for c in deck.cards if c.type == "cloze")  # type: ignore[attr-defined]
         assert len(questions) == len(deck.cards) - sum(skipped.values()) + gaps
         for question, card in zip(questions, _gift_cards(deck), strict=False):
-            assert question["feedback"] == card.explanation
+            # The source follows the explanation in GIFT's one feedback text.
+            assert question["feedback"] == (with_source(deck, card) or None)
 
 
 def _gift_cards(deck: Deck) -> list[Card]:

@@ -12,6 +12,7 @@ from gift_parsers import parse_with_pegjs, parse_with_pygiftparser
 from interchange_helpers import load
 
 from quiz.deck.model import Card, Choice, Cloze, Deck, Match, Numeric, TrueFalse, Typed
+from quiz.interchange.front_back import with_source
 from quiz.interchange.gift import export_gift
 from quiz.library import bundled_decks_dir
 
@@ -49,12 +50,13 @@ def _gift_cards(deck: Deck, notes: list[str]) -> list[tuple[str, Card]]:
     return out
 
 
-def _check_pegjs(question: dict[str, Any], title: str, card: Card) -> None:
+def _check_pegjs(question: dict[str, Any], title: str, card: Card, deck: Deck) -> None:
     assert question["title"] == title
     assert question["type"] == PEGJS_TYPES[card.type], (title, question["type"])
     assert question["stem"]["format"] == "html"
     feedback = question.get("globalFeedback")
-    assert (_shown(feedback["text"]) if feedback else None) == card.explanation, title
+    expected = with_source(deck, card) or None  # the source follows the explanation
+    assert (_shown(feedback["text"]) if feedback else None) == expected, title
     stem = _shown(question["stem"]["text"])
     match card:
         case Choice():
@@ -125,7 +127,7 @@ def test_gift_pegjs_reads_every_question_as_exported(path: Path) -> None:
     expected = _gift_cards(deck, [])
     assert len(questions) == len(expected)
     for question, (title, card) in zip(questions, expected, strict=True):
-        _check_pegjs(question, title, card)
+        _check_pegjs(question, title, card, deck)
 
 
 def _pygift_limit(card: Card) -> bool:

@@ -241,7 +241,7 @@ def test_csv_export_and_round_trip(tmp_path: Path, suffix: str, delimiter: str) 
     result = run("export", str(source), "-o", str(exported))
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8")), delimiter=delimiter))
-    assert rows[0] == ["front", "back", "tags", "explanation", "reverse", "id"]
+    assert rows[0] == ["front", "back", "tags", "explanation", "reverse", "id", "source"]
     assert rows[1] == [
         "In which year was the treaty signed?",
         "1992",
@@ -249,6 +249,7 @@ def test_csv_export_and_round_trip(tmp_path: Path, suffix: str, delimiter: str) 
         "Ten years before the organisation, in Tashkent.",
         "true",
         "treaty-year",
+        "",
     ]
     back = tmp_path / "back.yaml"
     assert run("import", str(exported), "-o", str(back), "--deck-id", "terms").exit_code == 0
@@ -365,3 +366,25 @@ def test_choices_are_shuffled_the_same_way_at_every_export() -> None:
             first_is_right += listed[0] in card.answers  # type: ignore[attr-defined]
     # Before, 43 of 46 bundled choice cards listed a right answer first.
     assert total >= 40 and first_is_right < total / 2
+
+
+def test_every_export_carries_the_source(tmp_path: Path) -> None:
+    source = tmp_path / "cited.yaml"
+    source.write_text(
+        "deck: cited\ntitle: Cited\n"
+        "sources:\n  t: {title: The Treaty, author: CSTO, date: '1992', url: 'https://e.org'}\n"
+        "cards:\n"
+        "  - {id: q, type: typed, question: Who?, answer: Six, explanation: Because.,\n"
+        "     source: {ref: t, section: Art. 1}}\n",
+        encoding="utf-8",
+    )
+    line = "CSTO, The Treaty (1992), Art. 1, https://e.org"
+    assert run("export", str(source), "-o", str(tmp_path / "c.csv")).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8"))))
+    assert rows[0]["source"] == line
+    assert run("import", str(tmp_path / "c.csv"), "-o", str(tmp_path / "c.yaml")).exit_code == 0
+    assert load(tmp_path / "c.yaml").cards[0].explanation == f"Because.\nSource: {line}"
+    assert run("export", str(source), "-o", str(tmp_path / "c.gift")).exit_code == 0
+    assert f"####Because.<br><br>Source\\: {line.replace(':', chr(92) + ':')}" in (
+        tmp_path / "c.gift"
+    ).read_text(encoding="utf-8")

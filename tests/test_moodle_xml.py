@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from interchange_helpers import load, run
 
-from quiz.deck.model import Card, Choice, Cloze, Match, Numeric, Order, TrueFalse, Typed
+from quiz.deck.model import Card, Choice, Cloze, Deck, Match, Numeric, Order, TrueFalse, Typed
+from quiz.interchange.front_back import with_source
 from quiz.interchange.moodle_xml import export_moodle_xml
 from quiz.library import bundled_decks_dir
 
@@ -40,14 +41,15 @@ def _html(element: ET.Element | None) -> str:
     return unescape((element.findtext("text") or "").replace("<br>", "\n"))
 
 
-def check_question(question: ET.Element, card: Card) -> None:
+def check_question(question: ET.Element, card: Card, deck: Deck) -> None:
     """One question against Moodle's documented structure and its rules, and against the card."""
     assert question.get("type") == TYPES[card.type]
     for path in COMMON:
         assert question.find(path) is not None, (card.id, path)
     assert question.findtext("name/text") == card.id
     assert question.find("questiontext").get("format") == "html"  # type: ignore[union-attr]
-    assert _html(question.find("generalfeedback")) == (card.explanation or "")
+    # The source follows the explanation in Moodle's one general feedback.
+    assert _html(question.find("generalfeedback")) == with_source(deck, card)
     answers = question.findall("answer")
     fractions = [float(a.get("fraction", "x")) for a in answers]
     match card:
@@ -107,7 +109,7 @@ def test_export_has_moodles_structure(path: Path) -> None:
     assert skipped.get("flashcard", 0) == sum(c.type == "flashcard" for c in deck.cards)
     assert len(questions) == len(written)
     for question, card in zip(questions, written, strict=True):
-        check_question(question, card)
+        check_question(question, card, deck)
         tags = [t.findtext("text") for t in question.findall("tags/tag")]
         assert tags == list(dict.fromkeys((*card.tags, *deck.tags)))
 

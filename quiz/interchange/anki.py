@@ -29,7 +29,7 @@ from quiz.deck.model import (
 from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.deck_yaml import ImportedDeck
-from quiz.interchange.front_back import front_back, has_reverse
+from quiz.interchange.front_back import front_back, has_reverse, source_text
 from quiz.interchange.html_text import html_to_text
 from quiz.interchange.untrusted import (
     copy_capped,
@@ -130,6 +130,16 @@ class _NoteType:
             if name in names and names[name] not in out:
                 out.append(names[name])
         return out
+
+    def tested(self) -> set[int]:
+        """Fields a template only tests ({{#Name}}), such as the one that asks for a reverse."""
+        names = {name: index for index, name in enumerate(self.fields)}
+        return {
+            names[name.strip()]
+            for question, answer in self.templates
+            for name in re.findall(r"\{\{[#^]([^{}]+?)\}\}", question + answer)
+            if name.strip() in names
+        }
 
     def cloze_field(self) -> int:
         """The field a cloze note's gaps are in: the one {{cloze:...}} shows, else the first."""
@@ -445,11 +455,16 @@ def _card(
     answer = [i for i in (note_type.shown(1) or [1]) if i not in question and i != main]
     answer = [i for i in answer if i < len(texts)]
     shown = {main, *question, *answer}
+    tested = note_type.tested()
     for index, name in enumerate(note_type.fields):
-        if index not in shown and texts[index] and note_type.templates:
+        if index not in shown and index not in tested and texts[index] and note_type.templates:
             unshown[name] += 1
-    extra = [texts[i] for i in answer if names[i] in _EXTRA_FIELDS and texts[i]]
-    rest = [texts[i] for i in answer if names[i] not in _EXTRA_FIELDS and texts[i]]
+    extra = [
+        f"Source: {texts[i]}" if names[i] == "source" else texts[i]
+        for i in answer
+        if names[i] in (*_EXTRA_FIELDS, "source") and texts[i]
+    ]
+    rest = [texts[i] for i in answer if names[i] not in (*_EXTRA_FIELDS, "source") and texts[i]]
     card: dict[str, Any]
     if note_type.cloze:
         text = anki_cloze(texts[main]) if texts[main] else None
@@ -478,7 +493,14 @@ def _card(
 # --- Export ----------------------------------------------------------------------------------
 
 _CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: center; }\n"
-_EXPLAINED = "{{#Explanation}}<hr><small>{{Explanation}}</small>{{/Explanation}}"
+_EXPLAINED = (
+    "{{#Explanation}}<hr><small>{{Explanation}}</small>{{/Explanation}}"
+    "{{#Source}}<br><small><i>{{Source}}</i></small>{{/Source}}"
+)
+# The note types' ids: changed when their fields change, so Anki sees new note types rather
+# than a conflict. One note type per quiz type: a card that gains `reverse` keeps its note.
+_BASIC_ID = "quiz basic, optional reverse, source"
+_CLOZE_ID = "quiz cloze, source"
 
 
 def _anki_id(text: str) -> int:
@@ -503,33 +525,36 @@ def export_apkg(deck: Deck, path: Path, timestamp: float | None = None) -> None:
     """Write the deck as an Anki package: flashcards, reversed cards and clozes as such."""
     import genanki
 
-    fields = [{"name": "Front"}, {"name": "Back"}, {"name": "Explanation"}]
-    answer = "{{FrontSide}}<hr id=answer>{{Back}}" + _EXPLAINED
+    fields = [
+        {"name": "Front"},
+        {"name": "Back"},
+        {"name": "Explanation"},
+        {"name": "Source"},
+        {"name": "Reverse"},
+    ]
     basic = genanki.Model(
-        _anki_id("quiz basic"),
+        _anki_id(_BASIC_ID),
         "quiz: Basic",
         fields=fields,
-        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": answer}],
-        css=_CSS,
-    )
-    reversed_ = genanki.Model(
-        _anki_id("quiz basic and reversed"),
-        "quiz: Basic (and reversed card)",
-        fields=fields,
         templates=[
-            {"name": "Card 1", "qfmt": "{{Front}}", "afmt": answer},
             {
+                "name": "Card 1",
+                "qfmt": "{{Front}}",
+                "afmt": "{{FrontSide}}<hr id=answer>{{Back}}" + _EXPLAINED,
+            },
+            {
+                # Made only when Reverse is filled, as Anki's "optional reversed card".
                 "name": "Card 2",
-                "qfmt": "{{Back}}",
+                "qfmt": "{{#Reverse}}{{Back}}{{/Reverse}}",
                 "afmt": "{{FrontSide}}<hr id=answer>{{Front}}" + _EXPLAINED,
             },
         ],
         css=_CSS,
     )
     cloze = genanki.Model(
-        _anki_id("quiz cloze"),
+        _anki_id(_CLOZE_ID),
         "quiz: Cloze",
-        fields=[{"name": "Text"}, {"name": "Explanation"}],
+        fields=[{"name": "Text"}, {"name": "Explanation"}, {"name": "Source"}],
         templates=[
             {
                 "name": "Cloze",
@@ -547,16 +572,17 @@ def export_apkg(deck: Deck, path: Path, timestamp: float | None = None) -> None:
         tags = list(dict.fromkeys((*card.tags, *deck.tags)))
         guid = f"quiz:{deck.id}:{card.id}"
         explanation = _as_html(card.explanation)
+        source = _as_html(source_text(deck, card))
         match card:
             case Cloze():
-                values = [_cloze_html(card), explanation]
+                values = [_cloze_html(card), explanation, source]
                 note = genanki.Note(cloze, values, tags=tags, guid=guid)
             case Flashcard() | Choice() | TrueFalse() | Typed() | Numeric() | Order() | Match():
                 # Anki has only flashcards besides clozes: the others go as front and back.
                 front, back = front_back(card)
-                model = reversed_ if has_reverse(card) else basic
-                values = [_as_html(front), _as_html(back), explanation]
-                note = genanki.Note(model, values, tags=tags, guid=guid)
+                reverse = "y" if has_reverse(card) else ""
+                values = [_as_html(front), _as_html(back), explanation, source, reverse]
+                note = genanki.Note(basic, values, tags=tags, guid=guid)
             case _:
                 assert_never(card)
         anki_deck.add_note(note)

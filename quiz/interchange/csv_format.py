@@ -14,7 +14,7 @@ from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.anki import QUIZ_GUID, anki_cloze
 from quiz.interchange.deck_yaml import ImportedDeck
-from quiz.interchange.front_back import front_back, has_reverse
+from quiz.interchange.front_back import front_back, has_reverse, source_text
 from quiz.interchange.html_text import html_to_text
 
 # Header names, lower-cased, for each column a deck uses; the first is what export writes.
@@ -25,6 +25,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "explanation": ("explanation", "notes", "note", "extra"),
     "reverse": ("reverse", "reversed"),
     "id": ("id", "card id"),
+    "source": ("source",),
 }
 EXPORT_COLUMNS = tuple(COLUMNS)
 _DELIMITERS = ",\t;|"
@@ -264,7 +265,9 @@ def _card(
             card["reverse"] = True
         elif "reversed" in notetype or cell("reverse").lower() in _TRUE:
             card["reverse"] = True
-    explanation = "\n".join([cell("explanation"), *extra]).strip()
+    source = cell("source")
+    cited = [f"Source: {source}"] if source else []
+    explanation = "\n".join([cell("explanation"), *extra, *cited]).strip()
     if explanation:
         card["explanation"] = explanation
     tags = _tags(at(columns.get("tags")) if "tags" in columns else "")
@@ -288,5 +291,6 @@ def export_csv(deck: Deck, delimiter: str = ",") -> str:
         front, back = front_back(card)
         tags = " ".join(dict.fromkeys((*card.tags, *deck.tags)))
         reverse = "true" if has_reverse(card) else ""
-        writer.writerow((front, back, tags, card.explanation or "", reverse, card.id))
+        source = source_text(deck, card)
+        writer.writerow((front, back, tags, card.explanation or "", reverse, card.id, source))
     return out.getvalue()

@@ -5,7 +5,18 @@ from __future__ import annotations
 import random
 from typing import assert_never
 
-from quiz.deck.model import Card, Choice, Cloze, Flashcard, Match, Numeric, Order, TrueFalse, Typed
+from quiz.deck.model import (
+    Card,
+    Choice,
+    Cloze,
+    Deck,
+    Flashcard,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
 
 
 def number(value: float) -> str:
@@ -56,6 +67,30 @@ def front_back(card: Card) -> tuple[str, str]:
             )
         case _:
             assert_never(card)
+
+
+def source_text(deck: Deck, card: Card) -> str:
+    """The source a card cites, as one line for formats without sources: '' when none."""
+    if card.source is None:
+        return ""
+    source = deck.source_for(card)
+    parts = [source.citation() if source else card.source.ref]
+    if source and source.date:
+        parts[0] += f" ({source.date})"
+    if card.source.section:
+        parts.append(card.source.section)
+    if source and source.url:
+        parts.append(source.url)
+    return ", ".join(parts)
+
+
+def with_source(deck: Deck, card: Card) -> str:
+    """The card's explanation with its source after it, for formats with one feedback text."""
+    source = source_text(deck, card)
+    explanation = card.explanation or ""
+    if not source:
+        return explanation
+    return f"{explanation}\n\nSource: {source}" if explanation else f"Source: {source}"
 
 
 def shuffled_choices(card: Choice) -> list[str]:

@@ -6,6 +6,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import assert_never
 
 from quiz.deck.model import (
@@ -20,7 +21,7 @@ from quiz.deck.model import (
     TrueFalse,
     Typed,
 )
-from quiz.interchange.front_back import number
+from quiz.interchange.front_back import number, with_source
 
 # GIFT's special characters, and the backslash that escapes them.
 _SPECIAL = re.compile(r"([\\~=#{}:])")
@@ -154,7 +155,7 @@ def _cloze_questions(card: Cloze, notes: list[str]) -> list[tuple[str, str]]:
         if not kept:
             continue
         gap = " ".join(_weighted("=", None, escape(a)) for a in kept)
-        feedback = f" {_feedback(card)}" if card.explanation else ""
+        feedback = f" {_feedback(card)}" if card.explanation else ""  # with its source
         question = f"{escape_html(before)}{{{gap}{feedback}}}{escape_html(after)}"
         out.append((title, question))
     return out
@@ -168,7 +169,8 @@ def export_gift(deck: Deck, notes: list[str] | None = None) -> tuple[str, Counte
     blocks = []
     for card in deck.cards:
         before = len(notes)
-        questions = _questions(card, notes)
+        # GIFT has one feedback text: the source goes after the explanation.
+        questions = _questions(replace(card, explanation=with_source(deck, card) or None), notes)
         if not questions and len(notes) == before:
             skipped[card.type] += 1
         tags = list(dict.fromkeys((*card.tags, *deck.tags)))

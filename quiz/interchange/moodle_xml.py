@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, assert_never
 
@@ -25,7 +26,7 @@ from quiz.deck.model import (
 from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.deck_yaml import ImportedDeck, number_text
-from quiz.interchange.front_back import number
+from quiz.interchange.front_back import number, with_source
 from quiz.interchange.gift import select_all_weights
 from quiz.interchange.html_text import html_to_text
 
@@ -178,7 +179,8 @@ def export_moodle_xml(deck: Deck, notes: list[str] | None = None) -> tuple[bytes
     skipped: Counter[str] = Counter()
     for card in deck.cards:
         before = len(notes)
-        question = _add(root, card, notes)
+        # Moodle has one general feedback: the source goes after the explanation.
+        question = _add(root, replace(card, explanation=with_source(deck, card) or None), notes)
         if question is None:
             if len(notes) == before:
                 skipped[card.type] += 1
