@@ -388,3 +388,28 @@ def test_every_export_carries_the_source(tmp_path: Path) -> None:
     assert f"####Because.<br><br>Source\\: {line.replace(':', chr(92) + ':')}" in (
         tmp_path / "c.gift"
     ).read_text(encoding="utf-8")
+
+
+def test_exports_say_what_they_cannot_carry(tmp_path: Path) -> None:
+    source = tmp_path / "mixed.yaml"
+    source.write_text(
+        "deck: mixed\ntitle: Mixed\ncards:\n"
+        "  - {id: c, type: choice, question: Q?, choices: [A, B, C, D], answer: A}\n"
+        "  - {id: d, type: choice, question: R?, choices: [A, B, C, D], answer: B}\n"
+        "  - {id: n, type: numeric, question: How many?, answer: 6}\n"
+        "  - {id: z, type: cloze, text: 'In {{1992|ninety-two}} and {{2002}}.'}\n",
+        encoding="utf-8",
+    )
+    result = run("export", str(source), "-o", str(tmp_path / "m.apkg"))
+    assert result.exit_code == 0, result.output
+    assert "2 choice card(s) as a question and an answer in text: Anki does not grade" in (
+        result.stderr
+    )
+    assert "1 numeric card(s) as a question" in result.stderr
+    assert "1 cloze gap(s) keep their first answer only: Anki has no alternatives" in (
+        result.stderr
+    )
+    result = run("export", str(source), "-o", str(tmp_path / "m.csv"))
+    assert "1 cloze card(s) as a question and an answer in text: CSV does not grade" in (
+        result.stderr
+    )

@@ -521,6 +521,20 @@ def _cloze_html(card: Cloze) -> str:
     return "".join(out)
 
 
+def cloze_alternatives(deck: Deck) -> int:
+    """How many cloze gaps have alternative answers, which Anki cannot keep."""
+    count = 0
+    for card in deck.cards:
+        match card:
+            case Cloze():
+                count += sum(1 for answers in card.gaps if len(answers) > 1)
+            case Flashcard() | Choice() | TrueFalse() | Typed() | Numeric() | Order() | Match():
+                pass
+            case _:
+                assert_never(card)
+    return count
+
+
 def export_apkg(deck: Deck, path: Path, timestamp: float | None = None) -> None:
     """Write the deck as an Anki package: flashcards, reversed cards and clozes as such."""
     import genanki

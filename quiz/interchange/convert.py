@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,20 @@ def import_deck(
     return Report(len(deck.cards), imported.skipped, deck, imported, imported.notes)
 
 
+def flattened_notes(deck: Deck, where: str, *, with_cloze: bool) -> list[str]:
+    """What goes as a plain question and answer, by card type, with what it loses."""
+    counts = Counter(
+        card.type
+        for card in deck.cards
+        if card.type != "flashcard" and (with_cloze or card.type != "cloze")
+    )
+    return [
+        f"{count} {card_type} card(s) as a question and an answer in text: {where} does not "
+        "grade them, the learner rates themselves"
+        for card_type, count in sorted(counts.items())
+    ]
+
+
 def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
     """Write a deck in an export format."""
     fmt = format_of(output, fmt, EXPORT_FORMATS)
@@ -148,9 +163,16 @@ def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
     report_notes: list[str] = []
     written = len(deck.cards)
     if fmt == "apkg":
-        from quiz.interchange.anki import export_apkg
+        from quiz.interchange.anki import cloze_alternatives, export_apkg
 
         write_atomically(output, lambda temp: export_apkg(deck, temp))
+        report_notes = flattened_notes(deck, "Anki", with_cloze=False)
+        alternatives = cloze_alternatives(deck)
+        if alternatives:
+            report_notes.append(
+                f"{alternatives} cloze gap(s) keep their first answer only: Anki has no "
+                "alternatives"
+            )
     elif fmt == "gift":
         from quiz.interchange.gift import export_gift
 
@@ -177,5 +199,6 @@ def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
         from quiz.interchange.csv_format import export_csv
 
         text = export_csv(deck, "\t" if fmt == "tsv" else ",")
+        report_notes = flattened_notes(deck, "CSV", with_cloze=True)
         write_atomically(output, lambda temp: temp.write_text(text, encoding="utf-8", newline=""))
     return Report(written, skipped, notes=report_notes)
