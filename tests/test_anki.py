@@ -20,7 +20,7 @@ from quiz.cli import main
 from quiz.deck.lint import check_paths
 from quiz.deck.loader import check_deck
 from quiz.deck.model import Deck
-from quiz.interchange.anki import export_apkg
+from quiz.interchange.anki_export import export_apkg
 from quiz.library import bundled_decks_dir
 
 
@@ -308,7 +308,7 @@ def test_broken_packages_are_a_clear_error_and_write_nothing(tmp_path: Path, mak
 def test_export_failure_leaves_no_partial_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import quiz.interchange.anki as anki
+    import quiz.interchange.anki_export as anki_export
 
     source = tmp_path / "kept.yaml"
     source.write_text(KEPT, encoding="utf-8")
@@ -319,7 +319,7 @@ def test_export_failure_leaves_no_partial_file(
         path.write_bytes(b"half a package")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(anki, "export_apkg", broken)
+    monkeypatch.setattr(anki_export, "export_apkg", broken)
     result = run("export", str(source), "-o", str(previous))
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
@@ -418,3 +418,37 @@ def test_a_changed_reverse_and_a_source_update_the_note_in_place(tmp_path: Path)
         )
     finally:
         collection.close()
+
+
+def test_subdecks_give_the_shared_title_and_a_tag_each(tmp_path: Path) -> None:
+    folder = tmp_path / "source"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    notes = [
+        ("Geography::Europe", "Basic", ["Capital of France?", "Paris"]),
+        ("Geography::Cloze practice", "Cloze", ["{{c1::Astana}} is a capital.", ""]),
+        ("Geography::Cloze practice", "Cloze", ["{{c1::Minsk}} is a capital.", ""]),
+        ("Geography::Cloze practice", "Cloze", ["{{c1::Yerevan}} is a capital.", ""]),
+    ]
+    for deck, type_name, fields in notes:
+        note = collection.new_note(collection.models.by_name(type_name))  # type: ignore[arg-type]
+        for index, value in enumerate(fields):
+            note.fields[index] = value
+        collection.add_note(note, collection.decks.id(deck))
+    package = tmp_path / "geo.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+        ),
+        limit=None,
+    )
+    collection.close()
+    result = run("import", str(package), "-o", str(tmp_path / "geo.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "2 Anki decks in one deck file: each card has its Anki deck as a tag" in result.stderr
+    deck = load(tmp_path / "geo.yaml")
+    assert deck.title == "Geography"  # not the largest subdeck's name
+    assert [c.tags for c in deck.cards] == [("geography-europe",)] + [
+        ("geography-cloze-practice",)
+    ] * 3

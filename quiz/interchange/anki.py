@@ -1,10 +1,9 @@
-"""Anki packages (.apkg): import Basic, reversed and Cloze notes; export with genanki."""
+"""Anki packages (.apkg, .colpkg) read as untrusted SQLite: notes, cards and the review log."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import re
 import sqlite3
 import tempfile
@@ -13,23 +12,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NamedTuple, TypeVar, assert_never
+from typing import IO, Any, NamedTuple, TypeVar
 
-from quiz.deck.model import (
-    Choice,
-    Cloze,
-    Deck,
-    Flashcard,
-    Match,
-    Numeric,
-    Order,
-    TrueFalse,
-    Typed,
-)
 from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
+from quiz.interchange.anki_notes import NoteType, common_deck, deck_names, note_types
 from quiz.interchange.deck_yaml import ImportedDeck
-from quiz.interchange.front_back import front_back, has_reverse, source_text
 from quiz.interchange.html_text import html_to_text
 from quiz.interchange.untrusted import (
     copy_capped,
@@ -38,7 +26,6 @@ from quiz.interchange.untrusted import (
     open_untrusted,
     require_tables,
 )
-from quiz.safejson import loads as bounded_json
 
 T = TypeVar("T")
 
@@ -46,15 +33,10 @@ T = TypeVar("T")
 # "please update Anki", so the zstd-compressed collection.anki21b must win.
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 MAX_COLLECTION_BYTES = 256 * 1024 * 1024
-# Note types and decks are a few levels deep in Anki's JSON.
-MAX_JSON_DEPTH = 32
 _CLOZE_OPEN = re.compile(r"\{\{c\d+::")
 # Notes exported by quiz carry the card's id, so a round trip keeps ids and so progress.
 QUIZ_GUID = re.compile(r"^quiz:([a-z0-9-]+):([a-z0-9-]+)$")
 _EXTRA_FIELDS = ("explanation", "back extra", "extra", "notes", "note")
-# A field a template shows: {{Name}} or {{filter:Name}}; {{#Name}}, {{/Name}} and {{^Name}}
-# only test it, and {{FrontSide}} is the question again.
-_FIELD_REF = re.compile(r"\{\{(?![#/^!])([^{}]+?)\}\}")
 
 
 def _cloze_gaps(text: str) -> list[tuple[int, int, str, int]]:
@@ -109,49 +91,6 @@ def cloze_numbers(text: str) -> list[int]:
 
 
 # --- Import ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _NoteType:
-    cloze: bool
-    fields: tuple[str, ...]
-    templates: tuple[tuple[str, str], ...] = ()  # each card template's question and answer
-
-    def shown(self, side: int, template: int = 0) -> list[int]:
-        """The fields a template's side shows, by index, in the order it shows them."""
-        if template >= len(self.templates):
-            return []
-        names = {name: index for index, name in enumerate(self.fields)}
-        out: list[int] = []
-        for ref in _FIELD_REF.findall(self.templates[template][side]):
-            if ref.startswith("type:") and side == 0:
-                continue  # a box to type the field into: the field is the answer
-            name = ref.split(":")[-1].strip()
-            if name in names and names[name] not in out:
-                out.append(names[name])
-        return out
-
-    def tested(self) -> set[int]:
-        """Fields a template only tests ({{#Name}}), such as the one that asks for a reverse."""
-        names = {name: index for index, name in enumerate(self.fields)}
-        return {
-            names[name.strip()]
-            for question, answer in self.templates
-            for name in re.findall(r"\{\{[#^]([^{}]+?)\}\}", question + answer)
-            if name.strip() in names
-        }
-
-    def cloze_field(self) -> int:
-        """The field a cloze note's gaps are in: the one {{cloze:...}} shows, else the first."""
-        if self.templates:
-            found = re.search(r"\{\{cloze:([^{}]+?)\}\}", self.templates[0][0])
-            if found and found.group(1).strip() in self.fields:
-                return self.fields.index(found.group(1).strip())
-        return 0
-
-    def uses(self, filter_name: str) -> bool:
-        """True when the first template's question uses a filter such as type: or cloze:."""
-        return bool(self.templates) and f"{{{{{filter_name}:" in self.templates[0][0]
 
 
 class AnkiCard(NamedTuple):
@@ -278,129 +217,35 @@ def _unzstd(member: IO[bytes], out: IO[bytes]) -> None:
         raise InterchangeError(f"the package's collection is damaged: {exc}") from exc
 
 
-def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-
-
-def _note_types(conn: sqlite3.Connection) -> dict[int, _NoteType]:
-    if "notetypes" in _tables(conn):  # schema 18, Anki 2.1.28 and later
-        require_tables(conn, ("notetypes", "fields"))
-        fields: dict[int, list[str]] = {}
-        for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-            fields.setdefault(ntid, []).append(name)
-        templates: dict[int, list[tuple[str, str]]] = {}
-        if "templates" in _tables(conn):
-            require_tables(conn, ("templates",))
-            query = "SELECT ntid, config FROM templates ORDER BY ntid, ord"
-            for ntid, config in conn.execute(query):
-                sides = (_protobuf_text(config, 1), _protobuf_text(config, 2))
-                templates.setdefault(ntid, []).append(sides)
-        return {
-            ntid: _NoteType(
-                _protobuf_varint(config, 1) == 1,
-                tuple(fields.get(ntid, [])),
-                tuple(templates.get(ntid, [])),
-            )
-            for ntid, config in conn.execute("SELECT id, config FROM notetypes")
-        }
-    require_tables(conn, ("col",))
-    (models,) = conn.execute("SELECT models FROM col").fetchone()
-    out = {}
-    for model in bounded_json(models, MAX_JSON_DEPTH).values():
-        names = tuple(f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"]))
-        tmpls = sorted(model.get("tmpls", []), key=lambda t: t.get("ord", 0))
-        shown = tuple((str(t.get("qfmt", "")), str(t.get("afmt", ""))) for t in tmpls)
-        out[int(model["id"])] = _NoteType(model.get("type") == 1, names, shown)
-    return out
-
-
-def _deck_names(conn: sqlite3.Connection) -> dict[int, str]:
-    if "decks" in _tables(conn):
-        require_tables(conn, ("decks",))
-        return {
-            did: name.replace("\x1f", "::")
-            for did, name in conn.execute("SELECT id, name FROM decks")
-        }
-    require_tables(conn, ("col",))
-    (decks,) = conn.execute("SELECT decks FROM col").fetchone()
-    return {int(d["id"]): d["name"] for d in bounded_json(decks, MAX_JSON_DEPTH).values()}
-
-
-def _protobuf_fields(data: bytes) -> dict[int, list[int | bytes]]:
-    """The fields of a protobuf message (how Anki stores note type and template settings)."""
-    i = 0
-    out: dict[int, list[int | bytes]] = {}
-
-    def varint() -> int:
-        nonlocal i
-        shift = result = 0
-        while i < len(data) and shift < 64:
-            byte = data[i]
-            i += 1
-            result |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                return result
-        raise ValueError("truncated varint")
-
-    try:
-        while i < len(data):
-            key = varint()
-            field, wire = key >> 3, key & 7
-            if wire == 0:
-                out.setdefault(field, []).append(varint())
-            elif wire == 1:
-                i += 8
-            elif wire == 2:
-                size = varint()
-                out.setdefault(field, []).append(data[i : i + size])
-                i += size
-            elif wire == 5:
-                i += 4
-            else:
-                break
-    except ValueError:
-        pass
-    return out
-
-
-def _protobuf_varint(data: bytes, number: int) -> int | None:
-    """A varint field of a protobuf message, or None."""
-    value = next(iter(_protobuf_fields(data).get(number, [])), None)
-    return value if isinstance(value, int) else None
-
-
-def _protobuf_text(data: bytes, number: int) -> str:
-    """A string field of a protobuf message, or ''."""
-    value = next(iter(_protobuf_fields(data).get(number, [])), b"")
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
-
-
 def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
     require_tables(conn, ("notes", "cards"))
-    note_types = _note_types(conn)
-    decks = _deck_names(conn)
+    types = note_types(conn)
+    decks = deck_names(conn)
     card_ords: dict[int, set[int]] = {}
-    deck_of_cards: Counter[int] = Counter()
+    deck_of_note: dict[int, tuple[int, int]] = {}  # note: (lowest card ord, its deck)
     anki_cards = []
     # Only the history needs a card's id and queue: a bare collection without them still imports.
     columns = {row[1] for row in conn.execute("PRAGMA table_info(cards)")}
     wanted = "id, queue" if {"id", "queue"} <= columns else "NULL, 0"
     for nid, ord_, did, cid, queue in conn.execute(f"SELECT nid, ord, did, {wanted} FROM cards"):
         card_ords.setdefault(nid, set()).add(ord_)
-        deck_of_cards[did] += 1
+        if nid not in deck_of_note or ord_ < deck_of_note[nid][0]:
+            deck_of_note[nid] = (ord_, did)
         if cid is not None:
             anki_cards.append(AnkiCard(int(cid), int(nid), int(ord_), int(queue)))
-    title = path.stem
-    if deck_of_cards:
-        name = decks.get(deck_of_cards.most_common(1)[0][0], "")
-        if name and name != "Default":
-            title = name.split("::")[-1]
+    note_decks = {nid: decks.get(did, "") for nid, (_, did) in deck_of_note.items()}
+    used = sorted(set(note_decks.values()) - {""})
+    title = common_deck(used) or path.stem
     imported = AnkiImport(title=title, anki_cards=anki_cards)
+    if len(used) > 1:
+        imported.notes.append(
+            f"{len(used)} Anki decks in one deck file: each card has its Anki deck as a tag "
+            f"({', '.join(used[:3])}{', ...' if len(used) > 3 else ''})"
+        )
     unshown: Counter[str] = Counter()
     rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
     for number, (nid, guid, mid, tags, flds) in enumerate(rows, start=1):
-        note_type = note_types.get(mid)
+        note_type = types.get(mid)
         if note_type is None:
             imported.skipped.append(f"note {number}: its note type is missing")
             continue
@@ -414,6 +259,8 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
         elif guid:
             card["id"] = guid_id(str(guid))
         card_tags = [t for t in (slugify(tag) for tag in tags.split()) if t]
+        if len(used) > 1 and note_decks.get(nid):
+            card_tags.append(slugify(note_decks[nid]))
         if card_tags:
             card["tags"] = list(dict.fromkeys(card_tags))
         if card.get("type") == "cloze" and re.search(r"\{\{[^{}]*\|", card["text"]):
@@ -437,7 +284,7 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
 
 
 def _card(
-    note_type: _NoteType, fields: list[str], ords: set[int], unshown: Counter[str]
+    note_type: NoteType, fields: list[str], ords: set[int], unshown: Counter[str]
 ) -> dict[str, Any] | str:
     """The card a note becomes, or why it cannot be imported; what its templates show decides."""
     if note_type.templates and "image-occlusion" in note_type.templates[0][0]:
@@ -488,117 +335,3 @@ def _card(
     if explanation and explanation not in (card.get("front"), card.get("back")):
         card["explanation"] = explanation
     return card
-
-
-# --- Export ----------------------------------------------------------------------------------
-
-_CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: center; }\n"
-_EXPLAINED = (
-    "{{#Explanation}}<hr><small>{{Explanation}}</small>{{/Explanation}}"
-    "{{#Source}}<br><small><i>{{Source}}</i></small>{{/Source}}"
-)
-# The note types' ids: changed when their fields change, so Anki sees new note types rather
-# than a conflict. One note type per quiz type: a card that gains `reverse` keeps its note.
-_BASIC_ID = "quiz basic, optional reverse, source"
-_CLOZE_ID = "quiz cloze, source"
-
-
-def _anki_id(text: str) -> int:
-    """A stable id in the range Anki uses, so exporting again updates rather than duplicates."""
-    return (1 << 30) + int(hashlib.sha256(text.encode()).hexdigest()[:12], 16) % (1 << 30)
-
-
-def _as_html(text: str | None) -> str:
-    return html.escape(text or "", quote=False).replace("\n", "<br>")
-
-
-def _cloze_html(card: Cloze) -> str:
-    # Anki has no alternative answers in a gap: the first one is kept.
-    out = [_as_html(card.segments[0])]
-    for number, (answers, segment) in enumerate(zip(card.gaps, card.segments[1:], strict=True), 1):
-        out.append(f"{{{{c{number}::{_as_html(answers[0])}}}}}")
-        out.append(_as_html(segment))
-    return "".join(out)
-
-
-def cloze_alternatives(deck: Deck) -> int:
-    """How many cloze gaps have alternative answers, which Anki cannot keep."""
-    count = 0
-    for card in deck.cards:
-        match card:
-            case Cloze():
-                count += sum(1 for answers in card.gaps if len(answers) > 1)
-            case Flashcard() | Choice() | TrueFalse() | Typed() | Numeric() | Order() | Match():
-                pass
-            case _:
-                assert_never(card)
-    return count
-
-
-def export_apkg(deck: Deck, path: Path, timestamp: float | None = None) -> None:
-    """Write the deck as an Anki package: flashcards, reversed cards and clozes as such."""
-    import genanki
-
-    fields = [
-        {"name": "Front"},
-        {"name": "Back"},
-        {"name": "Explanation"},
-        {"name": "Source"},
-        {"name": "Reverse"},
-    ]
-    basic = genanki.Model(
-        _anki_id(_BASIC_ID),
-        "quiz: Basic",
-        fields=fields,
-        templates=[
-            {
-                "name": "Card 1",
-                "qfmt": "{{Front}}",
-                "afmt": "{{FrontSide}}<hr id=answer>{{Back}}" + _EXPLAINED,
-            },
-            {
-                # Made only when Reverse is filled, as Anki's "optional reversed card".
-                "name": "Card 2",
-                "qfmt": "{{#Reverse}}{{Back}}{{/Reverse}}",
-                "afmt": "{{FrontSide}}<hr id=answer>{{Front}}" + _EXPLAINED,
-            },
-        ],
-        css=_CSS,
-    )
-    cloze = genanki.Model(
-        _anki_id(_CLOZE_ID),
-        "quiz: Cloze",
-        fields=[{"name": "Text"}, {"name": "Explanation"}, {"name": "Source"}],
-        templates=[
-            {
-                "name": "Cloze",
-                "qfmt": "{{cloze:Text}}",
-                "afmt": "{{cloze:Text}}" + _EXPLAINED,
-            }
-        ],
-        css=_CSS,
-        model_type=genanki.Model.CLOZE,
-    )
-    anki_deck = genanki.Deck(
-        _anki_id(deck.id), deck.title.replace("::", ":"), description=deck.description or ""
-    )
-    for card in deck.cards:
-        tags = list(dict.fromkeys((*card.tags, *deck.tags)))
-        guid = f"quiz:{deck.id}:{card.id}"
-        explanation = _as_html(card.explanation)
-        source = _as_html(source_text(deck, card))
-        match card:
-            case Cloze():
-                values = [_cloze_html(card), explanation, source]
-                note = genanki.Note(cloze, values, tags=tags, guid=guid)
-            case Flashcard() | Choice() | TrueFalse() | Typed() | Numeric() | Order() | Match():
-                # Anki has only flashcards besides clozes: the others go as front and back.
-                front, back = front_back(card)
-                reverse = "y" if has_reverse(card) else ""
-                values = [_as_html(front), _as_html(back), explanation, source, reverse]
-                note = genanki.Note(basic, values, tags=tags, guid=guid)
-            case _:
-                assert_never(card)
-        anki_deck.add_note(note)
-    # Anki updates a note it has only from a newer one: the timestamp (default now) says when.
-    genanki.Package(anki_deck).write_to_file(str(path), timestamp=timestamp)

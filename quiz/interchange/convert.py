@@ -163,7 +163,7 @@ def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
     report_notes: list[str] = []
     written = len(deck.cards)
     if fmt == "apkg":
-        from quiz.interchange.anki import cloze_alternatives, export_apkg
+        from quiz.interchange.anki_export import cloze_alternatives, export_apkg
 
         write_atomically(output, lambda temp: export_apkg(deck, temp))
         report_notes = flattened_notes(deck, "Anki", with_cloze=False)
