@@ -227,8 +227,9 @@ def test_import_of_a_package_anki_wrote(tmp_path: Path, legacy: bool) -> None:
     output = tmp_path / "capitals.yaml"
     result = run("import", str(package), "-o", str(output))
     assert result.exit_code == 0, result.output
-    assert "wrote" in result.stderr and "5 card(s)" in result.stderr
-    assert "left out note 6: the front or the back is empty" in result.stderr
+    assert "wrote" in result.stderr and "6 card(s)" in result.stderr
+    # An image keeps its place as a reference; this package has no media, which is said.
+    assert "media 'map.png' is referenced but not in the package" in result.stderr
     deck = load(output)
     assert deck.title == "Capitals"
     cards = [c.to_dict() for c in deck.cards]
@@ -239,9 +240,12 @@ def test_import_of_a_package_anki_wrote(tmp_path: Path, legacy: bool) -> None:
         ("flashcard", "Belarus", "Minsk", True, None),
         ("flashcard", "Tajikistan", "Dushanbe", False, None),
         ("cloze", None, None, None, "The {{CSTO}} was founded in {{2002}}."),
+        ("flashcard", "[image: map.png]", "A map", False, None),
     ]  # fmt: skip
     # Anki keeps tags sorted; 'Asia::Central' becomes a slug.
-    assert [c.tags for c in deck.cards] == [("asia-central", "geo"), ("geo",), (), (), ("history",)]
+    assert [c.tags for c in deck.cards] == [
+        ("asia-central", "geo"), ("geo",), (), (), ("history",), (),
+    ]  # fmt: skip
     assert deck.cards[4].explanation == "Six states."
     assert check_deck(output)[1] == []
 
@@ -452,3 +456,43 @@ def test_subdecks_give_the_shared_title_and_a_tag_each(tmp_path: Path) -> None:
     assert [c.tags for c in deck.cards] == [("geography-europe",)] + [
         ("geography-cloze-practice",)
     ] * 3
+
+
+@pytest.mark.parametrize("legacy", [True, False], ids=["collection.anki21", "collection.anki21b"])
+def test_media_are_unpacked_beside_the_deck_and_referenced(tmp_path: Path, legacy: bool) -> None:
+    folder = tmp_path / "source"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    collection.media.write_data("map.png", b"\x89PNG not really")
+    collection.media.write_data("anthem.mp3", b"ID3 not really")
+    notes = [
+        ['Where is Astana? <img src="map.png">', "In the north [sound:anthem.mp3]"],
+        ['<img src="gone.png">', "A picture that is not in the package"],
+    ]
+    for fields in notes:
+        note = collection.new_note(collection.models.by_name("Basic"))  # type: ignore[arg-type]
+        note.fields[0], note.fields[1] = fields
+        collection.add_note(note, collection.decks.id("Maps"))
+    package = tmp_path / "maps.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=True, legacy=legacy
+        ),
+        limit=None,
+    )
+    collection.close()
+    output = tmp_path / "maps.yaml"
+    result = run("import", str(package), "-o", str(output))
+    assert result.exit_code == 0, result.output
+    media = tmp_path / "maps-media"
+    assert f"2 media file(s) unpacked into {media}" in result.stderr
+    assert "media 'gone.png' is referenced but not in the package" in result.stderr
+    assert (media / "map.png").read_bytes() == b"\x89PNG not really"
+    assert (media / "anthem.mp3").read_bytes() == b"ID3 not really"
+    first, second = load(output).cards
+    assert (first.front, first.back) == (  # type: ignore[attr-defined]
+        "Where is Astana? [image: map.png]",
+        "In the north [sound: anthem.mp3]",
+    )
+    assert second.front == "[image: gone.png]"  # type: ignore[attr-defined]

@@ -165,3 +165,27 @@ def test_html_that_made_the_parser_rescan_is_read_in_linear_time(tmp_path: Path)
     assert run.code == 0, run
     assert run.seconds <= SECONDS and run.megabytes <= MEGABYTES, run
     assert "{{CSTO}} was founded in {{2002}}" in out.read_text(encoding="utf-8")
+
+
+def test_media_names_from_a_package_never_leave_the_media_folder(tmp_path: Path) -> None:
+    import json
+
+    from quiz.interchange.anki_media import extract_media
+
+    path = tmp_path / "media.apkg"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("collection.anki2", b"")
+        mapping = {"0": "../evil.png", "1": "ok.png", "2": ".hidden", "3": "a\\b.png"}
+        archive.writestr("media", json.dumps(mapping))
+        for member in mapping:
+            archive.writestr(member, b"data")
+    folder = tmp_path / "deck-media"
+    written, notes = extract_media(path, {"../evil.png", "ok.png", ".hidden", "a\\b.png"}, folder)
+    assert written == ["ok.png"]
+    assert sorted(notes) == [
+        "media '../evil.png' not unpacked: not a plain file name",
+        "media '.hidden' not unpacked: not a plain file name",
+        "media 'a\\b.png' not unpacked: not a plain file name",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck-media", "media.apkg"]
+    assert [p.name for p in folder.iterdir()] == ["ok.png"]

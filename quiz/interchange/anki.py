@@ -289,7 +289,7 @@ def _card(
     """The card a note becomes, or why it cannot be imported; what its templates show decides."""
     if note_type.templates and "image-occlusion" in note_type.templates[0][0]:
         return "an Image Occlusion note: quiz has no such card"
-    texts = [html_to_text(f) for f in fields]
+    texts = [html_to_text(f, media=True) for f in fields]
     texts += [""] * (max(len(note_type.fields), 2) - len(texts))
     names = [n.lower() for n in note_type.fields] + [""] * (len(texts) - len(note_type.fields))
     if note_type.cloze:
@@ -323,7 +323,7 @@ def _card(
     else:
         front = "\n".join(texts[i] for i in question if texts[i])
         if not front or not rest:
-            return "the front or the back is empty (images and sounds are not imported)"
+            return "the front or the back is empty"
         back = "\n".join(rest)
         if note_type.uses("type"):
             card = {"type": "typed", "question": front, "answer": back}

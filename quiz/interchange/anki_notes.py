@@ -121,7 +121,7 @@ def deck_names(conn: sqlite3.Connection) -> dict[int, str]:
     return {int(d["id"]): d["name"] for d in bounded_json(decks, MAX_JSON_DEPTH).values()}
 
 
-def _protobuf_fields(data: bytes) -> dict[int, list[int | bytes]]:
+def protobuf_fields(data: bytes) -> dict[int, list[int | bytes]]:
     """The fields of a protobuf message (how Anki stores note type and template settings)."""
     i = 0
     out: dict[int, list[int | bytes]] = {}
@@ -161,11 +161,11 @@ def _protobuf_fields(data: bytes) -> dict[int, list[int | bytes]]:
 
 def _protobuf_varint(data: bytes, number: int) -> int | None:
     """A varint field of a protobuf message, or None."""
-    value = next(iter(_protobuf_fields(data).get(number, [])), None)
+    value = next(iter(protobuf_fields(data).get(number, [])), None)
     return value if isinstance(value, int) else None
 
 
 def _protobuf_text(data: bytes, number: int) -> str:
     """A string field of a protobuf message, or ''."""
-    value = next(iter(_protobuf_fields(data).get(number, [])), b"")
+    value = next(iter(protobuf_fields(data).get(number, [])), b"")
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""

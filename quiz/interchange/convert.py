@@ -137,7 +137,25 @@ def import_deck(
             raise InterchangeError(f"{output} already exists; give another --output")
 
     write_atomically(output, write)
-    return Report(len(deck.cards), imported.skipped, deck, imported, imported.notes)
+    notes = list(imported.notes)
+    if fmt == "apkg":
+        notes += _unpack_media(source, output, imported)
+    return Report(len(deck.cards), imported.skipped, deck, imported, notes)
+
+
+def _unpack_media(source: Path, output: Path, imported: ImportedDeck) -> list[str]:
+    """Unpack the media the imported cards name into a folder beside the deck; what was said."""
+    from quiz.interchange.anki_media import extract_media, referenced
+
+    texts = [str(v) for card in imported.cards for v in card.values() if isinstance(v, str)]
+    wanted = referenced(texts)
+    if not wanted:
+        return []
+    folder = output.parent / f"{output.stem}-media"
+    written, notes = extract_media(source, wanted, folder)
+    if written:
+        notes.insert(0, f"{len(written)} media file(s) unpacked into {folder}")
+    return notes
 
 
 def flattened_notes(deck: Deck, where: str, *, with_cloze: bool) -> list[str]:

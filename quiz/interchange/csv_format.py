@@ -220,7 +220,7 @@ def _card(
     """The card a row becomes, and the Anki deck it names (if any)."""
 
     def text(value: str) -> str:
-        return html_to_text(value) if html else value.strip()
+        return html_to_text(value, media=True) if html else value.strip()
 
     def at(index: int | None) -> str:
         return row[index] if index is not None and index < len(row) else ""

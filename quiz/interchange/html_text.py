@@ -18,10 +18,11 @@ _OPEN_VALUE = re.compile(r"""=\s*(?:"[^"]*(?:"|$)|'[^']*(?:'|$))""")
 
 
 class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, media: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.media = media
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HIDDEN:
@@ -29,8 +30,11 @@ class _TextCollector(HTMLParser):
         elif tag in _BLOCKS:
             self.parts.append("\n")
         elif tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
+            values = dict(attrs)
+            alt, src = values.get("alt"), values.get("src")
+            if self.media and src:
+                self.parts.append(f"[image: {src}]")
+            elif alt:
                 self.parts.append(alt)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -81,11 +85,17 @@ def _tame(html: str) -> str:
     return "".join(out)
 
 
-def html_to_text(html: str) -> str:
+def html_to_text(html: str, *, media: bool = False) -> str:
     """Plain text of an HTML fragment: tags dropped, entities decoded, blocks as lines."""
-    collector = _TextCollector()
+    # With `media`, images and sounds stay as [image: name] and [sound: name].
+    collector = _TextCollector(media)
     collector.feed(_tame(html))
     collector.close()
-    text = _SOUND.sub("", "".join(collector.parts)).replace("\xa0", " ")
+    joined = "".join(collector.parts)
+    if media:
+        text = _SOUND.sub(lambda m: f"[sound: {m.group()[7:-1]}]", joined)
+    else:
+        text = _SOUND.sub("", joined)
+    text = text.replace("\xa0", " ")
     lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
