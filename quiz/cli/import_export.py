@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 
 def _formats_help(formats: dict[str, str]) -> str:
-    return "\b\nFormats:\n" + "\n".join(f"  {name:<5} {what}" for name, what in formats.items())
+    width = max(map(len, formats)) + 1
+    rows = (f"  {name:<{width}}{what}" for name, what in formats.items())
+    return "\b\nFormats:\n" + "\n".join(rows)
 
 
 def _interchange_failed(path: Path, exc: Exception) -> click.ClickException:

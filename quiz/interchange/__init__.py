@@ -14,7 +14,7 @@ EXPORT_FORMATS = {
     "apkg": "Anki package: flashcards, reversed cards and clozes; other types as flashcards",
     "gift": "Moodle GIFT: choice, true_false, typed, numeric, match and cloze cards",
     "moodle": "Moodle XML (.xml): every card type but flashcards",
-    "csv": "front, back, tags, explanation, reverse, id; other types as front and back text",
+    "csv": "front, back, tags, explanation, reverse, id, source; other types as text",
     "tsv": "the same, separated by tabs",
 }
 
