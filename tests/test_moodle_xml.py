@@ -219,3 +219,20 @@ def test_bad_moodle_xml_is_a_clear_error(tmp_path: Path, content: str, message: 
     (line,) = result.stderr.strip().splitlines()
     assert message in line, line
     assert not (tmp_path / "bank.yaml").exists()
+
+
+def test_a_text_of_unclosed_embedded_answers_is_read_at_once(tmp_path: Path) -> None:
+    import time
+
+    text = "{1:SHORTANSWER:" * 100_000
+    source = tmp_path / "bank.xml"
+    source.write_text(
+        '<quiz><question type="cloze"><name><text>c</text></name>'
+        f'<questiontext format="html"><text>{text}</text></questiontext></question></quiz>',
+        encoding="utf-8",
+    )
+    start = time.monotonic()
+    result = run("import", str(source), "-o", str(tmp_path / "bank.yaml"))
+    assert time.monotonic() - start < 10
+    assert result.exit_code == 1
+    assert "a cloze question without embedded answers" in result.stderr

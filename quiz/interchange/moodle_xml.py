@@ -33,7 +33,9 @@ from quiz.interchange.html_text import html_to_text
 MAX_BYTES = 64 * 1024 * 1024
 # In an embedded (cloze) answer these characters are Moodle's syntax unless escaped.
 _CLOZE_SPECIAL = re.compile(r'([\\}#~/"])')
-_EMBEDDED = re.compile(r"\{(\d*):([A-Z_]+):((?:[^\\}]|\\.)*)\}")
+# An embedded answer ends at the first "}" and holds no unescaped "{": a text of unclosed
+# ones is read in one pass.
+_EMBEDDED = re.compile(r"\{(\d*):([A-Z_]+):((?:[^\\{}]|\\.)*)\}")
 _TOLERANCE = re.compile(r"^(.*?):(-?[\d.]+)$")
 
 
