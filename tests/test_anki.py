@@ -199,7 +199,7 @@ def make_anki_package(tmp_path: Path, legacy: bool) -> Path:
         ("Basic (optional reversed card)", ["Tajikistan", "Dushanbe", ""], []),
         ("Cloze", ["The {{c1::CSTO}} was founded in {{c2::2002::year}}.<br>", "Six states."],
          ["history"]),
-        ("Basic", ['<img src="map.png">', "A map"], []),
+        ("Basic", ['<img src="map.png">', "A map"], ["Столицы"]),
     ]  # fmt: skip
     for type_name, fields, tags in notes:
         note = collection.new_note(collection.models.by_name(type_name))  # type: ignore[arg-type]
@@ -230,6 +230,7 @@ def test_import_of_a_package_anki_wrote(tmp_path: Path, legacy: bool) -> None:
     assert "wrote" in result.stderr and "6 card(s)" in result.stderr
     # An image keeps its place as a reference; this package has no media, which is said.
     assert "media 'map.png' is referenced but not in the package" in result.stderr
+    assert "1 tag(s) a slug cannot hold left out: Столицы" in result.stderr
     deck = load(output)
     assert deck.title == "Capitals"
     cards = [c.to_dict() for c in deck.cards]

@@ -243,6 +243,7 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
             f"({', '.join(used[:3])}{', ...' if len(used) > 3 else ''})"
         )
     unshown: Counter[str] = Counter()
+    lost_tags: set[str] = set()
     rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
     for number, (nid, guid, mid, tags, flds) in enumerate(rows, start=1):
         note_type = types.get(mid)
@@ -259,6 +260,8 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
         elif guid:
             card["id"] = guid_id(str(guid))
         card_tags = [t for t in (slugify(tag) for tag in tags.split()) if t]
+        # Tags are slugs for now: one with no Latin letter or digit has no slug, and is said.
+        lost_tags.update(tag for tag in tags.split() if not slugify(tag))
         if len(used) > 1 and note_decks.get(nid):
             card_tags.append(slugify(note_decks[nid]))
         if card_tags:
@@ -273,6 +276,9 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
             text = [*flds.split("\x1f"), ""][note_type.cloze_field()]
             imported.cloze_numbers[nid] = cloze_numbers(html_to_text(text))
         imported.cards.append(card)
+    if lost_tags:
+        shown = ", ".join(sorted(lost_tags)[:5]) + (", ..." if len(lost_tags) > 5 else "")
+        imported.notes.append(f"{len(lost_tags)} tag(s) a slug cannot hold left out: {shown}")
     for name, count in sorted(unshown.items()):
         imported.notes.append(
             f"field '{name}' left out of {count} note(s): no card template shows it"
