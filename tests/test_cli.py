@@ -43,9 +43,8 @@ def test_check_reports_every_problem_with_place_and_exits_1(tmp_path):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines == [
-        f"{bad}:4:65: error: choice card 'a': answer 'z' is not one of the choices"
-        " [answer-not-a-choice]",
-        f"{bad}:5:13: error: flashcard card 'b': unknown key 'qustion' "
+        f"{bad}:4:65: error: card 'a': answer 'z' is not one of the choices [answer-not-a-choice]",
+        f"{bad}:5:13: error: card 'b': unknown key 'qustion' "
         "(did you mean 'question'? flashcard cards have none: check 'type') [unknown-key]",
     ]
 

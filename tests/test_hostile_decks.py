@@ -396,8 +396,8 @@ def test_a_cloze_full_of_unclosed_gaps_is_refused_quickly(
         encoding="utf-8",
     )
     assert quiz_study(studied[0], cloze) == [
-        f"{cloze}:6:11: error: cloze card 'z': text has no gaps; write them as {{{{answer}}}}",
-        f"{cloze}:6:11: error: cloze card 'z': text has an unclosed '{{{{' or a stray '}}}}'",
+        f"{cloze}:6:11: error: card 'z': text has no gaps; write them as {{{{answer}}}}",
+        f"{cloze}:6:12: error: card 'z': text has an unclosed '{{{{' or a stray '}}}}'",
     ]
 
 
@@ -440,7 +440,7 @@ def card_cases() -> Iterator[tuple[str, str, str, str, str]]:
             boolean = field in BOOLEAN_FIELDS or (card_type == "true_false" and field == "answer")
             number = card_type == "numeric" and field in ("answer", "tolerance")
             colon = ":" if field not in COMMON else ""
-            name = f"{card_type} card 'q'{colon} {field}"
+            name = f"card 'q'{colon} {field}"
             column = str(len(field) + 7)
             if field in LIST_FIELDS:
                 yield card_type, field, "just text", column, f"{name} must be a list"
@@ -458,7 +458,7 @@ def card_cases() -> Iterator[tuple[str, str, str, str, str]]:
                     field,
                     "{a: [x], b: y}",
                     str(int(column) + 4),
-                    (f"{card_type} card 'q': pair 'a' must be text, not a list"),
+                    ("card 'q': pair 'a' must be text, not a list"),
                 )
             else:
                 kind = "text"
@@ -493,9 +493,7 @@ def test_the_wrong_type_in_any_card_field(
     expected = [f"{path}:{line}:{column}: error: {message}"]
     if field == "choices":
         # Without its choices, the card's answer is not one of them either.
-        expected.append(
-            f"{path}:9:13: error: choice card 'q': answer 'a' is not one of the choices"
-        )
+        expected.append(f"{path}:9:13: error: card 'q': answer 'a' is not one of the choices")
     assert refused(studied, text) == expected
 
 

@@ -149,7 +149,7 @@ def test_answer_in_question_points_at_the_question(tmp_path: Path) -> None:
     path = write(tmp_path, "  - id: a\n    front: 'Is it Romulus?'\n    back: Romulus\n" + DONE)
     (problem,) = check_paths([path]).problems
     assert (problem.line, problem.column, problem.rule) == (7, 12, "answer-in-question")
-    assert problem.message == "flashcard card 'a': the back 'Romulus' appears in the front"
+    assert problem.message == "card 'a': the back 'Romulus' appears in the front"
 
 
 def test_cloze_empty_gap_is_an_error_with_a_rule(tmp_path: Path) -> None:
@@ -321,7 +321,7 @@ def test_duplicate_question_in_one_deck(tmp_path: Path) -> None:
     path = write(tmp_path, cards)
     (problem,) = check_paths([path]).problems
     assert (problem.line, problem.rule) == (12, "duplicate-question")
-    assert problem.message == "flashcard card 'b': the same question as card 'a' (line 6)"
+    assert problem.message == "card 'b': the same question as card 'a' (line 6)"
     assert rules_of(tmp_path, cards.replace("KYRGYZSTAN", "Tajikistan")) == []
 
 
@@ -333,7 +333,7 @@ def test_duplicate_question_across_decks_only_when_checked_together(tmp_path: Pa
     result = check_paths([first, second])
     (problem,) = result.problems
     assert problem.path == str(second)
-    assert problem.message == f"flashcard card 'a': the same question as card 'a' ({first}:6)"
+    assert problem.message == f"card 'a': the same question as card 'a' ({first}:6)"
 
 
 def test_deck_ids_clashing_across_files(tmp_path: Path) -> None:
@@ -452,7 +452,7 @@ def test_check_composes_each_file_once(tmp_path: Path, monkeypatch: pytest.Monke
     import quiz.deck.loader as loader
 
     composed: list[str] = []
-    real = loader.compose
+    real = loader.compose_all
 
     def counting(text: str, path: str) -> object:
         composed.append(path)
@@ -461,7 +461,7 @@ def test_check_composes_each_file_once(tmp_path: Path, monkeypatch: pytest.Monke
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the file was parsed a second time")
 
-    monkeypatch.setattr(loader, "compose", counting)
+    monkeypatch.setattr(loader, "compose_all", counting)
     for name in ("compose", "scan", "parse", "load"):
         monkeypatch.setattr(yaml, name, refuse)
     cards = (
@@ -515,8 +515,8 @@ def test_check_prints_rules_and_exits_0_on_warnings(tmp_path: Path) -> None:
     result = run("check", str(path))
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        f"{path}:6:5: warning: flashcard card 'a': no explanation [missing-explanation]",
-        f"{path}:6:5: warning: flashcard card 'a': cites no source [missing-source]",
+        f"{path}:6:5: warning: card 'a': no explanation [missing-explanation]",
+        f"{path}:6:5: warning: card 'a': cites no source [missing-source]",
     ]
     assert "0 error(s), 2 warning(s) in 1 file(s)" in result.stderr
 
@@ -526,7 +526,7 @@ def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
     result = run("check", "--strict", str(path))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        f"{path}:6:5: error: flashcard card 'a': no explanation [missing-explanation]"
+        f"{path}:6:5: error: card 'a': no explanation [missing-explanation]"
     )
     assert run("check", "--strict", str(TEST_DECKS / "every-type.yaml")).exit_code == 0
 
@@ -541,7 +541,7 @@ def test_json_format(tmp_path: Path) -> None:
         "line": 6,
         "column": 65,
         "severity": "error",
-        "message": "choice card 'a': answer 'Z' is not one of the choices",
+        "message": "card 'a': answer 'Z' is not one of the choices",
         "rule": "answer-not-a-choice",
     }
     clean = str(TEST_DECKS / "every-type.yaml")

@@ -460,34 +460,34 @@ def test_deck_without_cards() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("front: F", "flashcard card 'q': missing required key 'back'"),
-        ("back: B", "flashcard card 'q': missing required key 'front'"),
+        ("front: F", "card 'q': missing required key 'back'"),
+        ("back: B", "card 'q': missing required key 'front'"),
         (
             "type: choice\n  question: Q\n  answer: A",
-            "choice card 'q': missing required key 'choices'",
+            "card 'q': missing required key 'choices'",
         ),
         (
             "type: choice\n  question: Q\n  choices: [A, B]",
-            "choice card 'q': missing required key 'answer'",
+            "card 'q': missing required key 'answer'",
         ),
         (
             "type: choice\n  choices: [A, B]\n  answer: A",
-            "choice card 'q': missing required key 'question'",
+            "card 'q': missing required key 'question'",
         ),
-        ("type: true_false\n  statement: S", "true_false card 'q': missing required key 'answer'"),
+        ("type: true_false\n  statement: S", "card 'q': missing required key 'answer'"),
         (
             "type: true_false\n  answer: true",
-            "true_false card 'q': missing required key 'statement'",
+            "card 'q': missing required key 'statement'",
         ),
-        ("type: cloze", "cloze card 'q': missing required key 'text'"),
-        ("type: typed\n  question: Q", "typed card 'q': missing required key 'answer'"),
-        ("type: typed\n  answer: A", "typed card 'q': missing required key 'question'"),
-        ("type: numeric\n  question: Q", "numeric card 'q': missing required key 'answer'"),
-        ("type: numeric\n  answer: 3", "numeric card 'q': missing required key 'question'"),
-        ("type: order\n  question: Q", "order card 'q': missing required key 'items'"),
-        ("type: order\n  items: [A, B]", "order card 'q': missing required key 'question'"),
-        ("type: match\n  question: Q", "match card 'q': missing required key 'pairs'"),
-        ("type: match\n  pairs: {A: B, C: D}", "match card 'q': missing required key 'question'"),
+        ("type: cloze", "card 'q': missing required key 'text'"),
+        ("type: typed\n  question: Q", "card 'q': missing required key 'answer'"),
+        ("type: typed\n  answer: A", "card 'q': missing required key 'question'"),
+        ("type: numeric\n  question: Q", "card 'q': missing required key 'answer'"),
+        ("type: numeric\n  answer: 3", "card 'q': missing required key 'question'"),
+        ("type: order\n  question: Q", "card 'q': missing required key 'items'"),
+        ("type: order\n  items: [A, B]", "card 'q': missing required key 'question'"),
+        ("type: match\n  question: Q", "card 'q': missing required key 'pairs'"),
+        ("type: match\n  pairs: {A: B, C: D}", "card 'q': missing required key 'question'"),
     ],
 )
 def test_missing_card_keys(body: str, message: str) -> None:
@@ -511,8 +511,8 @@ def test_unknown_card_key_with_suggestion() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (4, 3, "error", "typed card 'q': missing required key 'question'"),
-        (6, 3, "error", "typed card 'q': unknown key 'qustion' (did you mean 'question'?)"),
+        (4, 3, "error", "card 'q': missing required key 'question'"),
+        (6, 3, "error", "card 'q': unknown key 'qustion' (did you mean 'question'?)"),
     ]
 
 
@@ -526,7 +526,7 @@ def test_unknown_card_key_without_suggestion() -> None:
         """
     )
     assert deck is None
-    assert found(problems) == [(7, 3, "error", "flashcard card 'q': unknown key 'colour'")]
+    assert found(problems) == [(7, 3, "error", "card 'q': unknown key 'colour'")]
 
 
 def test_key_of_another_type_hints_at_type() -> None:
@@ -544,7 +544,7 @@ def test_key_of_another_type_hints_at_type() -> None:
             7,
             3,
             "error",
-            "flashcard card 'q': unknown key 'choices' "
+            "card 'q': unknown key 'choices' "
             "(did you mean 'choices'? flashcard cards have none: check 'type')",
         )
     ]
@@ -602,7 +602,7 @@ def test_unknown_card_type_with_suggestion() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (5, 9, "error", "card #1: unknown card type 'flashcrad' (did you mean 'flashcard'?)")
+        (5, 9, "error", "card 'q': unknown card type 'flashcrad' (did you mean 'flashcard'?)")
     ]
 
 
@@ -615,7 +615,7 @@ def test_unknown_card_type_without_suggestion() -> None:
         """
     )
     assert deck is None
-    assert found(problems) == [(5, 9, "error", "card #1: unknown card type 'essay'")]
+    assert found(problems) == [(5, 9, "error", "card 'q': unknown card type 'essay'")]
 
 
 # --- Duplicates ------------------------------------------------------------------------------
@@ -685,7 +685,7 @@ def test_choice_answer_not_among_choices() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (8, 11, "error", "choice card 'b2': answer 'Minsk' is not one of the choices")
+        (8, 11, "error", "card 'b2': answer 'Minsk' is not one of the choices")
     ]
 
 
@@ -705,7 +705,7 @@ def test_choice_answer_not_among_choices_with_suggestion() -> None:
             8,
             11,
             "error",
-            "choice card 'b2': answer 'Moskow' is not one of the choices (did you mean 'Moscow'?)",
+            "card 'b2': answer 'Moskow' is not one of the choices (did you mean 'Moscow'?)",
         )
     ]
 
@@ -723,7 +723,7 @@ def test_choice_list_answer_not_among_choices() -> None:
     assert deck is None
     # "  answer: [Moscow, " is 19 characters, so Minsk is in column 20.
     assert found(problems) == [
-        (8, 20, "error", "choice card 'b2': answer 'Minsk' is not one of the choices")
+        (8, 20, "error", "card 'b2': answer 'Minsk' is not one of the choices")
     ]
 
 
@@ -738,7 +738,7 @@ def test_duplicate_choices() -> None:
         """
     )
     assert deck is None
-    assert found(problems) == [(7, 29, "error", "choice card 'c': choice 'Moscow' appears twice")]
+    assert found(problems) == [(7, 29, "error", "card 'c': choice 'Moscow' appears twice")]
 
 
 def test_fewer_than_two_choices() -> None:
@@ -753,7 +753,7 @@ def test_fewer_than_two_choices() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (7, 12, "error", "choice card 'c': choices needs at least 2 entries, found 1")
+        (7, 12, "error", "card 'c': choices needs at least 2 entries, found 1")
     ]
 
 
@@ -770,7 +770,7 @@ def test_cloze_without_gaps() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (6, 9, "error", "cloze card 'z': text has no gaps; write them as {{answer}}")
+        (6, 9, "error", "card 'z': text has no gaps; write them as {{answer}}")
     ]
 
 
@@ -780,7 +780,7 @@ def test_cloze_with_an_empty_gap(gap: str) -> None:
         f'{HEADER}- id: z\n  type: cloze\n  text: "Article {gap} and {{{{7}}}}."\n', "x.yaml"
     )
     assert deck is None
-    assert found(problems) == [(6, 9, "error", f"cloze card 'z': gap '{gap}' has an empty answer")]
+    assert found(problems) == [(6, 9, "error", f"card 'z': gap '{gap}' has an empty answer")]
 
 
 def test_cloze_with_an_unclosed_gap() -> None:
@@ -792,8 +792,9 @@ def test_cloze_with_an_unclosed_gap() -> None:
         """
     )
     assert deck is None
+    # At the '{{' that is never closed, not at the start of the text.
     assert found(problems) == [
-        (6, 9, "error", "cloze card 'z': text has an unclosed '{{' or a stray '}}'")
+        (6, 28, "error", "card 'z': text has an unclosed '{{' or a stray '}}'")
     ]
 
 
@@ -807,7 +808,7 @@ def test_bad_numeric_answer(answer: str) -> None:
     )
     assert deck is None
     assert [(p.line, p.column, p.severity) for p in problems] == [(7, 11, ERROR)]
-    assert problems[0].message.startswith("numeric card 'n': answer must be a")
+    assert problems[0].message.startswith("card 'n': answer must be a")
     assert f"'{answer}'" in problems[0].message
 
 
@@ -821,9 +822,7 @@ def test_bad_numeric_answer_message() -> None:
         """
     )
     assert deck is None
-    assert found(problems) == [
-        (7, 11, "error", "numeric card 'n': answer must be a number, not 'lots'")
-    ]
+    assert found(problems) == [(7, 11, "error", "card 'n': answer must be a number, not 'lots'")]
 
 
 def test_bad_tolerance_not_a_number() -> None:
@@ -842,7 +841,7 @@ def test_bad_tolerance_not_a_number() -> None:
             8,
             14,
             "error",
-            "numeric card 'n': tolerance must be a number or a percentage like '5%', not 'lots'",
+            "card 'n': tolerance must be a number or a percentage like '5%', not 'lots'",
         )
     ]
 
@@ -855,7 +854,7 @@ def test_bad_tolerance_out_of_range(tolerance: str) -> None:
         "x.yaml",
     )
     assert deck is None
-    assert found(problems) == [(8, 14, "error", "numeric card 'n': tolerance must be 0 or more")]
+    assert found(problems) == [(8, 14, "error", "card 'n': tolerance must be 0 or more")]
 
 
 @pytest.mark.parametrize(
@@ -891,7 +890,7 @@ def test_true_false_answer_not_boolean() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (7, 11, "error", "true_false card 't': answer must be true or false, not 'maybe'")
+        (7, 11, "error", "card 't': answer must be true or false, not 'maybe'")
     ]
 
 
@@ -925,7 +924,7 @@ def test_reverse_not_boolean() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (7, 12, "error", "flashcard card 'q': reverse must be true or false, not 'sometimes'")
+        (7, 12, "error", "card 'q': reverse must be true or false, not 'sometimes'")
     ]
 
 
@@ -947,8 +946,8 @@ def test_order_needs_two_distinct_items() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (7, 10, "error", "order card 'o': items needs at least 2 entries, found 1"),
-        (11, 17, "error", "order card 'p': item 'A' appears twice"),
+        (7, 10, "error", "card 'o': items needs at least 2 entries, found 1"),
+        (11, 17, "error", "card 'p': item 'A' appears twice"),
     ]
 
 
@@ -969,8 +968,8 @@ def test_match_rules() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (7, 10, "error", "match card 'm': pairs needs at least 2 entries, found 1"),
-        (13, 8, "error", "match card 'n': 'X' is the match of two items"),
+        (7, 10, "error", "card 'm': pairs needs at least 2 entries, found 1"),
+        (13, 8, "error", "card 'n': 'X' is the match of two items"),
     ]
 
 
@@ -999,7 +998,7 @@ def test_non_slug_card_id() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (4, 7, "error", "flashcard card 'Bad_Id': id must be a slug like 'first-deployment'")
+        (4, 7, "error", "card 'Bad_Id': id must be a slug like 'first-deployment'")
     ]
 
 
@@ -1132,8 +1131,8 @@ def test_list_where_text_is_expected() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (5, 10, "error", "flashcard card 'q': front must be text, not a list"),
-        (6, 9, "error", "flashcard card 'q': back must be text, not a mapping"),
+        (5, 10, "error", "card 'q': front must be text, not a list"),
+        (6, 9, "error", "card 'q': back must be text, not a mapping"),
     ]
 
 
@@ -1153,8 +1152,8 @@ def test_mapping_where_a_list_is_expected() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (8, 11, "error", "typed card 'q': accept must be a list"),
-        (12, 10, "error", "order card 'o': items must be a list"),
+        (8, 11, "error", "card 'q': accept must be a list"),
+        (12, 10, "error", "card 'o': items must be a list"),
     ]
 
 
@@ -1186,7 +1185,7 @@ def test_pairs_not_a_mapping() -> None:
         """
     )
     assert deck is None
-    assert found(problems) == [(7, 10, "error", "match card 'm': pairs must be a mapping")]
+    assert found(problems) == [(7, 10, "error", "card 'm': pairs must be a mapping")]
 
 
 def test_empty_text_is_an_error() -> None:
@@ -1199,8 +1198,8 @@ def test_empty_text_is_an_error() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (5, 10, "error", "flashcard card 'q': front must not be empty"),
-        (6, 9, "error", "flashcard card 'q': back must not be empty"),
+        (5, 10, "error", "card 'q': front must not be empty"),
+        (6, 9, "error", "card 'q': back must not be empty"),
     ]
 
 
@@ -1333,11 +1332,13 @@ def test_invalid_yaml_unclosed_quote_reported_with_its_line() -> None:
         """
     )
     assert deck is None
-    assert len(problems) == 1
+    # The quote is closed where its line ends to read on: the rest of the file's problems follow.
+    assert [(p.line, p.rule or p.check_rule) for p in problems] == [
+        (3, "yaml-unclosed-quote"),
+        (4, "no-cards"),
+    ]
     assert problems[0].severity is ERROR
     assert problems[0].message.startswith("invalid YAML: ")
-    # The quoted scalar that never ends starts on line 3; the error is at or after it.
-    assert problems[0].line >= 3
 
 
 @pytest.mark.parametrize("quote", ['"', "'"])
@@ -1345,19 +1346,19 @@ def test_an_unclosed_quote_is_reported_where_it_opens(quote: str) -> None:
     # The issue's example: PyYAML gives up at the end of the file, three lines further on.
     text = f"deck: d\ntitle: T\ncards:\n  - id: x\n    front: {quote}unclosed\n    back: y\n"
     text += "  - id: z\n"
-    assert parse_deck(text, "bad.yaml") == (
-        None,
-        [
-            Problem(
-                "bad.yaml",
-                5,
-                12,
-                ERROR,
-                f"invalid YAML: a string opened with {quote} on line 5 is never closed: it runs"
-                f" to the end of the file (close it with {quote} where its value ends)",
-            )
-        ],
+    deck, problems = parse_deck(text, "bad.yaml")
+    assert deck is None
+    assert problems[0] == Problem(
+        "bad.yaml",
+        5,
+        12,
+        ERROR,
+        f"invalid YAML: a string opened with {quote} on line 5 is never closed: it runs"
+        f" to the end of the file (close it with {quote} where its value ends)",
     )
+    assert problems[0].hint == f"add {quote} at the end of line 5"
+    # Read on with the quote closed, card 'z' is found to have no front and no back.
+    assert [(p.line, p.rule) for p in problems[1:]] == [(7, "missing-key"), (7, "missing-key")]
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
@@ -1459,7 +1460,7 @@ def test_all_problems_reported_at_once_in_line_order() -> None:
     )
     assert deck is None
     assert found(problems) == [
-        (7, 11, "error", "true_false card 'a': answer must be true or false, not 'maybe'"),
+        (7, 11, "error", "card 'a': answer must be true or false, not 'maybe'"),
         (11, 10, "error", "tag 'Bad Tag' must be a slug like 'kazakhstan-2022'"),
         (12, 1, "error", "deck: unknown key 'colour'"),
     ]
@@ -1493,7 +1494,7 @@ def test_missing_id_is_a_warning() -> None:
             4,
             3,
             "warning",
-            "flashcard card #1: card has no id; progress is keyed on a hash of its content, "
+            "card #1: card has no id; progress is keyed on a hash of its content, "
             "so any edit resets it",
         )
     ]
@@ -1542,9 +1543,9 @@ def test_unknown_source_is_a_warning() -> None:
             10,
             11,
             "warning",
-            "flashcard card 'a': source 'wietz' is not defined in sources (did you mean 'weitz'?)",
+            "card 'a': source 'wietz' is not defined in sources (did you mean 'weitz'?)",
         ),
-        (14, 17, "warning", "flashcard card 'b': source 'nobody' is not defined in sources"),
+        (14, 17, "warning", "card 'b': source 'nobody' is not defined in sources"),
     ]
     assert [p.rule for p in problems] == ["unknown-source", "unknown-source"]
     assert deck.cards[0].source == SourceRef("wietz")
@@ -1561,7 +1562,7 @@ def test_source_ref_without_ref() -> None:
         """
     )
     assert deck is None
-    assert found(problems) == [(7, 11, "error", "flashcard card 'a': source needs a 'ref'")]
+    assert found(problems) == [(7, 11, "error", "card 'a': source needs a 'ref'")]
 
 
 # --- Problem formatting ----------------------------------------------------------------------
@@ -1577,8 +1578,7 @@ def test_problem_str_format() -> None:
 def test_problem_str_from_a_parse() -> None:
     _, problems = parse_cards("- id: Bad_Id\n  front: F\n  back: B\n")
     assert [str(p) for p in problems] == [
-        "x.yaml:4:7: error: flashcard card 'Bad_Id': id must be a slug like 'first-deployment'"
-        " [bad-slug]"
+        "x.yaml:4:7: error: card 'Bad_Id': id must be a slug like 'first-deployment' [bad-slug]"
     ]
     _, problems = parse_cards(NO_ID_CARD)
     (warning,) = problems
@@ -1680,7 +1680,7 @@ def test_escapes_removed_from_every_kind_of_text() -> None:
 def test_text_that_is_only_escapes_is_empty() -> None:
     deck, problems = parse_cards('- id: q\n  front: "\\e[31m\\e[0m"\n  back: B\n')
     assert deck is None
-    assert found(problems) == [(5, 10, "error", "flashcard card 'q': front must not be empty")]
+    assert found(problems) == [(5, 10, "error", "card 'q': front must not be empty")]
 
 
 def test_rich_markup_is_kept_literally() -> None:
@@ -1744,8 +1744,10 @@ def test_plain_scalars_are_refused_exactly_when_pyyaml_tags_them_unsafely(value:
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
-        ("deck: [d\n", "yaml-syntax"),
-        ("deck: d\ntitle: 'T\n", "yaml-syntax"),
+        ("deck: [d\n", "yaml-unclosed-bracket"),
+        ("deck: d\ntitle: 'T\n", "yaml-unclosed-quote"),
+        ("deck: d\ntitle: T\n  x: 1\n", "yaml-indentation"),
+        ("- a\n- b\n---\n- c\n", "yaml-syntax"),
         ("x:\n" + "  - " * 40 + "a\n", "yaml-syntax"),
         ("deck: &a d\ntitle: *a\ncards: []\n", "yaml-alias"),
         ("# nothing\n", "empty-file"),

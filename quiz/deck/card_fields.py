@@ -94,9 +94,26 @@ def cloze(r: Reader, e: Entries, name: str) -> Fields | None:
         if not all(answers):
             r.error(node, f"{name}: gap '{{{{{raw}}}}}' has an empty answer", "cloze-empty-gap")
         gaps.append(answers)
-    if "{{" in "".join(segments) or "}}" in "".join(segments):
-        r.error(node, f"{name}: text has an unclosed '{{{{' or a stray '}}}}'", "cloze-syntax")
+    stray = _stray_brace(segments)
+    if stray is not None:
+        needle, occurrence = stray
+        message = f"{name}: text has an unclosed '{{{{' or a stray '}}}}'"
+        r.error_inside(node, needle, occurrence, message, "cloze-syntax")
     return {"text": text, "segments": tuple(segments), "gaps": tuple(gaps)}
+
+
+def _stray_brace(segments: list[str]) -> tuple[str, int] | None:
+    """The first '{{' or '}}' outside a gap, and how many of it come before it in the text."""
+    # Every gap holds one '{{' and one '}}': those before the stray one count among its kind.
+    for index, segment in enumerate(segments):
+        opening, closing = segment.find("{{"), segment.find("}}")
+        if opening < 0 and closing < 0:
+            continue
+        needle = "{{" if closing < 0 or 0 <= opening < closing else "}}"
+        within = segment[: segment.find(needle)].count(needle)
+        before = sum(s.count(needle) for s in segments[:index])
+        return needle, index + before + within
+    return None
 
 
 def typed(r: Reader, e: Entries, name: str) -> Fields | None:

@@ -31,9 +31,9 @@ MIN_DISTRACTORS = 3
 MIN_ITEMS = 3
 
 
-def card_name(card: Card) -> str:
-    """How a problem names its card."""
-    return f"{card.type} card '{card.id}'"
+def card_name(card: Card, layout: Layout | None = None) -> str:
+    """How a problem names its card: by its id, or by its place when it was written without."""
+    return layout.name(card) if layout is not None else f"card '{card.id}'"
 
 
 def words(text: str) -> str:
@@ -74,9 +74,11 @@ def prompt_key(card: Card) -> str:
 def _missing_parts(path: str, card: Card, layout: Layout) -> Iterator[Problem]:
     node = layout.card(card)
     if not card.explanation:
-        yield at(path, node, card, "missing-explanation", f"{card_name(card)}: no explanation")
+        yield at(
+            path, node, card, "missing-explanation", f"{card_name(card, layout)}: no explanation"
+        )
     if card.source is None:
-        yield at(path, node, card, "missing-source", f"{card_name(card)}: cites no source")
+        yield at(path, node, card, "missing-source", f"{card_name(card, layout)}: cites no source")
 
 
 def _choice_rules(path: str, card: Choice, layout: Layout) -> Iterator[Problem]:
@@ -94,7 +96,9 @@ def _choice_rules(path: str, card: Choice, layout: Layout) -> Iterator[Problem]:
     else:
         message = ""
     if message:
-        yield at(path, choices_node, card, "few-distractors", f"{card_name(card)}: {message}")
+        yield at(
+            path, choices_node, card, "few-distractors", f"{card_name(card, layout)}: {message}"
+        )
     seen: dict[str, str] = {}
     for index, choice in enumerate(card.choices):
         key = words(choice)
@@ -109,7 +113,7 @@ def _choice_rules(path: str, card: Choice, layout: Layout) -> Iterator[Problem]:
                 node,
                 card,
                 "similar-choices",
-                f"{card_name(card)}: choice '{choice}' differs from '{seen[key]}' "
+                f"{card_name(card, layout)}: choice '{choice}' differs from '{seen[key]}' "
                 "only in case, spacing or punctuation",
             )
         else:
@@ -158,7 +162,7 @@ def _answers_in_question(card: Card) -> Iterator[tuple[str, str, str]]:
 def _answer_rules(path: str, card: Card, layout: Layout) -> Iterator[Problem]:
     for key, _, message in _answers_in_question(card):
         node = layout.field(card, key)
-        yield at(path, node, card, "answer-in-question", f"{card_name(card)}: {message}")
+        yield at(path, node, card, "answer-in-question", f"{card_name(card, layout)}: {message}")
 
 
 def _item_rules(path: str, card: Card, layout: Layout) -> Iterator[Problem]:
@@ -178,7 +182,8 @@ def _item_rules(path: str, card: Card, layout: Layout) -> Iterator[Problem]:
         layout.field(card, key),
         card,
         "few-items",
-        f"{card_name(card)}: {count} {key}; at least {MIN_ITEMS} make it more than a coin toss",
+        f"{card_name(card, layout)}: {count} {key}; "
+        f"at least {MIN_ITEMS} make it more than a coin toss",
     )
 
 

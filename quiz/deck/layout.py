@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -18,6 +18,8 @@ class Layout:
 
     root: MappingNode | None
     cards: dict[int, MappingNode]
+    # Each card mapping's place in the list (1-based), by its first line.
+    numbers: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, root: Node | None) -> Layout:
@@ -26,11 +28,20 @@ class Layout:
             return cls(None, {})
         cards_node = value(root, "cards")
         cards: dict[int, MappingNode] = {}
+        numbers: dict[int, int] = {}
         if isinstance(cards_node, SequenceNode):
-            for node in cards_node.value:
+            for number, node in enumerate(cards_node.value, start=1):
                 if isinstance(node, MappingNode):
                     cards[node.start_mark.line + 1] = node
-        return cls(root, cards)
+                    numbers[node.start_mark.line + 1] = number
+        return cls(root, cards, numbers)
+
+    def name(self, card: Card) -> str:
+        """How problems name a card: by the id written in it, else by its place in the list."""
+        node = self.card(card)
+        if node is not None and value(node, "id") is None and card.line in self.numbers:
+            return f"card #{self.numbers[card.line]}"
+        return f"card '{card.id}'"
 
     def card(self, card: Card) -> MappingNode | None:
         """The mapping a card was read from."""

@@ -18,7 +18,7 @@ from quiz.deck.loader import parse
 from quiz.deck.model import Card, Deck
 from quiz.deck.problems import Problem
 from quiz.deck.rules import ERROR, RULES, WARNING, Rule
-from quiz.deck.yaml_safe import Loader, compose
+from quiz.deck.yaml_safe import Loader, compose, unshift
 
 __all__ = [
     "RULES",
@@ -46,13 +46,15 @@ _IGNORE_COMMENT = re.compile(r"(?:^|\s)#\s*quiz:\s*ignore\[([^\]]*)\]")
 
 @dataclass
 class DeckFile:
-    """One checked file: its text, the deck if it loaded, and its problems."""
+    """One checked file: its text, the deck (or all of it that could be read), its problems."""
 
     path: str
     text: str | None = None
     deck: Deck | None = None
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
+    # Whether the deck loaded: `deck` is then the deck; else it holds only what could be read.
+    loaded: bool = False
     # The YAML the loader composed, which every rule places its problems by.
     root: Node | None = None
     _layout: Layout | None = None
@@ -169,7 +171,8 @@ def _duplicate_questions(files: list[DeckFile]) -> Iterator[tuple[DeckFile, Prob
                     node,
                     card,
                     "duplicate-question",
-                    f"{card_name(card)}: the same question as card '{other.id}' ({where})",
+                    f"{card_name(card, file.layout)}: the same question as "
+                    f"{card_name(other, other_file.layout)} ({where})",
                 ),
             )
 
@@ -177,7 +180,7 @@ def _duplicate_questions(files: list[DeckFile]) -> Iterator[tuple[DeckFile, Prob
 def _duplicate_deck_ids(files: list[DeckFile]) -> Iterator[tuple[DeckFile, Problem]]:
     first: dict[str, DeckFile] = {}
     for file in files:
-        if file.deck is None:
+        if file.deck is None or not file.deck.id:
             continue
         if file.deck.id not in first:
             first[file.deck.id] = file
@@ -299,13 +302,33 @@ def read_file(path: Path) -> DeckFile:
     if text is None:
         return DeckFile(name, problems=[p.named() for p in problems])
     # The file is composed once, by the loader; the rules place their problems in its YAML.
-    deck, problems, root = parse(text, name)
-    file = DeckFile(name, text=text, deck=deck, problems=[p.named() for p in problems], root=root)
+    parsed = parse(text, name)
+    # Every rule runs on every card that could be read, whatever errors the file has too.
+    deck = parsed.deck or parsed.readable
+    file = DeckFile(
+        name,
+        text=text,
+        deck=deck,
+        problems=[p.named() for p in parsed.problems],
+        root=parsed.root,
+        loaded=parsed.deck is not None,
+    )
     if deck is not None:
-        file.problems.extend(deck_rules(deck, file.layout, name))
-    # Escapes in the YAML of a deck that did not load are not looked into, as they never were.
-    file.problems.extend(suspicious_characters(text, name, file.layout.root if deck else None))
+        file.problems.extend(unshift(deck_rules(deck, file.layout, name), list(parsed.shifts)))
+    # Escapes are looked for in the YAML as read, with any mistakes in it repaired.
+    escapes = [p for p in suspicious_characters(text, name, file.layout.root) if p.line]
+    file.problems.extend(_once_per_line(escapes))
     return file
+
+
+def _once_per_line(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[str | None, int]] = set()
+    out = []
+    for problem in problems:
+        if (problem.rule, problem.line) not in seen:
+            seen.add((problem.rule, problem.line))
+            out.append(problem)
+    return out
 
 
 def check_paths(paths: Iterable[Path], strict: bool = False) -> CheckResult:

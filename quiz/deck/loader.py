@@ -24,7 +24,8 @@ from quiz.deck.vocabulary import (
     SOURCE_REF,
     TYPE_KEYS,
 )
-from quiz.deck.yaml_safe import alias_problems, compose
+from quiz.deck.yaml_errors import Shift
+from quiz.deck.yaml_safe import alias_problems, compose_all, unshift
 
 _ALLOWED_KEYS = {card_type: frozenset(keys.allowed) for card_type, keys in CARD.items()}
 
@@ -36,6 +37,12 @@ class Parsed(NamedTuple):
     problems: list[Problem]
     # The composed YAML, for placing problems found later; None when it could not be composed.
     root: Node | None
+    # Every part of the deck that could be read, errors or not: what lint checks.
+    readable: Deck | None = None
+    # The text the YAML was composed from: the file's, with any YAML mistakes repaired; and how
+    # those repairs moved columns (see `yaml_safe.unshift`).
+    text: str = ""
+    shifts: tuple[Shift, ...] = ()
 
 
 class _DeckBuilder:
@@ -43,6 +50,9 @@ class _DeckBuilder:
 
     def __init__(self, reader: Reader) -> None:
         self.r = reader
+        self.first_line: dict[str, int] = {}
+        # The deck made of every part that could be read, which lint checks even on errors.
+        self.readable: Deck | None = None
 
     def deck(self, root: Node) -> Deck | None:
         r = self.r
@@ -67,6 +77,17 @@ class _DeckBuilder:
         settings = self.settings(entries["settings"][1]) if "settings" in entries else Settings()
         lint_ignore = self.lint(entries["lint"][1], "deck lint") if "lint" in entries else ()
         cards = self.cards(entries["cards"][1], sources) if "cards" in entries else []
+        self.readable = Deck(
+            id=deck_id or "",
+            title=title or "",
+            description=description,
+            sources=sources,
+            tags=tags,
+            settings=settings,
+            cards=tuple(cards),
+            path=r.path,
+            lint_ignore=lint_ignore,
+        )
         if deck_id is None or title is None:
             return None
         return Deck(
@@ -155,45 +176,47 @@ class _DeckBuilder:
         if not node.value:
             r.error(node, "cards: the deck has no cards", "no-cards")
         cards: list[Card] = []
-        first_line: dict[str, int] = {}
         for index, card_node in enumerate(node.value, start=1):
             card = self.card(card_node, index, sources)
-            if card is None:
-                continue
-            if card.id in first_line:
-                r.error(
-                    card_node,
-                    f"duplicate card id '{card.id}' (first on line {first_line[card.id]})",
-                    "duplicate-id",
-                )
-                continue
-            first_line[card.id] = card.line
-            cards.append(card)
+            if card is not None:
+                cards.append(card)
         return cards
+
+    def _first_of(self, card_id: str, node: Node, name: str) -> bool:
+        """Whether this is the first card with the id; a `duplicate-id` error when not."""
+        first = self.first_line.setdefault(card_id, node.start_mark.line + 1)
+        if first == node.start_mark.line + 1:
+            return True
+        self.r.error(node, f"duplicate card id '{card_id}' (first on line {first})", "duplicate-id")
+        return False
 
     def card(self, node: Node, index: int, sources: dict[str, Source]) -> Card | None:
         r = self.r
         entries = r.mapping(node, f"card #{index}")
         if entries is None:
             return None
-        card_type = optional(entries, "type", r.text, f"card #{index} type") or "flashcard"
-        if card_type not in TYPE_KEYS:
-            hint = suggestion(card_type, list(TYPE_KEYS))
-            r.error(
-                entries["type"][1],
-                f"card #{index}: unknown card type '{card_type}'{hint}",
-                "unknown-type",
-            )
-            return None
+        before = len(r.problems)
         card_id = optional(entries, "id", r.text, f"card #{index} id")
-        name = f"{card_type} card '{card_id}'" if card_id else f"{card_type} card #{index}"
+        # A card is named by its id wherever it has one, even one that is not a slug.
+        name = f"card '{card_id}'" if card_id else f"card #{index}"
         if card_id is not None and not SLUG.match(card_id):
             r.error(
                 entries["id"][1], f"{name}: id must be a slug like 'first-deployment'", "bad-slug"
             )
-            return None
-        _unknown_card_keys(r, entries, card_type, name)
-        missing = [k for k in CARD[card_type].required if k not in entries]
+        # Checked before anything else of the card, so that an error in either copy hides nothing.
+        unique = card_id is None or self._first_of(card_id, node, name)
+        card_type = optional(entries, "type", r.text, f"{name} type") or "flashcard"
+        known = card_type in TYPE_KEYS
+        if not known:
+            hint = suggestion(card_type, list(TYPE_KEYS))
+            r.error(
+                entries["type"][1],
+                f"{name}: unknown card type '{card_type}'{hint}",
+                "unknown-type",
+            )
+        else:
+            _unknown_card_keys(r, entries, card_type, name)
+        missing = [k for k in CARD[card_type].required if k not in entries] if known else []
         for key in missing:
             r.error(node, f"{name}: missing required key '{key}'", "missing-key")
         common: dict[str, Any] = {"line": node.start_mark.line + 1}
@@ -204,17 +227,24 @@ class _DeckBuilder:
             common["tags"] = self.tags(entries["tags"][1], f"{name} tags")
         if "lint" in entries:
             common["lint_ignore"] = self.lint(entries["lint"][1], f"{name} lint")
-        before = len(r.problems)
+        if not known:
+            return None
         cls = CARD_TYPES[card_type]
         fields = FIELD_READERS[cls](r, entries, name) if not missing else None
-        if fields is None or (
-            len(r.problems) > before
-            and any(p.severity is Severity.ERROR for p in r.problems[before:])
+        if (
+            fields is None
+            or not unique
+            or (
+                len(r.problems) > before
+                and any(p.severity is Severity.ERROR for p in r.problems[before:])
+            )
         ):
             return None
         if card_id is None:
             draft = cls(id="draft", **fields, **common)
             card_id = "auto-" + draft.content_hash()[:10]
+            if not self._first_of(card_id, node, name):
+                return None
             r.warn(
                 node,
                 f"{name}: card has no id; progress is keyed on a hash of its content, "
@@ -263,44 +293,53 @@ def _unknown_card_keys(r: Reader, entries: Entries, card_type: str, name: str) -
         if key in allowed:
             continue
         other = {k for keys in TYPE_KEYS.values() for k in keys if k not in own_keys}
+        close = closest(key, (*COMMON_KEYS, *own_keys))
         hint = suggestion(key, (*COMMON_KEYS, *own_keys))
         if not hint:
             # A field of another type usually means a missing or wrong 'type'.
-            close = [key] if key in other else closest(key, sorted(other))
-            if close:
-                hint = f" (did you mean '{close[0]}'? {card_type} cards have none: check 'type')"
-        r.error(key_node, f"{name}: unknown key '{key}'{hint}", "unknown-key")
+            other_close = [key] if key in other else closest(key, sorted(other))
+            if other_close:
+                hint = (
+                    f" (did you mean '{other_close[0]}'? {card_type} cards have none: check 'type')"
+                )
+        r.unknown_key(key_node, f"{name}: unknown key '{key}'{hint}", key, close)
 
 
 def parse(text: str, path: str) -> Parsed:
     """Parse deck text, keeping the YAML it composed; the deck is None when there is any error."""
-    reader = Reader(path, aliases_possible="*" in text)
     with collector_paused():
-        root = compose(text, path)
-        if isinstance(root, Problem):
-            return Parsed(None, [root], None)
+        composed = compose_all(text, path)
+        root, shifts = composed.root, composed.shifts
+        problems = list(composed.problems)
         if root is None:
-            empty = Problem(
-                path, 1, 1, Severity.ERROR, "the file is empty", check_rule="empty-file"
-            )
-            return Parsed(None, [empty], None)
+            if not problems:
+                problems.append(
+                    Problem(
+                        path, 1, 1, Severity.ERROR, "the file is empty", check_rule="empty-file"
+                    )
+                )
+            return Parsed(None, problems, None, None, composed.text, tuple(shifts))
+        reader = Reader(path, aliases_possible="*" in composed.text, source=composed.text)
+        builder = _DeckBuilder(reader)
         try:
-            deck = _DeckBuilder(reader).deck(root)
+            deck = builder.deck(root)
         except RecursionError:
             message = "deck is nested too deeply"
             deep = Problem(path, 1, 1, Severity.ERROR, message, check_rule="yaml-syntax")
-            return Parsed(None, [deep], root)
+            return Parsed(None, [*problems, deep], root, None, composed.text, tuple(shifts))
     if reader.aliases:
-        reader.problems.extend(alias_problems(text, path))
-    problems = sorted(reader.problems, key=lambda p: (p.line, p.column))
+        reader.problems.extend(alias_problems(composed.text, path))
+    problems.extend(unshift(reader.problems, shifts))
+    problems.sort(key=lambda p: (p.line, p.column))
+    readable = builder.readable
     if any(p.severity is Severity.ERROR for p in problems):
-        return Parsed(None, problems, root)
-    return Parsed(deck, problems, root)
+        return Parsed(None, problems, root, readable, composed.text, tuple(shifts))
+    return Parsed(deck, problems, root, readable, composed.text, tuple(shifts))
 
 
 def parse_deck(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
     """Parse deck text; the deck is None when there is any error."""
-    deck, problems, _ = parse(text, path)
+    deck, problems, *_ = parse(text, path)
     return deck, problems
 
 

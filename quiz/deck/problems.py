@@ -17,7 +17,7 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem at a place in a file; line and column are 1-based."""
+    """One problem at a place in a file; line and column are 1-based (line 0: no place)."""
 
     path: str
     line: int
@@ -28,12 +28,33 @@ class Problem:
     # The rule `quiz check` names a problem of reading the file or its YAML by. Loading a deck
     # shows those problems without a rule, as it always has, so the name is kept apart.
     check_rule: str | None = field(default=None, compare=False, repr=False)
+    # What to do about it, when there is something to suggest (shown as `= hint: ...`).
+    hint: str | None = field(default=None, compare=False, repr=False)
+    # Where the problem ends (1-based, exclusive column); None: one character at its start.
+    end_line: int | None = field(default=None, compare=False, repr=False)
+    end_column: int | None = field(default=None, compare=False, repr=False)
+    # Text that, put in place of the span, is the fix the hint suggests (an editor's quick fix).
+    fix: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Messages quote deck text and paths come from anywhere: keep each problem on one line,
         # with no control character left to act on the terminal that shows it.
         object.__setattr__(self, "path", one_line(self.path))
         object.__setattr__(self, "message", one_line(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", one_line(self.hint))
+
+    @property
+    def name(self) -> str | None:
+        """The rule the problem is named by: its own, or else its `check_rule`."""
+        return self.rule or self.check_rule
+
+    @property
+    def end(self) -> tuple[int, int]:
+        """The 1-based line and exclusive column where the problem's span ends."""
+        if self.end_line is None or self.end_column is None:
+            return self.line, self.column + 1
+        return self.end_line, self.end_column
 
     def named(self) -> Problem:
         """The problem as `quiz check` shows it: with its rule, or else its `check_rule`."""
@@ -41,9 +62,17 @@ class Problem:
             return self
         return replace(self, rule=self.check_rule)
 
+    @property
+    def place(self) -> str:
+        """`path:line:col`, or only the path (or nothing) for a problem with no place in a file."""
+        if self.line <= 0:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column}"
+
     def __str__(self) -> str:
         rule = f" [{self.rule}]" if self.rule else ""
-        return f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {self.message}{rule}"
+        place = f"{self.place}: " if self.place else ""
+        return f"{place}{self.severity.value}: {self.message}{rule}"
 
 
 class DeckError(Exception):

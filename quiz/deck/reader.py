@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -39,25 +41,102 @@ def suggestion(word: str, options: list[str] | tuple[str, ...]) -> str:
 class Reader:
     """Walks composed YAML nodes, collecting problems instead of stopping at the first."""
 
-    def __init__(self, path: str, aliases_possible: bool = True) -> None:
+    def __init__(self, path: str, aliases_possible: bool = True, source: str | None = None) -> None:
         self.path = path
+        # The text the nodes were composed from, to place a problem inside a scalar's text.
+        self.source = source
+        self._line_starts: list[int] | None = None
         self.problems: list[Problem] = []
         self.aliases = False
         self._seen: set[int] = set()
         # Every alias is written with a '*': a deck without one needs no nodes remembered.
         self._track = aliases_possible
 
-    def report(self, node: Node, message: str, severity: Severity, rule: str) -> None:
-        mark = node.start_mark
+    def report(
+        self,
+        node: Node,
+        message: str,
+        severity: Severity,
+        rule: str,
+        hint: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        mark, end = node.start_mark, node.end_mark
+        # A scalar on one line spans its text; anything else is placed at its first character.
+        spans = isinstance(node, ScalarNode) and end.line == mark.line and end.column > mark.column
         self.problems.append(
-            Problem(self.path, mark.line + 1, mark.column + 1, severity, message, rule)
+            Problem(
+                self.path,
+                mark.line + 1,
+                mark.column + 1,
+                severity,
+                message,
+                rule,
+                hint=hint,
+                end_line=end.line + 1 if spans else None,
+                end_column=end.column + 1 if spans else None,
+                fix=fix,
+            )
         )
 
-    def error(self, node: Node, message: str, rule: str) -> None:
-        self.report(node, message, Severity.ERROR, rule)
+    def error_inside(
+        self, node: Node, needle: str, occurrence: int, message: str, rule: str
+    ) -> None:
+        """An error at the `occurrence`-th (0-based) `needle` in the scalar's text as written."""
+        place = self._find(node, needle, occurrence) if isinstance(node, ScalarNode) else None
+        if place is None:
+            self.error(node, message, rule)
+            return
+        line, column = place
+        self.problems.append(
+            Problem(
+                self.path,
+                line,
+                column,
+                Severity.ERROR,
+                message,
+                rule,
+                end_line=line,
+                end_column=column + len(needle),
+            )
+        )
 
-    def warn(self, node: Node, message: str, rule: str) -> None:
-        self.report(node, message, Severity.WARNING, rule)
+    def _find(self, node: ScalarNode, needle: str, occurrence: int) -> tuple[int, int] | None:
+        if self.source is None:
+            return None
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.source)]
+        starts = self._line_starts
+        start, end = node.start_mark, node.end_mark
+        if end.line >= len(starts) or "\r" in self.source:
+            return None
+        first = starts[start.line] + start.column
+        written = self.source[first : starts[end.line] + end.column]
+        index = -1
+        for _ in range(occurrence + 1):
+            index = written.find(needle, index + 1)
+            if index < 0:
+                return None
+        offset = first + index
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    def error(
+        self, node: Node, message: str, rule: str, hint: str | None = None, fix: str | None = None
+    ) -> None:
+        self.report(node, message, Severity.ERROR, rule, hint, fix)
+
+    def warn(
+        self, node: Node, message: str, rule: str, hint: str | None = None, fix: str | None = None
+    ) -> None:
+        self.report(node, message, Severity.WARNING, rule, hint, fix)
+
+    def unknown_key(self, key_node: Node, message: str, key: str, close: list[str]) -> None:
+        """An unknown key; when one allowed key is close, the hint and fix are to write it."""
+        if close:
+            self.error(key_node, message, "unknown-key", f"write '{close[0]}'", close[0])
+        else:
+            self.error(key_node, message, "unknown-key")
 
     def visit(self, node: Node) -> bool:
         """Refuse aliases and unknown tags; True when the node may be read."""
@@ -104,8 +183,9 @@ class Reader:
         """An error at each key not `allowed`, with the allowed key it may be a typo of."""
         for key, (key_node, _) in entries.items():
             if key not in allowed:
+                close = closest(key, allowed)
                 hint = suggestion(key, allowed)
-                self.error(key_node, f"{what}: unknown key '{key}'{hint}", "unknown-key")
+                self.unknown_key(key_node, f"{what}: unknown key '{key}'{hint}", key, close)
 
     def scalar(
         self, node: Node, what: str, kind: str = "text", rule: str = "not-text"

@@ -6,11 +6,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz.deck.problems import Problem, Severity
+from quiz.deck.yaml_errors import Shift, explain
 
 try:  # The C parser is several times faster; fall back when libyaml is absent.
     Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -67,25 +70,6 @@ def _hint(text: str, line: int, column: int) -> str:
     if "\ufeff" in near:
         return " (a byte-order mark, U+FEFF, which may only start the file)"
     return ""
-
-
-def _unclosed_quote(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str] | None:
-    """A quoted string that runs to the end of the file, placed where its quote opens."""
-    start = exc.context_mark
-    if (
-        exc.context != "while scanning a quoted scalar"
-        or "end of stream" not in (exc.problem or "")
-        or start is None
-    ):
-        return None
-    line, col = start.line + 1, start.column + 1
-    lines = _LINE_BREAK.split(text)
-    quote = lines[line - 1][col - 1 : col] if line <= len(lines) else '"'
-    message = (
-        f"invalid YAML: a string opened with {quote} on line {line} is never closed: it runs"
-        f" to the end of the file (close it with {quote} where its value ends)"
-    )
-    return line, col, message
 
 
 class _TooDeep(Exception):
@@ -209,17 +193,82 @@ def _first_too_deep(text: str, error: yaml.YAMLError) -> yaml.Mark | None:
 
 def compose(text: str, path: str) -> Node | Problem | None:
     """The YAML node tree, or the one problem that stops YAML from being read at all."""
+    found = _compose_once(text, path)
+    return found[0] if isinstance(found, tuple) else found
+
+
+# A file with more YAML mistakes than this has its first ones reported, and is read no further.
+MAX_REPAIRS = 20
+
+
+class Composed(NamedTuple):
+    """The YAML of a text read past its mistakes: the tree, the mistakes, the text it read."""
+
+    root: Node | None
+    problems: list[Problem]
+    # The text with each mistake repaired, and how the repairs moved columns of their lines.
+    text: str
+    shifts: list[Shift]
+
+
+def compose_all(text: str, path: str) -> Composed:
+    """The YAML node tree, read on past each common mistake repaired where it is."""
+    problems: list[Problem] = []
+    shifts: list[Shift] = []
+    for _ in range(MAX_REPAIRS + 1):
+        found = _compose_once(text, path)
+        if not isinstance(found, tuple):
+            if isinstance(found, Problem):
+                return Composed(None, [*problems, found], text, shifts)
+            return Composed(found, problems, text, shifts)
+        problem, repaired, shift = found
+        problems.append(unshift([problem], shifts)[0])
+        if repaired is None or repaired == text:
+            return Composed(None, problems, text, shifts)
+        text = repaired
+        if shift is not None:
+            shifts.append(shift)
+    return Composed(None, problems, text, shifts)
+
+
+def unshift(problems: list[Problem], shifts: list[Shift]) -> list[Problem]:
+    """Problems found in repaired text, at their columns in the text as written."""
+    if not shifts:
+        return problems
+    out = []
+    for problem in problems:
+        column, end = problem.column, problem.end_column
+        for shift in reversed(shifts):
+            if problem.line == shift.line and column - 1 > shift.column:
+                column -= shift.delta
+            if problem.end_line == shift.line and end is not None and end - 1 > shift.column:
+                end -= shift.delta
+        out.append(replace(problem, column=max(1, column), end_column=end))
+    return out
+
+
+def _compose_once(
+    text: str, path: str
+) -> Node | Problem | tuple[Problem, str | None, Shift | None] | None:
+    """The tree; or the problem, with the repaired text to try next when there is one."""
     try:
         return _compose_limited(text, path)
     except yaml.MarkedYAMLError as exc:
-        unclosed = _unclosed_quote(text, exc)
-        if unclosed is not None:
-            return _syntax(path, *unclosed)
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(p for p in (exc.context, exc.problem) if p)
-        hint = _hint(text, line, col)
-        return _syntax(path, line, col, f"invalid YAML: {message}{hint}")
+        said = explain(text, exc, _hint(text, line, col))
+        problem = Problem(
+            path,
+            said.line,
+            said.column,
+            Severity.ERROR,
+            said.message,
+            check_rule=said.rule,
+            hint=said.hint,
+            end_line=said.line if said.end_column else None,
+            end_column=said.end_column,
+        )
+        return problem, said.repaired, said.shift
     except yaml.reader.ReaderError as exc:
         # libyaml gives a byte offset into the UTF-8 text, and no usable character.
         index = len(text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore"))
