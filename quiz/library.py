@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,8 +47,12 @@ def resolve(names: list[str]) -> tuple[list[Path], list[Problem]]:
         if found:
             paths.append(found)
         else:
-            message = f"no such deck file, folder or bundled deck id '{name}'"
-            problems.append(Problem(name, 1, 1, Severity.ERROR, message))
+            ids = sorted(p.stem for p in deck_files(bundled) if p.is_file())
+            close = difflib.get_close_matches(name, ids, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            message = f"no such deck file, folder or bundled deck id '{name}'{hint}"
+            # A name that is no file has no place in one: the problem is the name itself.
+            problems.append(Problem("", 0, 0, Severity.ERROR, message))
     return paths, problems
 
 

@@ -91,6 +91,15 @@ def test_study_unknown_deck_is_a_clear_error(tmp_path):
     assert "Error: no deck could be loaded" in result.output
 
 
+def test_study_a_misspelt_deck_id_suggests_the_bundled_one_at_no_made_up_place(tmp_path):
+    result = CliRunner().invoke(main, ["study", "--db", str(tmp_path / "q.db"), "csto-weits-2014"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "error: no such deck file, folder or bundled deck id 'csto-weits-2014' "
+        "(did you mean 'csto-weitz-2014'?)"
+    )
+
+
 def test_study_broken_deck_reports_problems_and_changes_nothing(tmp_path):
     db = tmp_path / "q.db"
     deck = tmp_path / "d.yaml"

@@ -122,3 +122,21 @@ def test_reloaded_deck_keeps_progress_of_edited_cards(store, tmp_path, clock):
     assert [r.deck is not None for r in reloads] == [True]
     session.replace_deck(reloads[0].deck)
     assert store.states("ann", "live")["one"].reps == 1
+
+
+@pytest.mark.parametrize("fixed", [DECK, DECK.replace("First front", "Fixed front")])
+async def test_fixing_a_broken_edit_clears_its_error_and_says_reloaded(
+    store, tmp_path, clock, fixed
+):
+    # Putting the file back as it was is a fix too, though its content is the cached deck's.
+    app, path = live_app(store, tmp_path, clock)
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.pause()
+        path.write_text(DECK.replace("front:", "frnt:"), "utf-8")
+        await pilot.pause(0.3)
+        assert any("last good version" in n.message for n in app._notifications)
+        path.write_text(fixed, "utf-8")
+        await pilot.pause(0.3)
+        messages = [n.message for n in app._notifications]
+        assert not any("last good version" in m for m in messages)
+        assert f"Reloaded {path.name}" in messages

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from quiz.cli.group import load_decks, main, open_learner, run_app, store_options
+from quiz.deck.problems import Severity
 from quiz.textsafe import cell
 
 
@@ -21,6 +22,15 @@ def study(ctx: click.Context, decks: tuple[str, ...]) -> None:
     library = load_decks(store, list(decks))
     if not library.decks:
         raise click.ClickException("no deck could be loaded")
+    left_out = {p.path for p in library.problems if p.severity is Severity.ERROR}
+    if left_out and sys.stdin.isatty() and sys.stderr.isatty():
+        # The study screen would cover the problems just printed: let them be read first.
+        click.echo(
+            f"{len(left_out)} deck file(s) with errors left out; "
+            f"studying {len(library.decks)} deck(s) that loaded.",
+            err=True,
+        )
+        click.pause("Press any key to go on (Ctrl+C to stop)...", err=True)
     run_app(store, library, learner, [d.id for d in library.decks])
 
 

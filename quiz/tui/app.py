@@ -78,6 +78,7 @@ class QuizApp(App[None]):
         self.reloader = reloader
         self.gone = list(gone or ())
         self._initial = list(study) if study is not None else None
+        self._broken: set[Path] = set()
 
     def on_mount(self) -> None:
         self.sub_title = f"learner: {self.session.learner}"
@@ -142,6 +143,7 @@ class QuizApp(App[None]):
                 more = len(reload.problems) - 5
                 if more > 0:
                     shown += f"\n... and {more} more"
+                self._broken.add(reload.path)
                 self.notify(
                     f"{shown}\nStill using the last good version.",
                     title=f"{reload.path.name} has problems",
@@ -151,6 +153,10 @@ class QuizApp(App[None]):
                 )
                 continue
             changed_current = self.session.replace_deck(reload.deck)
+            if reload.path in self._broken:
+                # The file's problems are fixed: their toast would say otherwise for seconds more.
+                self._broken.discard(reload.path)
+                self.clear_notifications()
             self.notify(f"Reloaded {reload.path.name}", timeout=3, markup=False)
             screen = self.screen
             if isinstance(screen, StudyScreen):
