@@ -543,6 +543,11 @@ def test_json_format(tmp_path: Path) -> None:
         "severity": "error",
         "message": "card 'a': answer 'Z' is not one of the choices",
         "rule": "answer-not-a-choice",
+        # The span and hint are new in the JSON format (issue 20).
+        "end_line": 6,
+        "end_column": 66,
+        "hint": None,
+        "fix": None,
     }
     clean = str(TEST_DECKS / "every-type.yaml")
     assert json.loads(run("check", "--format", "json", clean).stdout) == []

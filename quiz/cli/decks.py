@@ -40,38 +40,34 @@ def study(ctx: click.Context, decks: tuple[str, ...]) -> None:
 @click.option(
     "--format",
     "output",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
-    help="text: path:line:col: severity: message [rule]; json: a list of problems.",
+    help="text: path:line:col: severity: message [rule], with the source line and a hint; "
+    "json: a list of problems; github: GitHub Actions annotations; sarif: SARIF 2.1.0.",
 )
-def check(paths: tuple[Path, ...], strict: bool, output: str) -> None:
+@click.option(
+    "--source/--no-source",
+    default=None,
+    help="Show each problem's source line with a caret (default: when printing to a terminal).",
+)
+def check(paths: tuple[Path, ...], strict: bool, output: str, source: bool | None) -> None:
     """Check deck files and folders: every problem, with its place and rule.
 
     Exit status: 0 no errors, 1 errors, 2 a file could not be read at all.
     Rules and how to silence them: docs/authoring.md.
     """
-    import json
-
+    from quiz.deck import output as formats
     from quiz.deck.lint import check_paths
 
     result = check_paths(paths, strict=strict)
-    if output == "json":
-        rows = [
-            {
-                "path": p.path,
-                "line": p.line,
-                "column": p.column,
-                "severity": p.severity.value,
-                "message": p.message,
-                "rule": p.rule,
-            }
-            for p in result.problems
-        ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    if output == "text":
+        show = sys.stdout.isatty() if source is None else source
+        printed = formats.text(result.problems, result.sources, show)
+        if printed:
+            click.echo(printed)
     else:
-        for problem in result.problems:
-            click.echo(str(problem))
+        click.echo(formats.WRITERS[output](result.problems))
     if result.problems:
         click.echo(
             f"{result.errors} error(s), {result.warnings} warning(s) in {result.files} file(s)",

@@ -74,6 +74,8 @@ class CheckResult:
     problems: list[Problem]
     files: int
     unreadable: bool
+    # Each file's text by path, for showing the lines problems are on.
+    sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -359,4 +361,5 @@ def check_paths(paths: Iterable[Path], strict: bool = False) -> CheckResult:
         problems.extend(kept)
     if strict:
         problems = [replace(p, severity=ERROR) for p in problems]
-    return CheckResult(problems, len(files), any(not f.readable for f in files))
+    sources = {f.path: f.text for f in files if f.text is not None}
+    return CheckResult(problems, len(files), any(not f.readable for f in files), sources)

@@ -132,9 +132,10 @@ class Reader:
         self.report(node, message, Severity.WARNING, rule, hint, fix)
 
     def unknown_key(self, key_node: Node, message: str, key: str, close: list[str]) -> None:
-        """An unknown key; when one allowed key is close, the hint and fix are to write it."""
+        """An unknown key; when one allowed key is close, writing it is the fix."""
+        # The message says 'did you mean' already: the close key is only the editor's fix.
         if close:
-            self.error(key_node, message, "unknown-key", f"write '{close[0]}'", close[0])
+            self.error(key_node, message, "unknown-key", fix=close[0])
         else:
             self.error(key_node, message, "unknown-key")
 
