@@ -125,3 +125,11 @@ def list_decks(ctx: click.Context, names: tuple[str, ...]) -> None:
             cell(row.deck.id), cell(row.deck.title), str(row.due), str(row.new), str(row.total)
         )
     Console(highlight=False).print(table)
+
+
+@main.command()
+def lsp() -> None:
+    """Run the language server for deck files, over standard input and output (for editors)."""
+    from quiz.lsp import serve
+
+    serve()

@@ -26,8 +26,10 @@ __all__ = [
     "DeckFile",
     "Rule",
     "check_paths",
+    "check_text",
     "ignore_comments",
     "lint_deck",
+    "lint_text",
     "read_file",
     "silence",
     "suspicious_characters",
@@ -303,6 +305,23 @@ def read_file(path: Path) -> DeckFile:
     text, problems = decode_deck(data, name)
     if text is None:
         return DeckFile(name, problems=[p.named() for p in problems])
+    return lint_text(text, name)
+
+
+def check_text(text: str, path: str) -> tuple[DeckFile, list[Problem]]:
+    """Every problem of one deck's text, as `quiz check` gives them, silenced and in order."""
+    file = lint_text(text, path)
+    for _, problem in _duplicate_questions([file]):
+        file.problems.append(problem)
+    comments, unknown = ignore_comments(text, path, file.root)
+    file.problems.extend(unknown)
+    kept = silence(file, comments)
+    kept.sort(key=lambda p: (p.line, p.column))
+    return file, kept
+
+
+def lint_text(text: str, name: str) -> DeckFile:
+    """Parse and lint one deck's text, by itself."""
     # The file is composed once, by the loader; the rules place their problems in its YAML.
     parsed = parse(text, name)
     # Every rule runs on every card that could be read, whatever errors the file has too.
