@@ -126,7 +126,6 @@ def sarif(problems: Iterable[Problem]) -> str:
                     "driver": {
                         "name": "quiz check",
                         "version": __version__,
-                        "informationUri": "https://pypi.org/project/quiz/",
                         "rules": [
                             {
                                 "id": name,
