@@ -57,3 +57,23 @@ def test_new_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "cannot write" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_new_with_spaces_in_the_name_keeps_its_case_and_quotes_the_command(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "My French Deck.yaml"
+    result = CliRunner().invoke(main, ["new", str(path)])
+    assert result.exit_code == 0
+    deck, _ = check_deck(path)
+    assert deck is not None
+    assert (deck.id, deck.title) == ("my-french-deck", "My French Deck")
+    # The suggested command works when pasted into a shell.
+    assert f"then run: quiz check '{path}'" in result.stderr
+
+
+def test_new_refuses_a_name_that_folder_scans_would_skip(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "deck.txt")])
+    assert result.exit_code == 1
+    assert "a deck file's name ends in .yaml or .yml" in result.output
+    assert not (tmp_path / "deck.txt").exists()

@@ -92,15 +92,21 @@ def schema() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def new(path: Path) -> None:
     """Write a starter deck with one commented example of each card type."""
+    import shlex
+
     from quiz.deck.starter import write_starter
 
+    if path.suffix not in (".yaml", ".yml"):
+        # Folders are scanned for .yaml and .yml files only: any other name would be skipped.
+        raise click.ClickException(f"{path}: a deck file's name ends in .yaml or .yml")
     try:
         write_starter(path)
     except FileExistsError:
         raise click.ClickException(f"{path} already exists; choose another name") from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror}") from exc
-    click.echo(f"wrote {path}; edit it, then run: quiz check {path}", err=True)
+    # Quoted as a shell needs it, so that the command works when pasted.
+    click.echo(f"wrote {path}; edit it, then run: quiz check {shlex.quote(str(path))}", err=True)
 
 
 @main.command(name="decks")

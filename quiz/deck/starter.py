@@ -124,7 +124,9 @@ cards:
 def starter_deck(path: Path) -> str:
     """The starter deck's text, with an id and title made from the file's name."""
     deck_id = slugify(path.stem) or "my-deck"
-    title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or "My deck"
+    words = " ".join(path.stem.replace("-", " ").replace("_", " ").split())
+    # Only the first letter is raised: the case of the rest is the author's ("My French Deck").
+    title = words[:1].upper() + words[1:] or "My deck"
     title = title.replace("\\", "").replace('"', "'")
     return (
         STARTER.replace("<<deck_id>>", deck_id)
