@@ -28,6 +28,7 @@ from quiz.deck.reader import closest
 from quiz.deck.rules import RULES
 
 MIN_DISTRACTORS = 3
+_WORD = re.compile(r"\w+")
 MIN_ITEMS = 3
 
 
@@ -38,9 +39,12 @@ def card_name(card: Card, layout: Layout | None = None) -> str:
 
 def words(text: str) -> str:
     """Text folded for comparing: case, accents, spacing and punctuation ignored."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", text))
+    text = text.casefold()
+    # ASCII text has no accents to take off: most questions skip the character walk.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(text))
 
 
 def contains_words(text: str, phrase: str) -> bool:
