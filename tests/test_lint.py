@@ -180,8 +180,8 @@ def test_answer_leak_is_reported_at_the_card_that_gives_it_away(tmp_path: Path) 
     assert leaks_of(tmp_path, ASKS_NAME + gives) == [
         (
             15,
-            "flashcard card 'other': its explanation shows 'Otunbayeva', "
-            "the answer of typed card 'who' (line 6)",
+            "card 'other': its explanation shows 'Otunbayeva', "
+            "the answer of card 'who' (line 6)",
         )
     ]
     in_question = "  - id: other\n    front: 'Otunbayeva did what?'\n    back: Ruled\n" + DONE
@@ -226,10 +226,10 @@ def test_answer_leak_of_every_kind_of_answer(tmp_path: Path) -> None:
     )
     messages = [message for _, message in leaks_of(tmp_path, cards)]
     assert [m.split("answer of ")[1] for m in messages] == [
-        "numeric card 'n' (line 6)",
-        "cloze card 'c' (line 7)",
-        "flashcard card 'f' (line 8)",
-        "choice card 's' (line 9)",
+        "card 'n' (line 6)",
+        "card 'c' (line 7)",
+        "card 'f' (line 8)",
+        "card 's' (line 9)",
     ]
 
 

@@ -246,7 +246,7 @@ def _answer_leaks(path: str, deck: Deck, layout: Layout) -> Iterator[Problem]:
         key = prompt_key(card) if leak.in_prompt else "explanation"
         where = "question" if leak.in_prompt else "explanation"
         message = (
-            f"{card_name(card)}: its {where} shows '{leak.answer}', the answer of "
-            f"{card_name(other)} (line {other.line})"
+            f"{card_name(card, layout)}: its {where} shows '{leak.answer}', the answer of "
+            f"{card_name(other, layout)} (line {other.line})"
         )
         yield at(path, layout.field(card, key), card, "answer-leak", message)
