@@ -241,12 +241,17 @@ def deck_rules(deck: Deck, layout: Layout, path: str) -> list[Problem]:
 
 def _answer_leaks(path: str, deck: Deck, layout: Layout) -> Iterator[Problem]:
     cards = deck.cards
+    names: dict[int, str] = {}
     for leak in find_leaks(cards):
         card, other = cards[leak.at], cards[leak.of]
         key = prompt_key(card) if leak.in_prompt else "explanation"
         where = "question" if leak.in_prompt else "explanation"
+        # A card may give many answers away, and one answer be given away by many cards.
+        for place in (leak.at, leak.of):
+            if place not in names:
+                names[place] = card_name(cards[place], layout)
         message = (
-            f"{card_name(card, layout)}: its {where} shows '{leak.answer}', the answer of "
-            f"{card_name(other, layout)} (line {other.line})"
+            f"{names[leak.at]}: its {where} shows '{leak.answer}', the answer of "
+            f"{names[leak.of]} (line {other.line})"
         )
         yield at(path, layout.field(card, key), card, "answer-leak", message)

@@ -55,8 +55,11 @@ class Leak:
 
 def tokens(text: str) -> Phrase:
     """Text as words and whole numbers: case and accents folded, numbers written one way."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
+    # ASCII text has no accents to fold: most texts skip the walk over their characters.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return tuple(_number(t) if t[0].isdigit() else t for t in _TOKEN.findall(text))
 
 
@@ -141,6 +144,13 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
                     multi.setdefault(words, set()).add(number)
     if not index:
         return
+    # One-word answers, most of them, are found with one set look-up per word of a text.
+    singles = {word for word, by_length in index.items() if 1 in by_length}
+    longer = {
+        word: {n: p for n, p in by_length.items() if n > 1}
+        for word, by_length in index.items()
+        if len(by_length) > (1 in by_length)
+    }
     texts = [
         (place, in_prompt, shown)
         for place, card in enumerate(cards)
@@ -148,7 +158,7 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
             *((True, q) for q in _questions(card)),
             (False, card.explanation or ""),
         )
-        if (shown := _phrases_in(tokens(text), index) - own[place])
+        if (shown := _phrases_in(tokens(text), singles, longer) - own[place])
     ]
     cards_showing: dict[Phrase, set[int]] = {}
     for place, _, shown in texts:
@@ -165,8 +175,14 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
         found: dict[int, str] = {}
         for words in sorted(shown):  # sorted: the same answer is named on every run
             if words not in common:
-                for number, text in single.get(words, ()):
-                    found.setdefault(number, text)
+                # The first other card with this answer is named, not each of them: a year
+                # that fifty cards answer would otherwise give fifty warnings, and a deck's
+                # warnings would grow as the square of its size.
+                first = next(
+                    ((n, t) for n, t in single.get(words, ()) if items[n].card != place), None
+                )
+                if first is not None:
+                    found.setdefault(*first)
         # Several right choices shown together are specific even when each is common.
         for number in {n for words in shown for n in multi.get(words, ())}:
             answers = [
@@ -197,11 +213,17 @@ def _questions(card: Card) -> list[str]:
             assert_never(card)
 
 
-def _phrases_in(words: Phrase, index: dict[str, dict[int, set[Phrase]]]) -> set[Phrase]:
+def _phrases_in(
+    words: Phrase, singles: set[str], longer: dict[str, dict[int, set[Phrase]]]
+) -> set[Phrase]:
     found: set[Phrase] = set()
     for start, word in enumerate(words):
-        for length, phrases in index.get(word, {}).items():
-            candidate = words[start : start + length]
-            if candidate in phrases:
-                found.add(candidate)
+        if word in singles:
+            found.add((word,))
+        by_length = longer.get(word)
+        if by_length is not None:
+            for length, phrases in by_length.items():
+                candidate = words[start : start + length]
+                if candidate in phrases:
+                    found.add(candidate)
     return found
