@@ -31,6 +31,7 @@ class MemorySource:
         # (time, deck, card, first) of every answer
         self.log: list[tuple[datetime, str, str, bool]] = []
         self.version = 0
+        self.held: set[tuple[str, str]] = set()
 
     def data_version(self) -> tuple[int, int]:
         return (self.version, 0)
@@ -57,6 +58,9 @@ class MemorySource:
     def stated_among(self, learner: str, deck_id: str, keys: Sequence[str]) -> set[str]:
         assert len(keys) <= self.STATED_BATCH
         return {k for k in keys if (deck_id, k) in self.states}
+
+    def held_keys(self, learner: str, deck_id: str, now: datetime) -> set[str]:
+        return {k for d, k in self.held if d == deck_id}
 
     def answer(self, item: Item, rating: Rating, now: datetime) -> CardState:
         """What answering does, without a database."""

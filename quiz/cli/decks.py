@@ -124,11 +124,17 @@ def list_decks(ctx: click.Context, names: tuple[str, ...]) -> None:
     library = load_decks(store, list(names))
     session = StudySession(store, library.decks, learner)
     table = Table(title=cell(f"Decks for {learner}"), title_justify="left")
-    for column in ("deck", "title", "due", "new", "cards"):
-        table.add_column(column, justify="right" if column in ("due", "new", "cards") else "left")
+    numbers = ("due", "new", "cards", "suspended")
+    for column in ("deck", "title", *numbers):
+        table.add_column(column, justify="right" if column in numbers else "left")
     for row in session.overview():
         table.add_row(
-            cell(row.deck.id), cell(row.deck.title), str(row.due), str(row.new), str(row.total)
+            cell(row.deck.id),
+            cell(row.deck.title),
+            str(row.due),
+            str(row.new),
+            str(row.total),
+            str(row.suspended),
         )
     Console(highlight=False).print(table)
 

@@ -15,11 +15,16 @@ from quiz.progress import validate
 from quiz.progress.stats import ts
 from quiz.scheduler import Scheduler
 from quiz.store.database import Store
+from quiz.store.marks import MARK_KINDS, MarkEvent
 from quiz.store.reviews import ImportedReview
 from quiz.study.answering import replay_item
 
 FORMAT = "quiz-progress"
 VERSION = 1
+# Version 3 adds mark lines (suspensions, burials, flags, leeches, forgets); a file without
+# them keeps the version it had, so an older quiz still reads it.
+WITH_MARKS = 3
+MARK_KEYS = ("mark", "id", "deck_id", "item_key", "value", "at")
 REVIEW_KEYS = (
     "id",
     "deck_id",
@@ -72,6 +77,7 @@ class ProgressFile:
     exported_at: str
     decks: dict[str, FileDeck]
     reviews: list[FileReview]
+    marks: list[MarkEvent] = field(default_factory=list)
     # Well-formed reviews out of range, left out: the reason, and the lines that had it.
     refused: dict[str, list[int]] = field(default_factory=dict)
     # Exam attempts (quiz/exams/exchange.py): each an attempt record and its responses.
@@ -100,15 +106,16 @@ def export_progress(
     attempts = attempt_lines(store, learner) if decks is None else []
     if not rows and not attempts:
         raise ProgressFileError(f"learner '{learner}' has no reviews to export in this database")
-    used = sorted({row[1] for row in rows})
+    marks = store.mark_events(learner, decks)
+    used = sorted({row[1] for row in rows} | {m.deck_id for m in marks})
     known = {
         deck_id: FileDeck(deck_id, title, chash)
         for deck_id, (title, chash) in store.deck_versions(used).items()
     }
     header = {
         "format": FORMAT,
-        # A file with exam attempts is version 2, which an older quiz refuses by name.
-        "version": WITH_ATTEMPTS if attempts else VERSION,
+        # Attempts make a file version 2 and marks version 3, which older quiz refuse by name.
+        "version": WITH_MARKS if marks else WITH_ATTEMPTS if attempts else VERSION,
         "learner": learner,
         "exported_at": ts(now),
         "decks": [
@@ -123,6 +130,11 @@ def export_progress(
         out.write(json.dumps(review, ensure_ascii=False) + "\n")
     for attempt in attempts:
         out.write(json.dumps(attempt, ensure_ascii=False) + "\n")
+    for m in marks:
+        line = dict(
+            zip(MARK_KEYS, (m.kind, m.id, m.deck_id, m.item_key, m.value, ts(m.at)), strict=True)
+        )
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return len(rows)
 
 
@@ -203,7 +215,7 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
     from quiz.exams.exchange import VERSION as WITH_ATTEMPTS
     from quiz.exams.exchange import is_attempt_line, read_attempt
 
-    if version > WITH_ATTEMPTS:
+    if version > WITH_MARKS:
         raise _fail(
             name, 1, f"written by a newer quiz (format version {version}); upgrade quiz to read it"
         )
@@ -214,6 +226,7 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
     decks = _read_decks(name, header.get("decks"))
     exported_at = header.get("exported_at")
     reviews: list[FileReview] = []
+    marks: list[MarkEvent] = []
     refused: dict[str, list[int]] = {}
     attempts: list[tuple[Any, list[Any]]] = []
     seen: set[str] = set()
@@ -227,6 +240,9 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
             except ValueError as exc:
                 raise _fail(name, number, str(exc)) from exc
             continue
+        if isinstance(value, dict) and "mark" in value:
+            marks.append(_read_mark(name, number, value, learner, decks, now))
+            continue
         review = _read_review(name, number, value, decks, now)
         if isinstance(review, str):
             refused.setdefault(review, []).append(number)
@@ -235,7 +251,52 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
             raise _fail(name, number, f"review id '{review.id}' appears twice")
         seen.add(review.id)
         reviews.append(review)
-    return ProgressFile(name, learner, str(exported_at or ""), decks, reviews, refused, attempts)
+    return ProgressFile(
+        name, learner, str(exported_at or ""), decks, reviews, marks, refused, attempts
+    )
+
+
+def _read_mark(
+    name: str,
+    number: int,
+    value: dict[str, Any],
+    learner: str,
+    decks: dict[str, FileDeck],
+    now: datetime,
+) -> MarkEvent:
+    """The mark event on a line; a malformed one raises."""
+    unknown = sorted(set(value) ^ set(MARK_KEYS))
+    if unknown:
+        raise _fail(name, number, f"a mark line has a missing or unknown key '{unknown[0]}'")
+    if value["mark"] not in MARK_KINDS:
+        raise _fail(name, number, f"unknown mark '{value['mark']}'; one of {', '.join(MARK_KINDS)}")
+    if not isinstance(value["id"], str) or not REVIEW_ID.fullmatch(value["id"]):
+        raise _fail(name, number, "'id' must be 1 to 64 letters, digits, '-' or '_'")
+    for key in ("deck_id", "item_key"):
+        if not isinstance(value[key], str) or not value[key]:
+            raise _fail(name, number, f"'{key}' must be non-empty text")
+    if value["deck_id"] not in decks:
+        raise _fail(name, number, f"deck '{value['deck_id']}' is not listed in the header")
+    if value["value"] is not None and not isinstance(value["value"], str):
+        raise _fail(name, number, "'value' must be text or null")
+    if value["mark"] == "flag" and value["value"] not in ("0", "1", "2", "3", "4"):
+        raise _fail(name, number, 'a flag\'s \'value\' must be "0" to "4"')
+    when, _ = validate.parse_time(value["at"]) if isinstance(value["at"], str) else (None, False)
+    if when is None or when > now + validate.SKEW:
+        raise _fail(name, number, "'at' must be an ISO 8601 time with a UTC offset, not ahead")
+    if value["mark"] == "bury" and (
+        not isinstance(value["value"], str) or validate.parse_time(value["value"])[0] is None
+    ):
+        raise _fail(name, number, "a burial's 'value' must be the ISO 8601 time it ends")
+    return MarkEvent(
+        value["id"],
+        learner,
+        value["deck_id"],
+        value["item_key"],
+        value["mark"],
+        value["value"],
+        when,
+    )
 
 
 def _read_decks(name: str, value: object) -> dict[str, FileDeck]:
@@ -320,6 +381,7 @@ class ImportReport:
     other_versions: list[str] = field(default_factory=list)
     attempts_added: int = 0
     attempts_here: int = 0
+    marks: int = 0  # mark events added
 
     def lines(self) -> list[str]:
         """One line per fact, for the terminal."""
@@ -425,8 +487,14 @@ def _merge(
                 report.attempts_added += 1
             else:
                 report.attempts_here += 1
-        if rows or report.attempts_added:
+        marks = [m for m in f.marks if (m.deck_id, m.item_key) in items]
+        if rows or marks or report.attempts_added:
             store.add_learner(f.learner, now)
+        known = {m.id for m in store.mark_events(f.learner)}
+        fresh = [m for m in marks if m.id not in known]
+        report.marks = store.add_marks(fresh)
+        # A forget changes where the replay of its item starts.
+        touched.update((m.learner, m.deck_id, m.item_key) for m in fresh if m.kind == "forget")
         reports.append(report)
     return reports, touched
 
@@ -439,4 +507,8 @@ def _replay(store: Store, touched: set[tuple[str, str, str]]) -> None:
     }
     for learner, deck_id, key in sorted(touched):
         reviews = store.item_reviews(learner, deck_id, key)
+        forgotten = store.last_forgotten(learner, deck_id, key)
+        if forgotten is not None:
+            # Sent back to new then: only the reviews since count for its state.
+            reviews = [r for r in reviews if r[1] > forgotten]
         replay_item(store, schedulers[deck_id], learner, deck_id, key, reviews, None)

@@ -18,6 +18,7 @@ from quiz.store.backup import backed_up_on, backup_folder, list_backups, make_ba
 from quiz.store.base import state_from_json, state_to_json
 from quiz.store.decks import DeckRecords, SyncReport
 from quiz.store.exams import ExamRecords
+from quiz.store.marks import MarkRecords
 from quiz.store.reviews import ReviewLog, ReviewRecord
 from quiz.store.settings import SettingRecords
 from quiz.store.states import DueState
@@ -46,6 +47,7 @@ MIGRATIONS = (
     "m003_deck_snapshots",
     "m004_study_days_and_settings",
     "m005_exams",
+    "m007_item_marks",
 )
 
 
@@ -53,7 +55,7 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says why and what to do."""
 
 
-class Store(ReviewLog, DeckRecords, SettingRecords, ExamRecords):
+class Store(ReviewLog, DeckRecords, SettingRecords, ExamRecords, MarkRecords):
     """Progress and decks in SQLite; every write goes through `atomic`, one transaction each."""
 
 

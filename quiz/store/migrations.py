@@ -190,3 +190,38 @@ def m005_exams(db: Database) -> None:
         " PRIMARY KEY (attempt_id, position)"
         ")"
     )
+
+
+@migrations()
+def m007_item_marks(db: Database) -> None:
+    """Suspensions, burials, flags and leech marks: per-learner events, and what they add up to."""
+    # The events are the truth (a progress file carries them, by id, so a merge is idempotent);
+    # item_marks is what they add up to, rebuilt from them for each item they touch.
+    db.table("mark_events").create(
+        {
+            "id": str,
+            "learner": str,
+            "deck_id": str,
+            "item_key": str,
+            "kind": str,  # suspend, unsuspend, bury, unbury, flag, leech, unleech, forget
+            "value": str,  # a flag's number, a burial's end; NULL otherwise
+            "at": str,
+        },
+        pk="id",
+        not_null={"learner", "deck_id", "item_key", "kind", "at"},
+    )
+    db.table("mark_events").create_index(["learner", "deck_id", "item_key"])
+    db.table("item_marks").create(
+        {
+            "learner": str,
+            "deck_id": str,
+            "item_key": str,
+            "suspended": int,
+            "buried_until": str,
+            "flag": int,
+            "leech": int,
+        },
+        pk=("learner", "deck_id", "item_key"),
+        not_null={"suspended", "flag", "leech"},
+        defaults={"suspended": 0, "flag": 0, "leech": 0},
+    )

@@ -43,6 +43,10 @@ class CandidateSource(Protocol):
         """Which of these keys have a state at all."""
         ...
 
+    def held_keys(self, learner: str, deck_id: str, now: datetime) -> set[str]:
+        """The keys the learner suspended, or buried past `now`: never queued."""
+        ...
+
 
 def waiting(deck: Deck, number: int) -> Queued:
     """The deck's item with this number, queued without building its card yet."""
@@ -138,6 +142,8 @@ class QueueBuilder:
         reviews_left = max(0, settings.reviews_per_day - reviews_done)
         # Only the states due by tomorrow are read; of the rest only whether they exist.
         due_states = source.due_states(learner, deck.id, tomorrow + LEARNING_HORIZON)
+        # A burial lasts to the end of the study day it was made in, so the day's start decides.
+        held = source.held_keys(learner, deck.id, since)
         # Whether a key has a state is asked of the source a batch of keys at a time, and only
         # while new items are wanted: a walk that stops wanting them after 20 never reads the
         # other 100,000 studied keys of a big deck.
@@ -153,6 +159,8 @@ class QueueBuilder:
         keys = deck.item_index.keys
         batch = source.STATED_BATCH
         for number, key in enumerate(keys):
+            if held and key in held:
+                continue
             state = due_states.get(key)
             if state is None:
                 if not new_left:

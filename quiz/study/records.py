@@ -19,6 +19,7 @@ class DeckOverview:
     due: int
     new: int
     total: int
+    suspended: int = 0  # items the learner suspended, counted in none of the above but total
 
 
 @dataclass(frozen=True)

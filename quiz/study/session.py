@@ -89,7 +89,8 @@ class StudySession:
             c = self._builder.candidates(deck, now, self.settings_of(deck.id))
             learning_due = sum(1 for d, _ in c.learning if d <= now)
             due = min(len(c.reviews), c.reviews_left) + learning_due
-            out.append(DeckOverview(deck, due, len(c.new), c.total))
+            held = self.store.suspended_count(self.learner, deck.id)
+            out.append(DeckOverview(deck, due, len(c.new), c.total, held))
         return out
 
     def start(self, deck_ids: Sequence[str] | None = None, *, due_only: bool = False) -> None:

@@ -100,6 +100,7 @@ class HomeScreen(Screen[None]):
                 (f"{due} due", "green"),
                 ("  ·  ", "dim"),
                 (f"{new} new today", "blue"),
+                *_suspended_note(sum(r.suspended for r in overview)),
             )
         )
         hint = (
@@ -134,3 +135,8 @@ class HomeScreen(Screen[None]):
     def action_study_all(self) -> None:
         """Study every due item of every deck."""
         self.post_message(self.Study(None, due_only=True))
+
+
+def _suspended_note(count: int) -> tuple[tuple[str, str], ...]:
+    """The home line's count of suspended items, when there are any."""
+    return (("  ·  ", "dim"), (f"{count} suspended", "yellow")) if count else ()
