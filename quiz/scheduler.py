@@ -169,6 +169,10 @@ class Scheduler:
         elapsed = (now - state.last_review).total_seconds() / SECONDS_PER_DAY
         return self.recall_after(elapsed, state.stability)
 
+    def days_to_recall(self, recall: float) -> float:
+        """Days, per unit of stability, until recall falls to `recall` (in (0, 1])."""
+        return float((recall ** (1 / self._decay) - 1) / self._factor)
+
     def recall_after(self, days: float, stability: float | None) -> float:
         """Probability of recall `days` after the last review, for an item of this stability."""
         if not stability:

@@ -20,6 +20,7 @@ from quiz.store.decks import DeckRecords, SyncReport
 from quiz.store.exams import ExamRecords
 from quiz.store.marks import MarkRecords
 from quiz.store.reviews import ReviewLog, ReviewRecord
+from quiz.store.search import SearchRecords
 from quiz.store.settings import SettingRecords
 from quiz.store.states import DueState
 
@@ -55,7 +56,7 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says why and what to do."""
 
 
-class Store(ReviewLog, DeckRecords, SettingRecords, ExamRecords, MarkRecords):
+class Store(ReviewLog, DeckRecords, SettingRecords, ExamRecords, MarkRecords, SearchRecords):
     """Progress and decks in SQLite; every write goes through `atomic`, one transaction each."""
 
 

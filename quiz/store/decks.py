@@ -103,6 +103,7 @@ class DeckRecords(StoreBase):
         inserts, updates = [], []
         restored = updated = 0
         current: set[str] = set()
+        tagged: list[tuple[str, tuple[str, ...]]] = []
         card: Card | None = None
         content = chash = ""
         for position, item in enumerate(deck.items()):
@@ -113,6 +114,8 @@ class DeckRecords(StoreBase):
                 chash = hash_content_json(content)
             key = item.key
             current.add(key)
+            if card.tags:
+                tagged.append((key, card.tags))
             row = (card.id, item.variant, card.type, position, card.line, content, chash)
             if key not in existing:
                 inserts.append((deck.id, key, *row, stamp, stamp))
@@ -152,6 +155,12 @@ class DeckRecords(StoreBase):
         self.conn.executemany(
             "UPDATE cards SET archived = 1, updated_at = ? WHERE deck_id = ? AND item_key = ?",
             to_archive,
+        )
+        # Only a changed file is synced, so the deck's tags are simply written again.
+        self.conn.execute("DELETE FROM card_tags WHERE deck_id = ?", (deck.id,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO card_tags (deck_id, item_key, tag) VALUES (?, ?, ?)",
+            [(deck.id, key, tag) for key, tags in tagged for tag in tags],
         )
         self.conn.execute(
             "INSERT INTO decks (id, path, title, content_hash, meta, snapshot, synced_at) "

@@ -225,3 +225,14 @@ def m007_item_marks(db: Database) -> None:
         not_null={"suspended", "flag", "leech"},
         defaults={"suspended": 0, "flag": 0, "leech": 0},
     )
+    # Tags by item, kept by syncing a deck, so `tag:` is an index look-up, not JSON over every card.
+    db.table("card_tags").create(
+        {"deck_id": str, "item_key": str, "tag": str}, pk=("deck_id", "item_key", "tag")
+    )
+    db.execute("CREATE INDEX idx_card_tags_tag ON card_tags (tag COLLATE NOCASE)")
+    db.execute(
+        "INSERT OR IGNORE INTO card_tags (deck_id, item_key, tag) SELECT c.deck_id, c.item_key, "
+        "j.value FROM cards c, json_each(c.content, '$.tags') j WHERE c.archived = 0"
+    )
+    # `is:due` over all of a learner's decks.
+    db.execute("CREATE INDEX idx_card_states_learner_due ON card_states (learner, due)")

@@ -1,0 +1,284 @@
+"""Search: a parsed query (`quiz.search`) as one parameterised SQL query over a learner's items."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, assert_never
+
+from quiz.search import All, Any_, Field, Node, Not, Prop, Rated, Text
+from quiz.store.base import StoreBase, dt, ts
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One matching item, with what a listing shows of it."""
+
+    deck_id: str
+    item_key: str
+    card_id: str
+    type: str
+    path: str | None
+    line: int | None
+    state: str  # new when never studied
+    due: datetime | None
+    stability: float | None
+    difficulty: float | None
+    last_review: datetime | None
+    reps: int
+    lapses: int
+    suspended: bool
+    buried_until: datetime | None
+    flag: int
+    leech: bool
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    """What a query's meaning depends on besides the data: who, when, and how recall decays."""
+
+    learner: str
+    now: datetime
+    day_start: datetime  # when today's study day began
+    # Days per unit of stability until recall falls to the given level (the scheduler's curve).
+    days_to_recall: Callable[[float], float]
+
+
+def _like(pattern: str) -> str:
+    """A `*` pattern as a LIKE pattern, escaping LIKE's own wildcards."""
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%")
+
+
+_SQL_OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "=", "!=": "<>"}
+# The comparison of elapsed days with the threshold that gives `r OP x` (recall falls with time).
+_RECALL_OPS = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "<>"}
+
+_STATE_SQL = {
+    "new": "(s.state IS NULL OR s.state = 'new')",
+    "learn": "s.state IN ('learning', 'relearning')",
+    "review": "s.state = 'review'",
+    "suspended": "coalesce(m.suspended, 0) = 1",
+    "flagged": "coalesce(m.flag, 0) > 0",
+    "leech": "coalesce(m.leech, 0) = 1",
+}
+
+
+class _Translator:
+    def __init__(self, ctx: SearchContext) -> None:
+        self.ctx = ctx
+        self.args: list[Any] = []
+
+    def sql(self, node: Node) -> str:
+        match node:
+            case All(parts):
+                return "(" + " AND ".join(self.sql(p) for p in parts) + ")" if parts else "1"
+            case Any_(parts):
+                return "(" + " OR ".join(self.sql(p) for p in parts) + ")"
+            case Not(term):
+                # A comparison with NULL is NULL, and NOT NULL is NULL: coalesce makes it false.
+                return f"NOT coalesce({self.sql(term)}, 0)"
+            case Text(text):
+                self.args.append(f"%{_like(text)}%")
+                return "c.content LIKE ? ESCAPE '\\'"
+            case Field(name, value):
+                return self.field(name, value)
+            case Prop(name, op, number):
+                return self.prop(name, op, number)
+            case Rated(days, rating):
+                since = self.ctx.day_start - timedelta(days=days - 1)
+                self.args.extend([self.ctx.learner, ts(since)])
+                extra = ""
+                if rating is not None:
+                    self.args.append(rating)
+                    extra = " AND r.rating = ?"
+                return (
+                    "EXISTS (SELECT 1 FROM reviews r WHERE r.learner = ? AND r.deck_id = c.deck_id "
+                    f"AND r.item_key = c.item_key AND r.reviewed_at >= ?{extra})"
+                )
+            case _:
+                assert_never(node)
+
+    def field(self, name: str, value: str) -> str:
+        match name:
+            case "deck":
+                self.args.append(_like(value))
+                return "c.deck_id LIKE ? ESCAPE '\\'"
+            case "id":
+                self.args.append(_like(value))
+                return "c.card_id LIKE ? ESCAPE '\\'"
+            case "type":
+                self.args.append(value)
+                return "c.type = ?"
+            case "tag":
+                # The card's own tags and its deck's.
+                match = self.tag_match("t.tag", value)
+                decks = self.deck_tagged(value)
+                return (
+                    "(EXISTS (SELECT 1 FROM card_tags t WHERE t.deck_id = c.deck_id "
+                    f"AND t.item_key = c.item_key AND {match}) OR c.deck_id IN ({decks}))"
+                )
+            case "flag":
+                self.args.append(int(value))
+                return "coalesce(m.flag, 0) = ?"
+            case "is":
+                now = ts(self.ctx.now)
+                if value == "due":
+                    self.args.append(now)
+                    return "(s.state IN ('learning', 'relearning', 'review') AND s.due <= ?)"
+                if value == "buried":
+                    self.args.append(now)
+                    return "m.buried_until > ?"
+                return _STATE_SQL[value]
+            case _:
+                raise ValueError(f"unknown field {name}")
+
+    def tag_match(self, column: str, value: str) -> str:
+        if "*" in value:
+            self.args.append(_like(value))
+            return f"{column} LIKE ? ESCAPE '\\'"
+        # Without a wildcard, an equality the tag index answers.
+        self.args.append(value)
+        return f"{column} = ? COLLATE NOCASE"
+
+    def deck_tagged(self, value: str) -> str:
+        self.args.append(_like(value))
+        return (
+            "SELECT d2.id FROM decks d2, json_each(d2.meta, '$.tags') j "
+            "WHERE j.value LIKE ? ESCAPE '\\'"
+        )
+
+    def driver(self, node: Node) -> str | None:
+        """A small set of (deck, item) keys an index gives, that every match is in; or None."""
+        match node:
+            case All(parts):
+                for part in parts:
+                    found = self.driver(part)
+                    if found is not None:
+                        return found
+                return None
+            case Field("tag", value):
+                match = self.tag_match("tag", value)
+                decks = self.deck_tagged(value)
+                return (
+                    f"SELECT deck_id, item_key FROM card_tags WHERE {match} UNION "
+                    f"SELECT deck_id, item_key FROM cards WHERE deck_id IN ({decks})"
+                )
+            case Field("is", "due"):
+                self.args.extend([self.ctx.learner, ts(self.ctx.now)])
+                return "SELECT deck_id, item_key FROM card_states WHERE learner = ? AND due <= ?"
+            case Field("is", "suspended" | "flagged" | "leech" | "buried"):
+                self.args.append(self.ctx.learner)
+                return "SELECT deck_id, item_key FROM item_marks WHERE learner = ?"
+            case Rated(days, _):
+                since = self.ctx.day_start - timedelta(days=days - 1)
+                self.args.extend([self.ctx.learner, ts(since)])
+                return (
+                    "SELECT DISTINCT deck_id, item_key FROM reviews "
+                    "WHERE learner = ? AND reviewed_at >= ?"
+                )
+            case _:
+                return None
+
+    def prop(self, name: str, op: str, number: float) -> str:
+        sql_op = _SQL_OPS[op]
+        now_day = "julianday(?)"
+        match name:
+            case "lapses" | "reps":
+                self.args.append(number)
+                return f"coalesce(s.{name}, 0) {sql_op} ?"
+            case "s" | "d":
+                column = "stability" if name == "s" else "difficulty"
+                self.args.append(number)
+                return f"s.{column} {sql_op} ?"
+            case "ivl":
+                self.args.append(number)
+                return f"(julianday(s.due) - julianday(s.last_review)) {sql_op} ?"
+            case "due":
+                self.args.extend([ts(self.ctx.now), number])
+                return f"(s.state <> 'new' AND julianday(s.due) - {now_day} {sql_op} ?)"
+            case "r":
+                return self.recall(op, number)
+            case _:
+                raise ValueError(f"unknown property {name}")
+
+    def recall(self, op: str, x: float) -> str:
+        studied = "s.stability > 0 AND s.last_review IS NOT NULL"
+        # Recall lies in (0, 1]: at or below 0 the answer does not depend on the item.
+        if x <= 0:
+            return f"({studied})" if op in (">", ">=", "!=") else "0"
+        # Recall falls below x after k * stability days: compare the elapsed days instead.
+        k = self.ctx.days_to_recall(x)
+        self.args.extend([ts(self.ctx.now), k])
+        elapsed = "max(0, julianday(?) - julianday(s.last_review))"
+        return f"({studied} AND {elapsed} {_RECALL_OPS[op]} s.stability * ?)"
+
+
+_COLUMNS = (
+    "SELECT c.deck_id, c.item_key, c.card_id, c.type, d.path, c.line, s.state, s.due, "
+    "s.stability, s.difficulty, s.last_review, s.reps, s.lapses, m.suspended, m.buried_until, "
+    "m.flag, m.leech FROM "
+)
+_JOINS = (
+    " JOIN decks d ON d.id = c.deck_id "
+    "LEFT JOIN card_states s ON s.learner = ? AND s.deck_id = c.deck_id "
+    "AND s.item_key = c.item_key "
+    "LEFT JOIN item_marks m ON m.learner = ? AND m.deck_id = c.deck_id "
+    "AND m.item_key = c.item_key WHERE c.archived = 0"
+)
+
+
+def search_sql(node: Node, ctx: SearchContext) -> tuple[str, list[Any]]:
+    """The query as SQL and its parameters (values never enter the SQL text)."""
+    keys = _Translator(ctx)
+    driver = keys.driver(node)
+    translator = _Translator(ctx)
+    where = translator.sql(node)
+    if driver is None:
+        source = "cards c"
+    else:
+        # CROSS JOIN keeps SQLite from reordering: the few keys first, then their cards.
+        source = (
+            f"({driver}) k CROSS JOIN cards c ON c.deck_id = k.deck_id AND c.item_key = k.item_key"
+        )
+    return (
+        f"{_COLUMNS}{source}{_JOINS} AND {where} ORDER BY c.deck_id, c.position, c.item_key",
+        [*keys.args, ctx.learner, ctx.learner, *translator.args],
+    )
+
+
+def _row(r: tuple[Any, ...]) -> ItemRow:
+    deck, key, card, kind, path, line, state, due, s, d, last, reps, lapses = r[:13]
+    suspended, buried, flag, leech = r[13:]
+    return ItemRow(
+        deck,
+        key,
+        card,
+        kind,
+        path,
+        line,
+        state or "new",
+        dt(due),
+        s,
+        d,
+        dt(last),
+        reps or 0,
+        lapses or 0,
+        bool(suspended),
+        dt(buried),
+        flag or 0,
+        bool(leech),
+    )
+
+
+class SearchRecords(StoreBase):
+    """Finding a learner's items by a query."""
+
+    def search(self, node: Node, ctx: SearchContext, limit: int | None = None) -> list[ItemRow]:
+        """The learner's current items that match, in deck order."""
+        sql, args = search_sql(node, ctx)
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [_row(r) for r in self.conn.execute(sql, args)]
