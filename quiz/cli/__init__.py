@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 # Imported for their commands, which they add to the group as they load.
-from quiz.cli import backup, decks, exams, import_export, optimize, progress, settings
+from quiz.cli import backup, cards, decks, exams, import_export, optimize, progress, settings
 from quiz.cli.group import main
 
 __all__ = [
     "backup",
+    "cards",
     "decks",
     "exams",
     "import_export",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from quiz.cli.cards import study_options, study_scope
 from quiz.cli.group import load_decks, main, open_learner, run_app, store_options
 from quiz.deck.problems import Severity
 from quiz.textsafe import cell
@@ -14,12 +15,25 @@ from quiz.textsafe import cell
 
 @main.command()
 @click.argument("decks", nargs=-1, metavar="[DECK_ID_OR_PATH]...")
+@study_options
 @store_options
 @click.pass_context
-def study(ctx: click.Context, decks: tuple[str, ...]) -> None:
+def study(
+    ctx: click.Context,
+    decks: tuple[str, ...],
+    query: str | None,
+    tags: tuple[str, ...],
+    extra_new: int,
+    ahead: int,
+) -> None:
     """Study decks: bundled deck ids, YAML files or folders of them (default: all bundled)."""
     store, learner = open_learner(ctx)
+    # Loaded first, so a query sees their cards as the files have them now.
     library = load_decks(store, list(decks))
+    scope, matched = study_scope(store, learner, query, tags, extra_new, ahead)
+    if not decks and set(matched) - {str(p) for p in library.paths}:
+        # Without deck names a query spans every deck the database has seen.
+        library = load_decks(store, matched)
     if not library.decks:
         raise click.ClickException("no deck could be loaded")
     left_out = {p.path for p in library.problems if p.severity is Severity.ERROR}
@@ -31,7 +45,7 @@ def study(ctx: click.Context, decks: tuple[str, ...]) -> None:
             err=True,
         )
         click.pause("Press any key to go on (Ctrl+C to stop)...", err=True)
-    run_app(store, library, learner, [d.id for d in library.decks])
+    run_app(store, library, learner, [d.id for d in library.decks], scope=scope)
 
 
 @main.command()

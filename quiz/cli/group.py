@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import getpass
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from quiz.library import Library, bundled_decks_dir, load_library, resolve
 from quiz.scheduler import utc_now
 from quiz.store.database import Store, StoreError, default_db_path, open_store
 from quiz.store.decks import KnownDeck
+from quiz.study.scope import EVERYTHING, Scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +41,15 @@ def remember(ctx: click.Context, param: click.Parameter, value: object) -> objec
 
 
 def store_options(func: F) -> F:
-    """Add --db and --learner to a command."""
+    """Add --db, --learner and --new-learner to a command."""
+    func = click.option(
+        "--new-learner",
+        is_flag=True,
+        default=None,
+        callback=remember,
+        expose_value=False,
+        help="Start a learner the database does not know yet (else a typo is an error).",
+    )(func)
     func = click.option(
         "--learner",
         metavar="NAME",
@@ -58,14 +68,26 @@ def store_options(func: F) -> F:
     return func
 
 
-def open_learner(ctx: click.Context) -> tuple[Store, str]:
+def open_learner(ctx: click.Context, *, check: bool = True) -> tuple[Store, str]:
     """The database and learner that --db and --learner (or their defaults) name."""
     obj = ctx.find_root().obj or {}
     try:
         store = open_store(obj.get("db") or default_db_path())
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    return store, obj.get("learner") or default_learner()
+    named = obj.get("learner")
+    if check and named and not obj.get("new_learner"):
+        known = store.known_learners()
+        # A name the database does not know is a typo unless it is the first learner.
+        if known and named not in known:
+            store.close()
+            close = difflib.get_close_matches(named, list(known), n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise click.ClickException(
+                f"no learner '{named}' in this database{hint} "
+                "(`quiz learners` lists them; --new-learner starts a new one)"
+            )
+    return store, named or default_learner()
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -111,11 +133,14 @@ def run_app(
     learner: str,
     study: list[str] | None,
     gone: list[KnownDeck] | None = None,
+    scope: Scope = EVERYTHING,
 ) -> None:
     """Run the TUI on the library's decks, reloading their files when saved."""
     from quiz.tui.app import make_app
 
-    make_app(store, library.decks, learner, study=study, watch=library.paths, gone=gone).run()
+    make_app(
+        store, library.decks, learner, study=study, watch=library.paths, gone=gone, scope=scope
+    ).run()
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -111,7 +111,7 @@ def progress_export(ctx: click.Context, target: Path, decks: tuple[str, ...]) ->
     """Write the learner's reviews to a portable progress file, for `quiz progress import`."""
     from quiz.progress.exchange import ProgressFileError, export_progress, write_progress_file
 
-    store, learner = open_learner(ctx)
+    store, learner = open_learner(ctx, check=False)
     chosen = _known_decks(store, decks)
     try:
         if str(target) == "-":

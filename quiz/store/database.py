@@ -18,6 +18,7 @@ from quiz.store.backup import backed_up_on, backup_folder, list_backups, make_ba
 from quiz.store.base import state_from_json, state_to_json
 from quiz.store.decks import DeckRecords, SyncReport
 from quiz.store.exams import ExamRecords
+from quiz.store.learners import LearnerRecords
 from quiz.store.marks import MarkRecords
 from quiz.store.reviews import ReviewLog, ReviewRecord
 from quiz.store.search import SearchRecords
@@ -56,7 +57,9 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message says why and what to do."""
 
 
-class Store(ReviewLog, DeckRecords, SettingRecords, ExamRecords, MarkRecords, SearchRecords):
+class Store(
+    ReviewLog, DeckRecords, SettingRecords, ExamRecords, MarkRecords, SearchRecords, LearnerRecords
+):
     """Progress and decks in SQLite; every write goes through `atomic`, one transaction each."""
 
 

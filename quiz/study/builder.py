@@ -14,6 +14,7 @@ from quiz.scheduler import Scheduler, day_start, julian_day
 from quiz.settings import StudySettings
 from quiz.store.states import DueState
 from quiz.study.queue import Learning, Queued, StudyQueue, note_of
+from quiz.study.scope import EVERYTHING, Scope
 
 # Learning steps are minutes long, so a learning item due later than this after the day ends
 # cannot exist; the queue reads only states due before it, through the (learner, deck, due) index.
@@ -71,9 +72,10 @@ class Candidates:
 class QueueBuilder:
     """Today's candidates of each deck for one learner, and the queue made from them."""
 
-    def __init__(self, source: CandidateSource, learner: str) -> None:
+    def __init__(self, source: CandidateSource, learner: str, scope: Scope = EVERYTHING) -> None:
         self.source = source
         self.learner = learner
+        self.scope = scope
         self._cache: dict[str, Candidates] = {}
         # Cards answered today, here or in the source: their other items wait for another day.
         self._touched: set[tuple[str, str]] = set()
@@ -138,10 +140,15 @@ class QueueBuilder:
         new_done, reviews_done, touched = source.today_counts(learner, deck.id, since)
         touched_notes = self._touched
         touched_notes.update((deck.id, n) for n in touched)
-        new_left = max(0, settings.new_per_day - new_done)
+        scope = self.scope
+        new_left = max(0, settings.new_per_day - new_done) + scope.extra_new
         reviews_left = max(0, settings.reviews_per_day - reviews_done)
+        # Reviews due up to here are today's (later with --ahead).
+        due_by = tomorrow + timedelta(days=scope.ahead_days)
+        if scope.ahead_days:
+            reviews_left += settings.reviews_per_day * scope.ahead_days
         # Only the states due by tomorrow are read; of the rest only whether they exist.
-        due_states = source.due_states(learner, deck.id, tomorrow + LEARNING_HORIZON)
+        due_states = source.due_states(learner, deck.id, due_by + LEARNING_HORIZON)
         # A burial lasts to the end of the study day it was made in, so the day's start decides.
         held = source.held_keys(learner, deck.id, since)
         # Whether a key has a state is asked of the source a batch of keys at a time, and only
@@ -159,7 +166,7 @@ class QueueBuilder:
         keys = deck.item_index.keys
         batch = source.STATED_BATCH
         for number, key in enumerate(keys):
-            if held and key in held:
+            if (held and key in held) or not scope.allows(deck_id, key):
                 continue
             state = due_states.get(key)
             if state is None:
@@ -178,7 +185,7 @@ class QueueBuilder:
                     new_left -= 1
             elif state.is_learning:
                 learning.append((state.due, deck.item(number)))
-            elif state.due < tomorrow:
+            elif state.due < due_by:
                 note = card_of_key(key)
                 if note in queued_notes or (deck_id, note) in touched_notes:
                     continue

@@ -31,6 +31,7 @@ from quiz.study.builder import QueueBuilder
 from quiz.study.learner import learner_scheduler, learner_settings
 from quiz.study.queue import StudyQueue
 from quiz.study.records import Answer, DeckOverview, Presentation, QueueCounts, Summary
+from quiz.study.scope import EVERYTHING, Scope
 
 
 class StudySession:
@@ -45,6 +46,7 @@ class StudySession:
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
         fuzz: bool = True,
+        scope: Scope = EVERYTHING,
     ) -> None:
         self.store = store
         self.decks = list(decks)
@@ -57,7 +59,7 @@ class StudySession:
         self._fuzz = fuzz
         self._due_only = False
         self.reload_settings()
-        self._builder = QueueBuilder(store, learner)
+        self._builder = QueueBuilder(store, learner, scope)
         self._queue = StudyQueue()
         self._day = day_start(clock(), hour=self._hour)  # the study day the queue was built for
         self._history: list[Answer] = []

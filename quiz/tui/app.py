@@ -17,6 +17,7 @@ from quiz.scheduler import utc_now
 from quiz.session import StudySession, Summary
 from quiz.store.database import Store
 from quiz.store.decks import KnownDeck
+from quiz.study.scope import EVERYTHING, Scope
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.study import StudyScreen
 
@@ -35,6 +36,7 @@ def make_app(
     rng: random.Random | None = None,
     fuzz: bool = True,
     gone: Sequence[KnownDeck] | None = None,
+    scope: Scope = EVERYTHING,
 ) -> QuizApp:
     """The app over a new study session of `decks` for `learner`.
 
@@ -43,7 +45,7 @@ def make_app(
     tests and benchmarks fix time and shuffles. `gone` are decks the database knows whose file
     is missing: the home screen lists them.
     """
-    session = StudySession(store, decks, learner, clock=clock, rng=rng, fuzz=fuzz)
+    session = StudySession(store, decks, learner, clock=clock, rng=rng, fuzz=fuzz, scope=scope)
     reloader = DeckReloader(store, list(watch)) if watch is not None else None
     return QuizApp(session, study=study, reloader=reloader, gone=gone)
 

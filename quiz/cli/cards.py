@@ -1,0 +1,266 @@
+"""Commands on a learner's items found by a query: cards, suspend, unsuspend, bury, flag, forget."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from quiz.cli.group import main, open_learner, store_options
+from quiz.scheduler import utc_now
+from quiz.search import Node, QueryError
+from quiz.store.database import Store
+from quiz.store.search import ItemRow
+from quiz.study import marking
+from quiz.study.finding import find, recall_now, with_tags
+from quiz.study.learner import learner_settings
+from quiz.study.scope import Scope
+from quiz.textsafe import cell
+
+F = TypeVar("F", bound=Callable[..., Any])
+# More items than this are changed only after the learner says yes (or with --yes).
+ASK_ABOVE = 50
+COLUMNS = (
+    "deck", "item", "type", "state", "due", "stability", "recall", "lapses", "marks", "place",
+)  # fmt: skip
+
+
+def query_argument(func: F) -> F:
+    """The QUERY words, joined by spaces; `-term` is a negation, not an option."""
+    return click.argument("query", nargs=-1, type=click.UNPROCESSED)(func)
+
+
+def search(store: Store, learner: str, query: str | Node, now: datetime) -> list[ItemRow]:
+    """The items a query matches, or a one-line error naming the query's column."""
+    try:
+        return find(store, learner, query, now)
+    except QueryError as exc:
+        raise click.ClickException(f"query: {exc}") from exc
+
+
+def marks_text(row: ItemRow, now: datetime) -> str:
+    """An item's marks, as the listing shows them."""
+    marks = []
+    if row.suspended:
+        marks.append("suspended")
+    if row.buried_until is not None and row.buried_until > now:
+        marks.append("buried")
+    if row.flag:
+        marks.append(f"flag:{row.flag}")
+    if row.leech:
+        marks.append("leech")
+    return " ".join(marks)
+
+
+def listing(
+    store: Store, learner: str, rows: Sequence[ItemRow], now: datetime
+) -> list[dict[str, Any]]:
+    """The rows as `quiz cards` prints them."""
+    out = []
+    for row, recall in zip(rows, recall_now(store, learner, rows, now), strict=True):
+        out.append(
+            {
+                "deck": row.deck_id,
+                "item": row.item_key,
+                "type": row.type,
+                "state": row.state,
+                "due": row.due.isoformat() if row.due and row.state != "new" else None,
+                "stability": None if row.stability is None else round(row.stability, 2),
+                "recall": None if recall is None else round(recall, 3),
+                "lapses": row.lapses,
+                "marks": marks_text(row, now),
+                "place": f"{row.path}:{row.line}" if row.path else None,
+            }
+        )
+    return out
+
+
+@main.command(name="cards", context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the items.",
+)
+@query_argument
+@store_options
+@click.pass_context
+def cards(ctx: click.Context, query: tuple[str, ...], fmt: str) -> None:
+    """List the learner's items that QUERY matches (all with no query); see docs/studying.md."""
+    store, learner = open_learner(ctx)
+    now = utc_now()
+    items = listing(store, learner, search(store, learner, " ".join(query), now), now)
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(items)
+    else:
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(
+            title=cell(f"{len(items)} items for {learner}"),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        headers = {"stability": "stab", "lapses": "lapse"}
+        for column in COLUMNS:
+            right = column in ("stability", "recall", "lapses")
+            table.add_column(
+                headers.get(column, column),
+                justify="right" if right else "left",
+                no_wrap=column in ("item", "type", "deck"),
+            )
+        for item in items:
+            shown = dict(item)
+            # The file's name is enough on screen; csv and json give its whole path.
+            shown["place"] = item["place"] and Path(item["place"]).name
+            shown["due"] = item["due"] and item["due"][:16].replace("T", " ")
+            table.add_row(*(cell("" if shown[c] is None else str(shown[c])) for c in COLUMNS))
+        Console(highlight=False).print(table)
+
+
+def _targets(
+    ctx: click.Context, query: tuple[str, ...], yes: bool, verb: str
+) -> tuple[Store, str, list[marking.Target], datetime]:
+    store, learner = open_learner(ctx)
+    now = utc_now()
+    if not query:
+        raise click.UsageError(
+            f"say which items to {verb} with a query, as in: quiz {verb} id:CARD"
+        )
+    rows = search(store, learner, " ".join(query), now)
+    if len(rows) > ASK_ABOVE and not yes:
+        click.confirm(f"{verb} {len(rows)} items?", abort=True, err=True)
+    return store, learner, [(r.deck_id, r.item_key) for r in rows], now
+
+
+def _report(change: marking.Change, matched: int, done: str) -> None:
+    click.echo(f"{done} {change.changed} of {matched} matching items", err=True)
+
+
+yes_option = click.option(
+    "--yes", "-y", is_flag=True, help=f"Do not ask before changing over {ASK_ABOVE} items."
+)
+
+
+def _mark_command(name: str, kind: str, done: str, doc: str) -> None:
+    @main.command(name=name, help=doc, context_settings={"ignore_unknown_options": True})
+    @yes_option
+    @query_argument
+    @store_options
+    @click.pass_context
+    def command(ctx: click.Context, query: tuple[str, ...], yes: bool) -> None:
+        store, learner, targets, now = _targets(ctx, query, yes, name)
+        if kind == "bury":
+            hour = learner_settings(store, learner).rollover_hour
+            change = marking.bury(store, learner, targets, now, hour)
+        else:
+            change = marking.mark(store, learner, targets, kind, now)
+        _report(change, len(targets), done)
+
+
+_mark_command("suspend", "suspend", "suspended", "Keep the items QUERY matches out of every queue.")
+_mark_command(
+    "unsuspend", "unsuspend", "unsuspended", "Let suspended items QUERY matches be studied again."
+)
+_mark_command("bury", "bury", "buried", "Keep the items QUERY matches out of today's queue.")
+
+
+@main.command(name="flag", context_settings={"ignore_unknown_options": True})
+@yes_option
+@click.argument("number", type=click.IntRange(0, 4))
+@query_argument
+@store_options
+@click.pass_context
+def flag(ctx: click.Context, number: int, query: tuple[str, ...], yes: bool) -> None:
+    """Flag the items QUERY matches with NUMBER (1 to 4), or take their flag off (0)."""
+    store, learner, targets, now = _targets(ctx, query, yes, "flag")
+    change = marking.mark(store, learner, targets, "flag", now, str(number))
+    _report(change, len(targets), "flagged" if number else "unflagged")
+
+
+@main.command(name="forget", context_settings={"ignore_unknown_options": True})
+@yes_option
+@query_argument
+@store_options
+@click.pass_context
+def forget(ctx: click.Context, query: tuple[str, ...], yes: bool) -> None:
+    """Send the items QUERY matches back to new; their reviews stay in the history."""
+    store, learner, targets, now = _targets(ctx, query, yes, "forget")
+    _report(marking.forget(store, learner, targets, now), len(targets), "forgot")
+
+
+@main.command(name="learners")
+@store_options
+@click.pass_context
+def learners(ctx: click.Context) -> None:
+    """List the database's learners with their review counts."""
+    store, _ = open_learner(ctx, check=False)
+    for name, count in store.known_learners().items():
+        click.echo(f"{cell(name)}\t{count} reviews")
+
+
+def study_options(func: F) -> F:
+    """Add the custom study options to `quiz study`."""
+    options = [
+        click.option(
+            "--query", "query", metavar="QUERY", help="Only the items this query matches."
+        ),
+        click.option(
+            "--tag",
+            "tags",
+            multiple=True,
+            metavar="TAG",
+            help="Only items with this tag (repeatable: any of them).",
+        ),
+        click.option(
+            "--new",
+            "extra_new",
+            type=click.IntRange(0),
+            default=0,
+            help="Allow N more new items today.",
+        ),
+        click.option(
+            "--ahead",
+            type=click.IntRange(0, 365),
+            default=0,
+            metavar="DAYS",
+            help="Review items due in the next DAYS days now.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def study_scope(
+    store: Store, learner: str, query: str | None, tags: Sequence[str], extra_new: int, ahead: int
+) -> tuple[Scope, list[str]]:
+    """What `quiz study`'s options let into the queue, and the deck files its matches are in."""
+    if query is None and not tags:
+        return Scope(extra_new=extra_new, ahead_days=ahead), []
+    try:
+        node = with_tags(query or "", tags)
+    except QueryError as exc:
+        raise click.ClickException(f"query: {exc}") from exc
+    rows = search(store, learner, node, utc_now())
+    if not rows:
+        raise click.ClickException("no item matches; `quiz cards QUERY` shows what a query finds")
+    paths = sorted({r.path for r in rows if r.path})
+    return Scope.of(
+        ((r.deck_id, r.item_key) for r in rows), extra_new=extra_new, ahead_days=ahead
+    ), paths

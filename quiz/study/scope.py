@@ -1,0 +1,28 @@
+"""Custom study: which items a session may queue, and how far past today's limits it goes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What `quiz study --query/--tag/--new/--ahead` changes about building the queue."""
+
+    # The (deck, item) pairs a query matched; None: every item.
+    only: frozenset[tuple[str, str]] | None = None
+    extra_new: int = 0  # new items allowed today beyond the daily limit
+    ahead_days: int = 0  # reviews due within this many days after today come now
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[str, str]], **kwargs: int) -> Scope:
+        """A scope limited to these items."""
+        return cls(frozenset(items), **kwargs)
+
+    def allows(self, deck_id: str, key: str) -> bool:
+        """True when the item may be queued."""
+        return self.only is None or (deck_id, key) in self.only
+
+
+EVERYTHING = Scope()

@@ -1,0 +1,132 @@
+"""quiz cards, suspend, unsuspend, bury, flag, forget, learners, and quiz study's custom options."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from testkit import TEST_DECKS
+
+from quiz.cli import cards as cards_cli
+from quiz.cli import main
+from quiz.scheduler import Rating, utc_now
+from quiz.session import StudySession
+from quiz.store import open_store
+
+CLASS = str(TEST_DECKS / "class.yaml")
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "q.db"
+    assert run(path, "decks", CLASS, "--new-learner").exit_code == 0
+    return path
+
+
+def run(db, *args: str, input: str | None = None):
+    return CliRunner().invoke(
+        main, [*args, "--db", str(db), "--learner", "ann"], input=input, catch_exceptions=False
+    )
+
+
+def listed(db, *query: str) -> list[dict]:
+    result = run(db, "cards", *query, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_suspend_lists_and_unsuspends_an_item_by_id(db):
+    result = run(db, "suspend", "id:treaty")
+    assert result.exit_code == 0
+    assert "suspended 1 of 1 matching items" in result.stderr
+    [item] = listed(db, "is:suspended")
+    assert (item["deck"], item["item"], item["marks"], item["state"]) == (
+        "class",
+        "treaty",
+        "suspended",
+        "new",
+    )
+    assert item["place"].endswith("class.yaml:13")
+    assert "suspended" in run(db, "decks", CLASS).stdout
+    assert "suspended 0 of 1" in run(db, "suspend", "id:treaty").stderr
+    assert "unsuspended 1 of 1" in run(db, "unsuspend", "id:treaty").stderr
+    assert listed(db, "is:suspended") == []
+
+
+def test_a_session_never_shows_a_suspended_item(db):
+    run(db, "suspend", "id:treaty")
+    store = open_store(db)
+    from quiz.library import load_library
+
+    library = load_library(store, [TEST_DECKS / "class.yaml"], utc_now())
+    session = StudySession(store, library.decks, "ann", fuzz=False)
+    session.start()
+    shown = []
+    # Each item is shown and passed over without an answer: the whole queue, once.
+    while (p := session.next()) is not None and len(shown) < 50:
+        shown.append(p.item.key)
+    assert "treaty" not in shown and "founded" in shown
+
+
+def test_flags_bury_and_forget(db):
+    assert "flagged 2 of 2" in run(db, "flag", "3", "tag:history").stderr
+    assert {i["item"] for i in listed(db, "flag:3")} == {"founded", "treaty"}
+    assert {i["item"] for i in listed(db, "is:flagged", "-id:founded")} == {"treaty"}
+    assert "unflagged 1 of 1" in run(db, "flag", "0", "id:founded").stderr
+    assert "buried 1 of 1" in run(db, "bury", "id:capital").stderr
+    assert [i["item"] for i in listed(db, "is:buried")] == ["capital"]
+    assert "forgot 0 of 1" in run(db, "forget", "id:capital").stderr  # never studied
+
+
+def test_more_than_the_limit_is_changed_only_after_a_yes(db, monkeypatch):
+    monkeypatch.setattr(cards_cli, "ASK_ABOVE", 2)
+    result = run(db, "suspend", "deck:class", input="n\n")
+    assert result.exit_code == 1
+    assert listed(db, "is:suspended") == []
+    assert "suspended 3 of 3" in run(db, "suspend", "type:choice or id:treaty", "--yes").stderr
+
+
+def test_a_bad_query_is_one_line_with_its_column(db):
+    result = run(db, "cards", "prop:rr<1")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: query: unknown property 'rr' at column 6; did you mean 'r'?"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_csv_and_table_formats(db):
+    out = run(db, "cards", "tag:treaty", "--format", "csv").stdout.splitlines()
+    assert out[0] == ",".join(cards_cli.COLUMNS)
+    assert out[1].startswith("class,treaty,flashcard,new,")
+    assert "treaty" in run(db, "cards", "tag:treaty").stdout
+
+
+def test_deck_tags_count_as_the_items_tags(db):
+    assert len(listed(db, "tag:csto")) == len(listed(db))
+
+
+def test_a_mistyped_learner_is_an_error_with_a_suggestion(db):
+    result = CliRunner().invoke(main, ["cards", "--db", str(db), "--learner", "an"])
+    assert result.exit_code == 1
+    assert "no learner 'an' in this database; did you mean 'ann'? (" in result.stderr
+    fresh = CliRunner().invoke(main, ["cards", "--db", str(db), "--learner", "bo", "--new-learner"])
+    assert fresh.exit_code == 0
+    listing = CliRunner().invoke(main, ["learners", "--db", str(db)]).stdout
+    assert "ann\t0 reviews" in listing
+
+
+def test_study_tag_scopes_the_queue_to_the_tag(db):
+    store = open_store(db)
+    scope, paths = cards_cli.study_scope(store, "ann", None, ("treaty",), 0, 0)
+    assert paths and paths[0].endswith("class.yaml")
+    from quiz.library import load_library
+
+    library = load_library(store, [TEST_DECKS / "class.yaml"], utc_now())
+    session = StudySession(store, library.decks, "ann", fuzz=False, scope=scope)
+    session.start()
+    p = session.next()
+    assert p is not None and p.item.key == "treaty"
+    session.rate(Rating.EASY)
+    assert session.next() is None
