@@ -32,6 +32,8 @@ class StudySettings:
     maximum_interval: int = 36500  # days, as FSRS's default
     rollover_hour: int = 4
     answer_time_cap: timedelta = timedelta(seconds=60)  # Anki's default "maximum answer time"
+    leech_threshold: int = 8  # lapses at which an item becomes a leech, as Anki's default
+    leech_action: str = "suspend"  # or "tag": marked as a leech and still studied
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,12 @@ def _cap(text: str) -> object:
     return value
 
 
+def _leech_action(text: str) -> object:
+    if text not in ("suspend", "tag"):
+        raise SettingError(f"expected suspend or tag, not {text!r}")
+    return text
+
+
 def _show_steps(value: object) -> str:
     assert isinstance(value, tuple)
     return " ".join(show_duration(s) for s in value) or "(none)"
@@ -137,6 +145,10 @@ SPECS: dict[str, Spec] = {
     "answer_time_cap": Spec(
         "the most time one answer is recorded as taking", _cap, _show_duration
     ),
+    "leech_threshold": Spec(
+        "the lapses at which an item is marked a leech", _number(1, 999, True), str
+    ),
+    "leech_action": Spec("what marking a leech does: suspend or tag", _leech_action, str),
 }
 assert set(SPECS) == {f.name for f in fields(StudySettings)}
 

@@ -131,3 +131,39 @@ def test_progress_files_carry_marks_and_a_second_merge_changes_nothing(tmp_path,
         assert away.marks("ann", "flash") == home.marks("ann", "flash")
         assert away.state("ann", "flash", "c0") is None
         assert away.state("ann", "flash", "c1") == home.state("ann", "flash", "c1")
+
+
+def _lapse_until_leech(store, deck, clock, threshold: int) -> list[str]:
+    """Answer c0 Again after each review until its lapses reach the threshold."""
+    session = StudySession(store, [deck], "ann", clock=clock, rng=random.Random(1), fuzz=False)
+    seen = []
+    for _ in range(threshold * 6):
+        clock.advance(days=40)
+        session.start()
+        p = session.next()
+        if p is None:
+            break
+        seen.append(p.item.key)
+        state = store.state("ann", "flash", "c0")
+        session.rate(Rating.AGAIN if state is not None and state.state == "review" else Rating.EASY)
+    return seen
+
+
+def test_an_item_that_lapses_to_the_threshold_is_marked_a_leech_and_suspended(
+    store, tmp_path, clock
+):
+    deck = flash(store, tmp_path, clock, 1)
+    store.set_learner_setting("ann", "", "leech_threshold", "3", clock())
+    _lapse_until_leech(store, deck, clock, 3)
+    state = store.state("ann", "flash", "c0")
+    assert state is not None and state.lapses == 3
+    assert store.marks("ann", "flash")["c0"] == Marks(suspended=True, leech=True)
+    assert studied(store, deck, clock) == []
+
+
+def test_a_leech_is_only_tagged_when_the_learner_says_so(store, tmp_path, clock):
+    deck = flash(store, tmp_path, clock, 1)
+    store.set_learner_setting("ann", "", "leech_threshold", "2", clock())
+    store.set_learner_setting("ann", "", "leech_action", '"tag"', clock())
+    _lapse_until_leech(store, deck, clock, 2)
+    assert store.marks("ann", "flash")["c0"] == Marks(leech=True)

@@ -12,6 +12,7 @@ from quiz.grading import Grade, Response
 from quiz.scheduler import CardState, Rating, Scheduler
 from quiz.store.database import Store
 from quiz.store.reviews import ItemReview, ReviewRecord
+from quiz.study.leeches import mark_leech
 
 _MS = timedelta(milliseconds=1)
 
@@ -55,6 +56,8 @@ def answer(
             state_after=after,
         )
         store.insert_review(review)
+        # In the same transaction: an answer never leaves a leech unmarked.
+        mark_leech(store, scheduler.settings, learner, (item.deck_id, item.key), before, after, now)
     return review
 
 

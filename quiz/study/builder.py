@@ -79,6 +79,7 @@ class QueueBuilder:
         self._cache: dict[str, Candidates] = {}
         # Cards answered today, here or in the source: their other items wait for another day.
         self._touched: set[tuple[str, str]] = set()
+        self._touched_day: datetime | None = None  # the study day `_touched` is of
 
     def touch(self, item: Item) -> None:
         """The item was answered: its siblings are not queued again today."""
@@ -138,6 +139,10 @@ class QueueBuilder:
         source, learner = self.source, self.learner
         tomorrow = since + timedelta(days=1)
         new_done, reviews_done, touched = source.today_counts(learner, deck.id, since)
+        if since != self._touched_day:
+            # Yesterday's answers keep no sibling away today (a session open past the rollover).
+            self._touched.clear()
+            self._touched_day = since
         touched_notes = self._touched
         touched_notes.update((deck.id, n) for n in touched)
         scope = self.scope
