@@ -130,3 +130,31 @@ def test_study_tag_scopes_the_queue_to_the_tag(db):
     assert p is not None and p.item.key == "treaty"
     session.rate(Rating.EASY)
     assert session.next() is None
+
+
+def test_a_cram_session_logs_practice_and_leaves_card_states_unchanged(db):
+    store = open_store(db)
+    from quiz.library import load_library
+
+    library = load_library(store, [TEST_DECKS / "class.yaml"], utc_now())
+    normal = StudySession(store, library.decks, "ann", fuzz=False)
+    normal.start()
+    first = normal.next()
+    assert first is not None and first.item.key == "founded"
+    normal.rate(Rating.GOOD)
+    states = store.conn.execute("SELECT * FROM card_states ORDER BY item_key").fetchall()
+    reviews = len(store.reviews("ann"))
+    scope, _ = cards_cli.study_scope(store, "ann", None, (), 0, 0, cram="tag:history")
+    cram = StudySession(store, library.decks, "ann", fuzz=False, scope=scope)
+    cram.start()
+    shown = []
+    while (p := cram.next()) is not None and len(shown) < 10:
+        shown.append(p.item.key)
+        cram.rate(Rating.AGAIN)
+    # Both, studied or not, and each once: practice does not requeue.
+    assert shown == ["founded", "treaty"]
+    assert cram.rerate(Rating.EASY).rating == Rating.EASY
+    assert cram.undo() is not None
+    assert store.conn.execute("SELECT * FROM card_states ORDER BY item_key").fetchall() == states
+    assert len(store.reviews("ann")) == reviews
+    assert store.practice_count("ann") == 1  # the undone one is gone

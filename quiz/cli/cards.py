@@ -241,6 +241,15 @@ def study_options(func: F) -> F:
             metavar="DAYS",
             help="Review items due in the next DAYS days now.",
         ),
+        click.option(
+            "--cram",
+            metavar="QUERY",
+            help="Practise the items QUERY matches now, in any state, without changing "
+            "their schedule.",
+        ),
+        click.option(
+            "--forgotten", is_flag=True, help="Practise the items rated Again today (a cram)."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -248,9 +257,20 @@ def study_options(func: F) -> F:
 
 
 def study_scope(
-    store: Store, learner: str, query: str | None, tags: Sequence[str], extra_new: int, ahead: int
+    store: Store,
+    learner: str,
+    query: str | None,
+    tags: Sequence[str],
+    extra_new: int,
+    ahead: int,
+    cram: str | None = None,
+    forgotten: bool = False,
 ) -> tuple[Scope, list[str]]:
     """What `quiz study`'s options let into the queue, and the deck files its matches are in."""
+    cramming = cram is not None or forgotten
+    if cramming:
+        parts = [p for p in (query, cram, "rated:1:1" if forgotten else None) if p]
+        query = " ".join(f"({p})" for p in parts)
     if query is None and not tags:
         return Scope(extra_new=extra_new, ahead_days=ahead), []
     try:
@@ -261,6 +281,5 @@ def study_scope(
     if not rows:
         raise click.ClickException("no item matches; `quiz cards QUERY` shows what a query finds")
     paths = sorted({r.path for r in rows if r.path})
-    return Scope.of(
-        ((r.deck_id, r.item_key) for r in rows), extra_new=extra_new, ahead_days=ahead
-    ), paths
+    matched = ((r.deck_id, r.item_key) for r in rows)
+    return Scope.of(matched, extra_new, ahead, cram=cramming), paths

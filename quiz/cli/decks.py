@@ -25,12 +25,14 @@ def study(
     tags: tuple[str, ...],
     extra_new: int,
     ahead: int,
+    cram: str | None,
+    forgotten: bool,
 ) -> None:
     """Study decks: bundled deck ids, YAML files or folders of them (default: all bundled)."""
     store, learner = open_learner(ctx)
     # Loaded first, so a query sees their cards as the files have them now.
     library = load_decks(store, list(decks))
-    scope, matched = study_scope(store, learner, query, tags, extra_new, ahead)
+    scope, matched = study_scope(store, learner, query, tags, extra_new, ahead, cram, forgotten)
     if not decks and set(matched) - {str(p) for p in library.paths}:
         # Without deck names a query spans every deck the database has seen.
         library = load_decks(store, matched)

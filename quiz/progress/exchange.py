@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from quiz.progress import validate
+from quiz.progress.marks import MarkLineError, mark_line, read_mark
 from quiz.progress.stats import ts
 from quiz.scheduler import Scheduler
 from quiz.store.database import Store
-from quiz.store.marks import MARK_KINDS, MarkEvent
+from quiz.store.marks import MarkEvent
 from quiz.store.reviews import ImportedReview
 from quiz.study.answering import replay_item
 
@@ -24,7 +25,6 @@ VERSION = 1
 # Version 3 adds mark lines (suspensions, burials, flags, leeches, forgets); a file without
 # them keeps the version it had, so an older quiz still reads it.
 WITH_MARKS = 3
-MARK_KEYS = ("mark", "id", "deck_id", "item_key", "value", "at")
 REVIEW_KEYS = (
     "id",
     "deck_id",
@@ -131,10 +131,7 @@ def export_progress(
     for attempt in attempts:
         out.write(json.dumps(attempt, ensure_ascii=False) + "\n")
     for m in marks:
-        line = dict(
-            zip(MARK_KEYS, (m.kind, m.id, m.deck_id, m.item_key, m.value, ts(m.at)), strict=True)
-        )
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        out.write(json.dumps(mark_line(m), ensure_ascii=False) + "\n")
     return len(rows)
 
 
@@ -241,7 +238,10 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
                 raise _fail(name, number, str(exc)) from exc
             continue
         if isinstance(value, dict) and "mark" in value:
-            marks.append(_read_mark(name, number, value, learner, decks, now))
+            try:
+                marks.append(read_mark(value, learner, set(decks), now))
+            except MarkLineError as exc:
+                raise _fail(name, number, str(exc)) from exc
             continue
         review = _read_review(name, number, value, decks, now)
         if isinstance(review, str):
@@ -253,49 +253,6 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
         reviews.append(review)
     return ProgressFile(
         name, learner, str(exported_at or ""), decks, reviews, marks, refused, attempts
-    )
-
-
-def _read_mark(
-    name: str,
-    number: int,
-    value: dict[str, Any],
-    learner: str,
-    decks: dict[str, FileDeck],
-    now: datetime,
-) -> MarkEvent:
-    """The mark event on a line; a malformed one raises."""
-    unknown = sorted(set(value) ^ set(MARK_KEYS))
-    if unknown:
-        raise _fail(name, number, f"a mark line has a missing or unknown key '{unknown[0]}'")
-    if value["mark"] not in MARK_KINDS:
-        raise _fail(name, number, f"unknown mark '{value['mark']}'; one of {', '.join(MARK_KINDS)}")
-    if not isinstance(value["id"], str) or not REVIEW_ID.fullmatch(value["id"]):
-        raise _fail(name, number, "'id' must be 1 to 64 letters, digits, '-' or '_'")
-    for key in ("deck_id", "item_key"):
-        if not isinstance(value[key], str) or not value[key]:
-            raise _fail(name, number, f"'{key}' must be non-empty text")
-    if value["deck_id"] not in decks:
-        raise _fail(name, number, f"deck '{value['deck_id']}' is not listed in the header")
-    if value["value"] is not None and not isinstance(value["value"], str):
-        raise _fail(name, number, "'value' must be text or null")
-    if value["mark"] == "flag" and value["value"] not in ("0", "1", "2", "3", "4"):
-        raise _fail(name, number, 'a flag\'s \'value\' must be "0" to "4"')
-    when, _ = validate.parse_time(value["at"]) if isinstance(value["at"], str) else (None, False)
-    if when is None or when > now + validate.SKEW:
-        raise _fail(name, number, "'at' must be an ISO 8601 time with a UTC offset, not ahead")
-    if value["mark"] == "bury" and (
-        not isinstance(value["value"], str) or validate.parse_time(value["value"])[0] is None
-    ):
-        raise _fail(name, number, "a burial's 'value' must be the ISO 8601 time it ends")
-    return MarkEvent(
-        value["id"],
-        learner,
-        value["deck_id"],
-        value["item_key"],
-        value["mark"],
-        value["value"],
-        when,
     )
 
 

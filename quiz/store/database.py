@@ -20,6 +20,7 @@ from quiz.store.decks import DeckRecords, SyncReport
 from quiz.store.exams import ExamRecords
 from quiz.store.learners import LearnerRecords
 from quiz.store.marks import MarkRecords
+from quiz.store.practice import PracticeRecords
 from quiz.store.reviews import ReviewLog, ReviewRecord
 from quiz.store.search import SearchRecords
 from quiz.store.settings import SettingRecords
@@ -58,7 +59,14 @@ class StoreError(Exception):
 
 
 class Store(
-    ReviewLog, DeckRecords, SettingRecords, ExamRecords, MarkRecords, SearchRecords, LearnerRecords
+    ReviewLog,
+    DeckRecords,
+    SettingRecords,
+    ExamRecords,
+    MarkRecords,
+    SearchRecords,
+    LearnerRecords,
+    PracticeRecords,
 ):
     """Progress and decks in SQLite; every write goes through `atomic`, one transaction each."""
 

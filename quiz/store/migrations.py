@@ -236,3 +236,22 @@ def m007_item_marks(db: Database) -> None:
     )
     # `is:due` over all of a learner's decks.
     db.execute("CREATE INDEX idx_card_states_learner_due ON card_states (learner, due)")
+    # Cramming's answers: shown in statistics, never replayed into FSRS states.
+    db.table("practice").create(
+        {
+            "id": str,
+            "learner": str,
+            "deck_id": str,
+            "item_key": str,
+            "card_id": str,
+            "practised_at": str,
+            "rating": int,
+            "outcome": str,
+            "correct": int,
+            "response": str,
+            "duration_ms": int,
+        },
+        pk="id",
+        not_null={"learner", "deck_id", "item_key", "practised_at", "rating"},
+    )
+    db.table("practice").create_index(["learner", "practised_at"])

@@ -47,7 +47,7 @@ def answer(
             reviewed_at=now,
             rating=int(rating),
             outcome=result.outcome.value if result else None,
-            response=_jsonable(response),
+            response=jsonable(response),
             # A card left open is not study time: the learner's cap (Anki's "maximum answer
             # time", 60 s by default) bounds what one answer adds to time spent.
             duration_ms=max(0, int(min(now - shown, scheduler.settings.answer_time_cap) / _MS)),
@@ -124,7 +124,8 @@ def _rewrite(
     store.rewrite_history(learner, deck_id, item_key, replayed, end)
 
 
-def _jsonable(response: Response | None) -> object:
+def jsonable(response: Response | None) -> object:
+    """A response as the log keeps it (JSON-ready)."""
     if response is None or isinstance(response, str | bool):
         return response
     if isinstance(response, Mapping):

@@ -49,6 +49,20 @@ class CandidateSource(Protocol):
         ...
 
 
+def cram_queue(decks: Sequence[Deck], scope: Scope) -> StudyQueue:
+    """Every item the scope allows, in deck order, whatever its state or schedule."""
+    return StudyQueue(
+        [],
+        [
+            waiting(deck, number)
+            for deck in decks
+            for number, key in enumerate(deck.item_index.keys)
+            if scope.allows(deck.id, key)
+        ],
+        [],
+    )
+
+
 def waiting(deck: Deck, number: int) -> Queued:
     """The deck's item with this number, queued without building its card yet."""
     return Queued(deck.id, deck.item_index.keys[number], partial(deck.item, number))
@@ -89,6 +103,8 @@ class QueueBuilder:
         self, decks: Sequence[Deck], schedulers: Mapping[str, Scheduler], now: datetime
     ) -> StudyQueue:
         """The queue of these decks: reviews least likely recalled first, up to the limits."""
+        if self.scope.cram:
+            return cram_queue(decks, self.scope)
         learning: list[Learning] = []
         reviews: list[Queued] = []
         new: list[Queued] = []

@@ -14,11 +14,18 @@ class Scope:
     only: frozenset[tuple[str, str]] | None = None
     extra_new: int = 0  # new items allowed today beyond the daily limit
     ahead_days: int = 0  # reviews due within this many days after today come now
+    cram: bool = False  # every matched item now, in any state, answered as practice
 
     @classmethod
-    def of(cls, items: Iterable[tuple[str, str]], **kwargs: int) -> Scope:
+    def of(
+        cls,
+        items: Iterable[tuple[str, str]],
+        extra_new: int = 0,
+        ahead_days: int = 0,
+        cram: bool = False,
+    ) -> Scope:
         """A scope limited to these items."""
-        return cls(frozenset(items), **kwargs)
+        return cls(frozenset(items), extra_new, ahead_days, cram)
 
     def allows(self, deck_id: str, key: str) -> bool:
         """True when the item may be queued."""

@@ -26,9 +26,10 @@ from quiz.grading import Grade, Response, grade, is_self_rated
 from quiz.scheduler import CardState, Rating, Scheduler, day_start, study_day, utc_now
 from quiz.settings import StudySettings
 from quiz.store.database import Store
-from quiz.study import answering
+from quiz.study import answering, practice
 from quiz.study.builder import QueueBuilder
 from quiz.study.learner import learner_scheduler, learner_settings
+from quiz.study.overview import deck_overview
 from quiz.study.queue import StudyQueue
 from quiz.study.records import Answer, DeckOverview, Presentation, QueueCounts, Summary
 from quiz.study.scope import EVERYTHING, Scope
@@ -60,6 +61,8 @@ class StudySession:
         self._due_only = False
         self.reload_settings()
         self._builder = QueueBuilder(store, learner, scope)
+        # Cramming answers through the practice log, which changes no schedule.
+        self._answering = practice if scope.cram else answering
         self._queue = StudyQueue()
         self._day = day_start(clock(), hour=self._hour)  # the study day the queue was built for
         self._history: list[Answer] = []
@@ -85,15 +88,8 @@ class StudySession:
 
     def overview(self) -> list[DeckOverview]:
         """Due, new and total counts for every deck, within today's limits."""
-        now = self.clock()
-        out = []
-        for deck in self.decks:
-            c = self._builder.candidates(deck, now, self.settings_of(deck.id))
-            learning_due = sum(1 for d, _ in c.learning if d <= now)
-            due = min(len(c.reviews), c.reviews_left) + learning_due
-            held = self.store.suspended_count(self.learner, deck.id)
-            out.append(DeckOverview(deck, due, len(c.new), c.total, held))
-        return out
+        now, of = self.clock(), self.settings_of
+        return [deck_overview(self._builder, self.store, d, now, of(d.id)) for d in self.decks]
 
     def start(self, deck_ids: Sequence[str] | None = None, *, due_only: bool = False) -> None:
         """Begin studying the given decks (all when None): build today's queue."""
@@ -208,7 +204,7 @@ class StudySession:
         self, item: Item, rating: Rating, result: Grade | None, response: Response | None
     ) -> Answer:
         scheduler = self._schedulers[item.deck_id]
-        review = answering.answer(
+        review = self._answering.answer(
             self.store,
             scheduler,
             self.learner,
@@ -237,7 +233,7 @@ class StudySession:
         if rating == last.rating:
             return last
         scheduler = self._schedulers[last.review.deck_id]
-        updated = answering.rerate(self.store, scheduler, last.review.id, rating)
+        updated = self._answering.rerate(self.store, scheduler, last.review.id, rating)
         if updated is None:
             raise RuntimeError("the last answer is no longer in the database")
         answer = replace(last, review=updated)
@@ -252,7 +248,7 @@ class StudySession:
         last = self._history.pop()
         item = last.item
         self.current_kind = _kind(last.review.state_before)
-        answering.undo(self.store, self._schedulers[item.deck_id], last.review.id)
+        self._answering.undo(self.store, self._schedulers[item.deck_id], last.review.id)
         self._queue.withdraw(item)
         shown = self.current
         if shown is not None and shown.item != item:
