@@ -282,3 +282,29 @@ class SearchRecords(StoreBase):
             sql += " LIMIT ?"
             args.append(limit)
         return [_row(r) for r in self.conn.execute(sql, args)]
+
+    def item_history(self, learner: str, deck_id: str, key: str) -> list[HistoryRow]:
+        """An item's reviews for the learner, oldest first, with the interval each left."""
+        rows = self.conn.execute(
+            "SELECT reviewed_at, rating, outcome, response, duration_ms, "
+            "julianday(json_extract(state_after, '$.due')) - julianday(reviewed_at) "
+            "FROM reviews WHERE learner = ? AND deck_id = ? AND item_key = ? "
+            "ORDER BY reviewed_at, id",
+            (learner, deck_id, key),
+        )
+        return [
+            HistoryRow(datetime.fromisoformat(at), rating, outcome, response, ms, days)
+            for at, rating, outcome, response, ms, days in rows
+        ]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One review as the browser lists it."""
+
+    at: datetime
+    rating: int
+    outcome: str | None
+    response: str | None  # JSON
+    duration_ms: int
+    interval_days: float | None  # from this review to the due date it left

@@ -121,6 +121,12 @@ class QuizApp(App[None]):
 
         self.push_screen(SettingsScreen(self.session))
 
+    def action_browse(self, query: str = "") -> None:
+        """Search the learner's items and act on them."""
+        from quiz.tui.screens.browser import BrowserScreen
+
+        self.push_screen(BrowserScreen(self.session, query))
+
     def action_instructor(self) -> None:
         """Show every learner's progress, for the instructor."""
         from quiz.tui.screens.instructor import InstructorScreen

@@ -28,6 +28,7 @@ class HomeScreen(Screen[None]):
         Binding("s", "app.statistics", "Statistics"),
         Binding("i", "app.instructor", "Class"),
         Binding("o", "app.settings", "Settings"),
+        Binding("b", "app.browse", "Browse", show=False),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
