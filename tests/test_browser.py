@@ -77,3 +77,21 @@ def test_browser_snapshot(snap_compare, store, every_type, clock):
         await _open(pilot, "tag:csto -type:cloze")
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+async def test_bang_suspends_the_card_being_studied_and_the_next_one_follows(
+    store, every_type, clock
+):
+    app = make_app(store, [every_type], "ann", study=[every_type.id], clock=clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first = app.session.current
+        assert first is not None and first.item.key == "treaty-year"
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert store.marks("ann", "every-type")["treaty-year"].suspended
+        shown = app.session.current
+        assert shown is not None and shown.item.key != "treaty-year"
+        await pilot.press("minus")
+        await pilot.pause()
+        assert store.marks("ann", "every-type")[shown.item.key].buried_until is not None

@@ -114,6 +114,8 @@ class StudyScreen(Screen[Summary]):
         Binding("3", "rate(3)", "Good", show=False),
         Binding("4", "rate(4)", "Easy", show=False),
         Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("exclamation_mark", "app.hold('suspend')", "Suspend", show=False),
+        Binding("minus", "app.hold('bury')", "Bury", show=False),
         Binding("escape,q", "leave", "End"),
         # `?` is typed into a text answer: there, F1 or Ctrl+/ (sent as Ctrl+_) opens the help.
         Binding("question_mark", "help", "Help"),
