@@ -158,3 +158,44 @@ def test_a_cram_session_logs_practice_and_leaves_card_states_unchanged(db):
     assert store.conn.execute("SELECT * FROM card_states ORDER BY item_key").fetchall() == states
     assert len(store.reviews("ann")) == reviews
     assert store.practice_count("ann") == 1  # the undone one is gone
+
+
+def _study_one(db, learner: str, rating: Rating) -> None:
+    store = open_store(db)
+    from quiz.library import load_library
+
+    library = load_library(store, [TEST_DECKS / "class.yaml"], utc_now())
+    session = StudySession(store, library.decks, learner, fuzz=False)
+    session.start()
+    assert session.next() is not None
+    session.rate(rating)
+    store.close()
+
+
+def test_learners_rename_merge_and_delete(db):
+    _study_one(db, "ann", Rating.GOOD)
+    _study_one(db, "bob", Rating.AGAIN)
+    run(db, "suspend", "id:members")
+    cli = CliRunner()
+    assert (
+        "'bob' is already a learner"
+        in cli.invoke(main, ["learners", "rename", "ann", "bob", "--db", str(db)]).stderr
+    )
+    assert cli.invoke(main, ["learners", "rename", "bob", "cy", "--db", str(db)]).exit_code == 0
+    result = cli.invoke(main, ["learners", "merge", "ann", "cy", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "backed up first" in result.stderr
+    store = open_store(db)
+    assert store.known_learners() == {"ann": 2}
+    state = store.state("ann", "class", "founded")
+    assert state is not None and state.reps == 2  # both answers, replayed in time order
+    assert store.marks("ann", "class")["members"].suspended
+    store.close()
+    assert (
+        cli.invoke(main, ["learners", "delete", "ann", "--db", str(db)], input="n\n").exit_code == 1
+    )
+    result = cli.invoke(main, ["learners", "delete", "ann", "--yes", "--db", str(db)])
+    assert result.exit_code == 0
+    store = open_store(db)
+    assert store.known_learners() == {}
+    assert store.conn.execute("SELECT count(*) FROM reviews").fetchone() == (0,)

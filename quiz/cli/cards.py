@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -204,14 +205,88 @@ def forget(ctx: click.Context, query: tuple[str, ...], yes: bool) -> None:
     _report(marking.forget(store, learner, targets, now), len(targets), "forgot")
 
 
-@main.command(name="learners")
+@main.group(name="learners", invoke_without_command=True)
 @store_options
 @click.pass_context
 def learners(ctx: click.Context) -> None:
-    """List the database's learners with their review counts."""
+    """List the database's learners with their review counts; rename, merge or delete one."""
+    if ctx.invoked_subcommand is not None:
+        return
     store, _ = open_learner(ctx, check=False)
     for name, count in store.known_learners().items():
         click.echo(f"{cell(name)}\t{count} reviews")
+
+
+def _known(store: Store, name: str) -> None:
+    known = store.known_learners()
+    if name not in known:
+        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise click.ClickException(f"no learner '{name}' in this database{hint}")
+
+
+def _backup(store: Store, reason: str) -> None:
+    from quiz.store.backup import make_backup
+
+    if store.path is not None:
+        backup = make_backup(store.conn, store.path, reason, utc_now())
+        click.echo(f"backed up first: {backup.path}", err=True)
+
+
+@learners.command(name="rename")
+@click.argument("old")
+@click.argument("new")
+@store_options
+@click.pass_context
+def learners_rename(ctx: click.Context, old: str, new: str) -> None:
+    """Call learner OLD by the name NEW from now on."""
+    store, _ = open_learner(ctx, check=False)
+    _known(store, old)
+    if new in store.known_learners():
+        raise click.ClickException(f"'{new}' is already a learner; `quiz learners merge` joins two")
+    store.rename_learner(old, new)
+    click.echo(f"renamed '{old}' to '{new}'", err=True)
+
+
+@learners.command(name="merge")
+@click.argument("into")
+@click.argument("source")
+@store_options
+@click.pass_context
+def learners_merge(ctx: click.Context, into: str, source: str) -> None:
+    """Move SOURCE's reviews and marks to INTO, replaying the states of the items either studied."""
+    from quiz.study.learners import merge_learners
+
+    store, _ = open_learner(ctx, check=False)
+    _known(store, into)
+    _known(store, source)
+    if into == source:
+        raise click.ClickException("a learner cannot be merged into themselves")
+    _backup(store, "before-merge")
+    kept = merge_learners(store, into, source)
+    click.echo(f"merged '{source}' into '{into}'", err=True)
+    if kept:
+        click.echo(
+            f"'{source}' keeps its own rows in {', '.join(kept)} ('{into}' had the same ones)",
+            err=True,
+        )
+
+
+@learners.command(name="delete")
+@click.argument("name")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask first.")
+@store_options
+@click.pass_context
+def learners_delete(ctx: click.Context, name: str, yes: bool) -> None:
+    """Delete a learner and all their progress (a backup is made first)."""
+    store, _ = open_learner(ctx, check=False)
+    _known(store, name)
+    count = store.known_learners()[name]
+    if not yes:
+        click.confirm(f"delete '{name}' and their {count} reviews?", abort=True, err=True)
+    _backup(store, "before-delete")
+    store.delete_learner(name)
+    click.echo(f"deleted '{name}'", err=True)
 
 
 def study_options(func: F) -> F:

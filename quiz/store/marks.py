@@ -126,6 +126,14 @@ class MarkRecords(StoreBase):
             (learner, deck_id, key, int(m.suspended), ts(m.buried_until), m.flag, int(m.leech)),
         )
 
+    def refold_marks(self, learner: str, deck_id: str, key: str) -> None:
+        """Rebuild an item's marks from its events, inside the caller's transaction."""
+        self._refold(learner, deck_id, key)
+
+    def drop_item_marks(self, learner: str) -> None:
+        """Forget what a learner's events added up to (to rebuild it), in the caller's."""
+        self.conn.execute("DELETE FROM item_marks WHERE learner = ?", (learner,))
+
     def item_mark_events(self, learner: str, deck_id: str, key: str) -> list[MarkEvent]:
         """An item's mark events, oldest first."""
         rows = self.conn.execute(

@@ -1,0 +1,37 @@
+"""Merging one learner into another: reviews and marks join, states are replayed."""
+
+from __future__ import annotations
+
+from quiz.scheduler import Scheduler
+from quiz.store.database import Store
+from quiz.study.answering import replay_item
+
+
+def merge_learners(store: Store, into: str, source: str) -> list[str]:
+    """Move `source`'s history to `into` and replay the items either studied, in one transaction.
+
+    Returns the tables where some of `source`'s rows stayed under its name because `into` had the
+    same row (a setting, fitted parameters): nothing is dropped.
+    """
+    with store.atomic():
+        items = set(store.learner_items(source))
+        # States and marks are rebuilt from the joined events, so the source's own are dropped.
+        for deck_id, key in items:
+            store.delete_state(source, deck_id, key)
+        store.drop_item_marks(source)
+        kept = store.move_learner_rows(source, into)
+        schedulers = {
+            deck_id: Scheduler(retention, fuzz=False)
+            for deck_id, retention in store.retentions().items()
+        }
+        for deck_id, key in sorted(items):
+            reviews = store.item_reviews(into, deck_id, key)
+            forgotten = store.last_forgotten(into, deck_id, key)
+            if forgotten is not None:
+                reviews = [r for r in reviews if r[1] > forgotten]
+            scheduler = schedulers.get(deck_id) or Scheduler(fuzz=False)
+            replay_item(store, scheduler, into, deck_id, key, reviews, None)
+            store.refold_marks(into, deck_id, key)
+        if not kept:
+            store.delete_learner(source)
+    return kept
