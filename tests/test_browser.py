@@ -95,3 +95,18 @@ async def test_bang_suspends_the_card_being_studied_and_the_next_one_follows(
         await pilot.press("minus")
         await pilot.pause()
         assert store.marks("ann", "every-type")[shown.item.key].buried_until is not None
+
+
+async def test_l_on_the_statistics_screen_browses_the_leeches(store, every_type, clock):
+    from quiz.study import marking
+
+    marking.mark(store, "ann", [("every-type", "capital")], "leech", clock())
+    app = make_app(store, [every_type], "ann", clock=clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        assert app.screen.query_one("#browse-query", Input).value == "is:leech"
+        assert [r.item_key for r in app.screen.rows] == ["capital"]

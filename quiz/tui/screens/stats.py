@@ -86,6 +86,7 @@ class StatsScreen(Screen[None]):
 
     BINDINGS = [
         Binding("d", "next_deck", "Next deck"),
+        Binding("l", "app.browse('is:leech')", "Leeches", show=False),
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("question_mark", "app.help", "Help"),
     ]
