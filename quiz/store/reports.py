@@ -17,6 +17,11 @@ MASTERED_SQL = (
     "(s.state = 'review' AND s.stability >= :mastered_stability "
     "AND julianday(:now) - julianday(s.last_review) <= s.stability)"
 )
+# Rows a report counts: reviews dated within the store's range (imports refuse the rest, but an
+# older database may hold some), each adding at most a day to time spent (a duration of
+# 2^63 - 1 ms would overflow SQLite's SUM and end every report).
+REVIEW_IN_RANGE = "r.reviewed_at >= '2000-01-01' AND r.reviewed_at < '3000-01-01'"
+DURATION_SQL = "MIN(MAX(r.duration_ms, 0), 86400000)"
 # Self-rated flashcards have no outcome: a rating other than Again counts as right.
 SCORE_SQL = "COALESCE(r.correct, r.rating > 1)"
 # Anki's true retention: of the first review each day of items in the review state, those passed.
@@ -122,10 +127,10 @@ def class_report_rows(
     ),
     rv AS (
         SELECT r.learner, i.g_deck, i.g_key, COUNT(*) AS reviews,
-            SUM(r.duration_ms) AS ms, MAX(r.reviewed_at) AS last,
+            SUM({DURATION_SQL}) AS ms, MAX(r.reviewed_at) AS last,
             SUM(r.first) AS firsts, SUM(r.first * {SCORE_SQL}) AS first_right
         FROM reviews r JOIN items i ON i.deck_id = r.deck_id AND i.item_key = r.item_key
-        WHERE r.learner IN (SELECT learner FROM who)
+        WHERE r.learner IN (SELECT learner FROM who) AND {REVIEW_IN_RANGE}
         GROUP BY r.learner, i.g_deck, i.g_key
     ),
     ret AS (
@@ -172,7 +177,8 @@ def daily_review_counts(store: StoreBase, learner: str, decks: Sequence[str]) ->
         date.fromisoformat(d): n
         for d, n in store.conn.execute(
             f"SELECT {day} AS day, COUNT(*) FROM reviews r "
-            f"WHERE r.learner = :learner AND r.deck_id IN {deck_filter} GROUP BY day",
+            f"WHERE r.learner = :learner AND r.deck_id IN {deck_filter} AND {REVIEW_IN_RANGE} "
+            "GROUP BY day",
             params,
         )
     }

@@ -18,6 +18,7 @@ from quiz.session import StudySession, Summary
 from quiz.store.database import Store
 from quiz.store.decks import KnownDeck
 from quiz.study.scope import EVERYTHING, Scope
+from quiz.textsafe import safe
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.study import StudyScreen
 
@@ -83,7 +84,7 @@ class QuizApp(App[None]):
         self._broken: set[Path] = set()
 
     def on_mount(self) -> None:
-        self.sub_title = f"learner: {self.session.learner}"
+        self.sub_title = f"learner: {safe(self.session.learner)}"
         if self.reloader is not None:
             self.set_interval(self.RELOAD_SECONDS, self.reload_changed_decks)
         if self._initial is None:

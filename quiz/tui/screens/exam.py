@@ -18,6 +18,7 @@ from quiz.exams.attempt import ExamAttempt, QuestionView
 from quiz.exams.spec import Feedback, format_duration
 from quiz.grading import Response, expected_answer
 from quiz.session import Presentation
+from quiz.textsafe import safe
 from quiz.tui.card_views import card_view, describe_response
 from quiz.tui.widgets.answers import (
     AnswerWidget,
@@ -163,7 +164,7 @@ class ExamScreen(Screen[None]):
         yield KeyFooter()
 
     async def on_mount(self) -> None:
-        self.app.sub_title = f"{self.attempt.spec.title} · {self.attempt.record.learner}"
+        self.app.sub_title = safe(f"{self.attempt.spec.title} · {self.attempt.record.learner}")
         if self.attempt.expired():
             await self.time_up()
             return

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from quiz.exams.results import ExamResults, exam_results
 from quiz.exams.spec import format_duration
 from quiz.store.database import Store
+from quiz.textsafe import safe
 
 
 def _share(value: float | None) -> Text:
@@ -103,7 +104,7 @@ class ExamsPane(Vertical):
             )
             times = [a.seconds for a in lr.attempts if a.seconds is not None]
             learners.add_row(
-                Text(lr.learner),
+                Text(safe(lr.learner)),
                 Text(str(len(lr.attempts)), justify="right"),
                 Text(grades),
                 Text(format_duration(times[-1]) if times else "-", justify="right"),

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from quiz.progress.report import days_ago, percent
 from quiz.progress.stats import GroupBy, LearnerSummary, class_overview, class_report, standing
 from quiz.session import StudySession
+from quiz.textsafe import safe
 from quiz.tui.widgets.footer import KeyFooter
 
 
@@ -84,7 +85,7 @@ class InstructorScreen(Screen[None]):
         )
         for summary in self.summaries:
             learners.add_row(
-                Text(summary.learner, style="bold red" if summary.behind else ""),
+                Text(safe(summary.learner), style="bold red" if summary.behind else ""),
                 mastery_cell(summary.mastered, summary.total),
                 Text(str(summary.seen), justify="right"),
                 Text(str(summary.due), justify="right"),
@@ -119,7 +120,7 @@ class InstructorScreen(Screen[None]):
             return
         now = self.session.clock()
         self.query_one("#class-detail", Static).update(
-            Text.assemble((summary.learner, "bold"), (", per deck", "dim"))
+            Text.assemble((safe(summary.learner), "bold"), (", per deck", "dim"))
         )
         table = self.query_one("#class-decks", DataTable)
         table.clear()
