@@ -1,12 +1,11 @@
-"""Rows already stored that imports now refuse: reports and screens still work, and show data inert."""
+"""Rows stored before imports refused them: reports still work, screens show data inert."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 
-from textual.widgets import DataTable
 from testkit import TEST_DECKS, FakeClock
+from textual.widgets import DataTable
 
 from quiz.library import open_deck
 from quiz.progress.stats import class_report, learner_stats
