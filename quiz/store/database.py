@@ -20,6 +20,7 @@ from quiz.store.decks import DeckRecords, SyncReport
 from quiz.store.exams import ExamRecords
 from quiz.store.learners import LearnerRecords
 from quiz.store.marks import MarkRecords
+from quiz.store.outbox import OutboxRecords
 from quiz.store.practice import PracticeRecords
 from quiz.store.reviews import ReviewLog, ReviewRecord
 from quiz.store.search import SearchRecords
@@ -51,6 +52,7 @@ MIGRATIONS = (
     "m004_study_days_and_settings",
     "m005_exams",
     "m007_item_marks",
+    "m006_xapi_outbox",
 )
 
 
@@ -67,6 +69,7 @@ class Store(
     SearchRecords,
     LearnerRecords,
     PracticeRecords,
+    OutboxRecords,
 ):
     """Progress and decks in SQLite; every write goes through `atomic`, one transaction each."""
 

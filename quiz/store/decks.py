@@ -13,8 +13,10 @@ from quiz.deck.model import (
     DEFAULT_DESIRED_RETENTION,
     Card,
     Deck,
+    Item,
     Settings,
     Source,
+    card_from_dict,
     hash_content_json,
 )
 from quiz.deck.snapshot import read_snapshot, snapshot_bytes
@@ -212,6 +214,14 @@ class DeckRecords(StoreBase):
                 list(ids),
             )
         }
+
+    def stored_item(self, deck_id: str, item_key: str) -> Item | None:
+        """An item as its card was last synced (archived ones too), or None."""
+        row = self.conn.execute(
+            "SELECT content, variant FROM cards WHERE deck_id = ? AND item_key = ?",
+            (deck_id, item_key),
+        ).fetchone()
+        return Item(deck_id, card_from_dict(json.loads(row[0])), row[1] or "") if row else None
 
     def retentions(self) -> dict[str, float]:
         """Every deck's desired retention, as its settings were last synced."""

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 
 from quiz.deck.model import Item
 from quiz.grading import Grade, Response
-from quiz.scheduler import CardState, Rating, Scheduler
+from quiz.scheduler import CardState, Rating, Scheduler, utc_now
 from quiz.store.database import Store
 from quiz.store.reviews import ItemReview, ReviewRecord
 from quiz.study.leeches import mark_leech
+from quiz.xapi.outbox import queue_review, withdraw_review
 
 _MS = timedelta(milliseconds=1)
 
@@ -58,6 +59,8 @@ def answer(
         store.insert_review(review)
         # In the same transaction: an answer never leaves a leech unmarked.
         mark_leech(store, scheduler.settings, learner, (item.deck_id, item.key), before, after, now)
+        # The statement commits with the review or not at all (the transactional outbox).
+        queue_review(store, review, item, now)
     return review
 
 
@@ -77,6 +80,9 @@ def rerate(
         store.delete_review(review_id)
         store.insert_review(new, put_state=False)
         _rewrite(store, old.learner, old.deck_id, old.item_key, later, states[1:], new.state_after)
+        # Under its new id the review is a new statement; the old one is voided or dropped.
+        withdraw_review(store, review_id, old.learner, utc_now())
+        queue_review(store, new, None, utc_now())
     return new
 
 
@@ -88,6 +94,7 @@ def undo(store: Store, scheduler: Scheduler, review_id: str) -> bool:
             return False
         later = store.later_reviews(old)
         store.delete_review(review_id)
+        withdraw_review(store, review_id, old.learner, utc_now())
         replay_item(
             store, scheduler, old.learner, old.deck_id, old.item_key, later, old.state_before
         )

@@ -1,0 +1,1 @@
+"""xAPI: answers as statements to a Learning Record Store, and class reports read back."""

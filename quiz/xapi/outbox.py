@@ -1,0 +1,68 @@
+"""Queueing statements with the reviews they describe, inside answering's transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from quiz.deck.model import Item
+from quiz.store.database import Store
+from quiz.store.reviews import ReviewRecord
+from quiz.xapi.statements import Profile, actor, answered, voiding
+
+# Settings keys in the database (`quiz lrs set`); the credentials are kept elsewhere.
+ENDPOINT = "endpoint"
+HOME_PAGE = "home_page"
+ACTIVITY_BASE = "activity_base"
+
+
+def profile(settings: dict[str, str]) -> Profile | None:
+    """The learner's xAPI profile, or None while no LRS is set (then nothing is queued)."""
+    if ENDPOINT not in settings or HOME_PAGE not in settings:
+        return None
+    home = settings[HOME_PAGE]
+    return Profile(home, settings.get(ACTIVITY_BASE) or default_activity_base(home))
+
+
+def default_activity_base(home_page: str) -> str:
+    """Where a quiz's activities live unless set: under the institution's home page."""
+    return f"{home_page.rstrip('/')}/quiz"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def queue_review(store: Store, review: ReviewRecord, item: Item | None, now: datetime) -> None:
+    """Queue a review's statement, inside the caller's transaction, if an LRS is set."""
+    settings = profile(store.lrs_settings())
+    if settings is None:
+        return
+    if item is None:
+        item = store.stored_item(review.deck_id, review.item_key)
+        if item is None:
+            return
+    statement = answered(review, item, settings)
+    who = statement["actor"]
+    store.queue_statement(
+        statement["id"], review.id, review.learner, _json(who), _json(statement), now
+    )
+
+
+def withdraw_review(store: Store, review_id: str, learner: str, now: datetime) -> None:
+    """An undone review: drop its queued statement, or queue the voiding of the one sent."""
+    sent = store.withdraw_statement(review_id)
+    if sent is not None:
+        queue_voiding(store, sent[0], sent[1], learner, now)
+
+
+def queue_voiding(store: Store, target: str, who: str, learner: str, now: datetime) -> None:
+    """Queue the statement voiding statement `target`, inside the caller's transaction."""
+    statement = voiding(target, json.loads(who), now)
+    store.queue_statement(statement["id"], None, learner, who, _json(statement), now)
+
+
+def learner_actor(learner: str, home_page: str) -> str:
+    """The actor JSON of a learner, as queued."""
+    return _json(actor(learner, home_page))
