@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 # Imported for their commands, which they add to the group as they load.
-from quiz.cli import backup, cards, decks, exams, import_export, optimize, progress, settings
+from quiz.cli import (
+    backup,
+    cards,
+    decks,
+    exams,
+    import_export,
+    lrs,
+    optimize,
+    progress,
+    settings,
+)
 from quiz.cli.group import main
 
 __all__ = [
@@ -12,6 +22,7 @@ __all__ = [
     "decks",
     "exams",
     "import_export",
+    "lrs",
     "main",
     "optimize",
     "progress",

@@ -105,14 +105,30 @@ def progress(
     help="The file to write ('-' for standard output).",
 )
 @click.option("--deck", "decks", multiple=True, metavar="ID", help="Only this deck (repeatable).")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["quiz", "xapi"]),
+    default="quiz",
+    show_default=True,
+    help="quiz: a progress file; xapi: a JSON array of xAPI statements, for an LRS.",
+)
+@click.option(
+    "--home-page", metavar="URL", help="With --format xapi: the institution's (default: lrs set)."
+)
 @store_options
 @click.pass_context
-def progress_export(ctx: click.Context, target: Path, decks: tuple[str, ...]) -> None:
+def progress_export(
+    ctx: click.Context, target: Path, decks: tuple[str, ...], kind: str, home_page: str | None
+) -> None:
     """Write the learner's reviews to a portable progress file, for `quiz progress import`."""
     from quiz.progress.exchange import ProgressFileError, export_progress, write_progress_file
 
     store, learner = open_learner(ctx, check=False)
     chosen = _known_decks(store, decks)
+    if kind == "xapi":
+        _export_xapi(store, learner, target, chosen, home_page)
+        return
     try:
         if str(target) == "-":
             count = export_progress(store, learner, sys.stdout, utc_now(), chosen)
@@ -121,6 +137,36 @@ def progress_export(ctx: click.Context, target: Path, decks: tuple[str, ...]) ->
     except ProgressFileError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote {count} review(s) of {learner} to {target}", err=True)
+
+
+def _export_xapi(
+    store: Store, learner: str, target: Path, decks: list[str] | None, home_page: str | None
+) -> None:
+    from quiz.progress.exchange import ProgressFileError
+    from quiz.xapi.config import LrsConfigError, check_url
+    from quiz.xapi.outbox import HOME_PAGE, default_activity_base, profile
+    from quiz.xapi.pull import write_statements_file
+    from quiz.xapi.statements import Profile
+
+    settings = store.lrs_settings()
+    if home_page is not None:
+        try:
+            check_url(home_page)
+        except LrsConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+        chosen = Profile(home_page, default_activity_base(home_page))
+    elif HOME_PAGE in settings:
+        chosen = profile({**settings, "endpoint": "-"}) or Profile("", "")
+    else:
+        raise click.UsageError("give --home-page URL (or set an LRS with `quiz lrs set`)")
+    try:
+        path = None if str(target) == "-" else target
+        count, text = write_statements_file(store, learner, chosen, path, decks)
+    except ProgressFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if text:
+        click.echo(text, nl=False)
+    click.echo(f"wrote {count} statement(s) of {learner} to {target}", err=True)
 
 
 @progress.command(name="import")
@@ -135,14 +181,22 @@ def progress_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
     import sqlite3
 
     from quiz.progress.exchange import ProgressFileError, import_progress, read_progress_file
+    from quiz.xapi.pull import is_statements_file, read_statements_file
 
     store, _ = open_learner(ctx)
     read, failed = [], False
+    voided: list[tuple[str, str]] = []
     for path in files:
         try:
-            read.append(read_progress_file(path))
-            for line in read[-1].warnings():
-                click.echo(safe(line), err=True)
+            if is_statements_file(path):
+                # xAPI statements (`export --format xapi`, or an LRS's): the same merge.
+                gathered = read_statements_file(path)
+                read.extend(gathered.files)
+                voided.extend(gathered.voided)
+            else:
+                read.append(read_progress_file(path))
+                for line in read[-1].warnings():
+                    click.echo(safe(line), err=True)
         except ProgressFileError as exc:
             click.echo(safe(exc), err=True)
             failed = True
@@ -150,7 +204,7 @@ def progress_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
         click.echo("nothing was imported", err=True)
         sys.exit(1)
     try:
-        reports = import_progress(store, read, utc_now())
+        reports = import_progress(store, read, utc_now(), voided)
     except sqlite3.Error as exc:
         raise click.ClickException(f"{store.path}: nothing was imported: {exc}") from exc
     for report in reports:

@@ -377,13 +377,33 @@ class ImportReport:
 
 
 def import_progress(
-    store: Store, files: Sequence[ProgressFile], now: datetime
+    store: Store,
+    files: Sequence[ProgressFile],
+    now: datetime,
+    voided: Sequence[tuple[str, str]] = (),
 ) -> list[ImportReport]:
-    """Merge progress files into the store in one transaction, then rebuild touched items."""
+    """Merge progress files into the store in one transaction, then rebuild touched items.
+
+    `voided` lists (learner, review id) of reviews their learner took back (xAPI voiding):
+    they are removed if present, in the same transaction.
+    """
     with store.atomic():
-        reports, touched = _merge(store, files, now)
-        _replay(store, touched)
+        touched = _unmerge(store, voided)
+        reports, added = _merge(store, files, now)
+        _replay(store, touched | added)
     return reports
+
+
+def _unmerge(store: Store, voided: Sequence[tuple[str, str]]) -> set[tuple[str, str, str]]:
+    places = store.review_places([rid for _, rid in voided])
+    touched = set()
+    for learner, rid in voided:
+        place = places.get(rid)
+        # Only a learner's own statement can take their review back.
+        if place is not None and place[0] == learner:
+            store.delete_review(rid)
+            touched.add(place[:3])
+    return touched
 
 
 def _merge(

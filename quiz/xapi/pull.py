@@ -1,0 +1,207 @@
+"""Class reports from an LRS: statements read back and merged like progress files."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from quiz.progress.exchange import (
+    FileDeck,
+    FileReview,
+    ImportReport,
+    ProgressFile,
+    ProgressFileError,
+    import_progress,
+)
+from quiz.store.database import Store
+from quiz.xapi.client import LrsClient
+from quiz.xapi.statements import (
+    VOIDED,
+    Profile,
+    ReadReview,
+    answered,
+    read_answered,
+    voided_target,
+)
+
+PAGE = 500
+
+
+@dataclass
+class Gathered:
+    """Statements sorted into each learner's reviews and the reviews taken back."""
+
+    files: list[ProgressFile] = field(default_factory=list)
+    voided: list[tuple[str, str]] = field(default_factory=list)  # (learner, review id)
+    statements: int = 0
+    ignored: int = 0  # not quiz's, or from another institution
+
+
+def gather(
+    statements: Iterable[Mapping[str, Any]], source: str, home_page: str | None = None
+) -> Gathered:
+    """Sort statements into per-learner progress (as files give it) and voided reviews."""
+    out = Gathered()
+    reviews: dict[str, ReadReview] = {}
+    voids: dict[str, str] = {}  # voided statement id: the learner who voided it
+    for st in statements:
+        out.statements += 1
+        target = voided_target(st)
+        if target is not None:
+            name = st.get("actor", {}).get("account", {}).get("name")
+            if isinstance(name, str):
+                voids[target] = name
+            continue
+        review = read_answered(st)
+        if review is None or (home_page is not None and review.home_page != home_page):
+            out.ignored += 1
+            continue
+        reviews[str(st.get("id"))] = review
+    for target, learner in voids.items():
+        taken = reviews.pop(target, None)
+        if taken is not None:
+            out.voided.append((learner, taken.id))
+        else:
+            # Voided before this pull saw it: a quiz review id is its statement id's hex.
+            try:
+                out.voided.append((learner, uuid.UUID(target).hex))
+            except ValueError:
+                out.ignored += 1
+    by_learner: dict[str, list[ReadReview]] = {}
+    for review in reviews.values():
+        by_learner.setdefault(review.learner, []).append(review)
+    for learner, mine in sorted(by_learner.items()):
+        decks = {r.deck_id: FileDeck(r.deck_id, None, None) for r in mine}
+        rows = [
+            FileReview(
+                r.id,
+                r.deck_id,
+                r.item_key,
+                r.card_id,
+                r.reviewed_at,
+                r.rating,
+                r.outcome,
+                r.response,
+                r.duration_ms,
+            )
+            for r in sorted(mine, key=lambda r: (r.reviewed_at, r.id))
+        ]
+        out.files.append(ProgressFile(source, learner, "", decks, rows))
+    return out
+
+
+def fetch(
+    client: LrsClient, deck_iris: Sequence[str], since: datetime | None
+) -> list[dict[str, Any]]:
+    """The decks' statements and every voiding statement, from the LRS (paged)."""
+    after = {"since": since.astimezone(UTC).isoformat()} if since else {}
+    found: dict[str, dict[str, Any]] = {}
+    for iri in deck_iris:
+        query = {"activity": iri, "related_activities": "true", "limit": str(PAGE), **after}
+        for st in client.statements(query):
+            found.setdefault(str(st.get("id")), st)
+    # Voiding statements point at statements, not activities, so they are asked for apart.
+    for st in client.statements({"verb": VOIDED, "limit": str(PAGE), **after}):
+        found.setdefault(str(st.get("id")), st)
+    return list(found.values())
+
+
+def pull(
+    store: Store,
+    client: LrsClient,
+    now: datetime,
+    *,
+    decks: Sequence[str] | None = None,
+    since: datetime | None = None,
+) -> tuple[Gathered, list[ImportReport]]:
+    """Read the class's statements for these decks (default: all here) and merge them."""
+    end = client.endpoint
+    profile = Profile(end.home_page, end.activity_base)
+    chosen = list(decks) if decks is not None else store.deck_ids()
+    statements = fetch(client, [profile.deck_iri(d) for d in chosen], since)
+    gathered = gather(statements, end.url, end.home_page)
+    wanted = set(chosen)
+    gathered.files = [
+        ProgressFile(
+            f.path,
+            f.learner,
+            f.exported_at,
+            {k: v for k, v in f.decks.items() if k in wanted},
+            [r for r in f.reviews if r.deck_id in wanted],
+        )
+        for f in gathered.files
+    ]
+    return gathered, import_progress(store, gathered.files, now, gathered.voided)
+
+
+# Statement files: for an LRS fed by upload, and read back by `quiz progress import`.
+
+
+def learner_statements(
+    store: Store, learner: str, profile: Profile, decks: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every review of a learner (in these decks) as `answered` statements, oldest first."""
+    out = []
+    for row in store.export_rows(learner, decks):
+        review = store.review(row[0])
+        item = store.stored_item(row[1], row[2])
+        if review is not None and item is not None:
+            out.append(answered(review, item, profile))
+    return out
+
+
+def write_statements_file(
+    store: Store, learner: str, profile: Profile, path: Path | None, decks: Sequence[str] | None
+) -> tuple[int, str]:
+    """Write a learner's statements as a JSON array (to `path`, else return the text)."""
+    statements = learner_statements(store, learner, profile, decks)
+    if not statements:
+        raise ProgressFileError(f"learner '{learner}' has no reviews to export in this database")
+    text = json.dumps(statements, ensure_ascii=False, indent=1) + "\n"
+    if path is None:
+        return len(statements), text
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise ProgressFileError(f"{path}: cannot write the statements: {exc.strerror}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+    return len(statements), ""
+
+
+def is_statements_file(path: Path) -> bool:
+    """True when the file looks like xAPI statements (a JSON array or a statement result)."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(64).lstrip()
+    except OSError:
+        return False
+    return start.startswith(b"[") or start.startswith(b'{"statements"')
+
+
+def read_statements_file(path: Path) -> Gathered:
+    """Read a file of xAPI statements; any problem raises ProgressFileError with its place."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProgressFileError(f"{path}: error: cannot read the file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ProgressFileError(f"{path}:1:1: error: the file is not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise ProgressFileError(f"{path}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from exc
+    if isinstance(data, dict):
+        data = data.get("statements")
+    if not isinstance(data, list) or not all(isinstance(s, dict) for s in data):
+        raise ProgressFileError(f"{path}:1:1: error: not a list of xAPI statements")
+    gathered = gather(data, str(path))
+    if not gathered.files and not gathered.voided:
+        raise ProgressFileError(f"{path}:1:1: error: no quiz statements in the file")
+    return gathered

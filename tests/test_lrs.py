@@ -1,0 +1,362 @@
+"""xAPI to a real Ralph LRS: the outbox, the sender, voiding, pulling a class back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from progress_helpers import session_answer, study_days
+from ralph_lrs import HOME_PAGE, PASSWORD, RALPH, USER, Ralph
+from testkit import TEST_DECKS, FakeClock
+
+from quiz.cli import main
+from quiz.deck.model import Deck
+from quiz.library import open_deck
+from quiz.scheduler import Rating
+from quiz.session import StudySession
+from quiz.store import Store, open_store
+from quiz.xapi.client import LrsClient
+from quiz.xapi.config import endpoint
+from quiz.xapi.outbox import ENDPOINT
+from quiz.xapi.outbox import HOME_PAGE as HOME_KEY
+from quiz.xapi.sender import push
+from quiz.xapi.statements import VOIDED, statement_id, voiding_id
+
+
+@pytest.fixture(scope="module")
+def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
+    server = Ralph(tmp_path_factory.mktemp("ralph"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def lrs_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("QUIZ_LRS_KEY", USER)
+    monkeypatch.setenv("QUIZ_LRS_SECRET", PASSWORD)
+    monkeypatch.setenv("QUIZ_LRS_CREDENTIALS", str(tmp_path / "lrs-credentials.json"))
+    for name in ("QUIZ_LRS_URL", "QUIZ_LRS_HOME_PAGE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+def configure(store: Store, url: str) -> None:
+    store.put_lrs_settings({ENDPOINT: url, HOME_KEY: HOME_PAGE})
+
+
+def queued_statements(store: Store) -> list[dict[str, Any]]:
+    return [json.loads(q.statement) for q in store.outbox_batch(100_000)]
+
+
+def validate_with_ralph(statements: list[dict[str, Any]]) -> None:
+    """Ralph's own xAPI models accept every statement (`ralph validate` uses them too)."""
+    from ralph.models.xapi.base.statements import BaseXapiStatement
+
+    for statement in statements:
+        BaseXapiStatement.model_validate(statement)
+
+
+def test_no_statement_is_queued_until_an_lrs_is_set(store, every_type, clock):
+    study_days(store, every_type, "ann", clock, 1)
+    assert store.reviews("ann")
+    assert store.outbox_status().waiting == 0
+
+
+def test_a_study_sessions_statements_arrive_once_each(ralph, store, every_type, clock):
+    configure(store, ralph.url)
+    learner = unique("ann")
+    study_days(store, every_type, learner, clock, 3, lambda day, key: day == 0)
+    reviews = store.reviews(learner)
+    queued = queued_statements(store)
+    # One statement per review, written with it: the same ids, none missing.
+    assert sorted(s["id"] for s in queued) == sorted(statement_id(r["id"]) for r in reviews)
+    validate_with_ralph(queued)
+    kinds = {s["object"]["definition"]["interactionType"] for s in queued}
+    every = {"other", "choice", "true-false", "fill-in", "numeric", "sequencing", "matching"}
+    assert kinds == every
+    with LrsClient(endpoint(store)) as client:
+        report = push(store, client, batch=7)
+        assert (report.sent, report.left, report.error) == (len(reviews), 0, None)
+        assert push(store, client).sent == 0
+    got = ralph.of(learner)
+    assert sorted(s["id"] for s in got) == sorted(s["id"] for s in queued)
+    validate_with_ralph(got)
+    assert store.outbox_status().sent == len(reviews)
+
+
+class DiesAfter(httpx.BaseTransport):
+    """The real network, but the process 'dies' right after the LRS took the Nth batch."""
+
+    def __init__(self, posts: int) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.posts = posts
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        reply = self.inner.handle_request(request)
+        if request.method == "POST":
+            self.posts -= 1
+            if self.posts == 0:
+                reply.read()
+                raise SystemExit("killed mid-push")
+        return reply
+
+
+def test_a_sender_killed_mid_batch_delivers_the_rest_once(ralph, store, every_type, clock):
+    configure(store, ralph.url)
+    learner = unique("bob")
+    study_days(store, every_type, learner, clock, 2)
+    total = store.outbox_status().waiting
+    with pytest.raises(SystemExit), LrsClient(endpoint(store), transport=DiesAfter(2)) as client:
+        push(store, client, batch=4)
+    # The LRS stored two batches; only the first was recorded as sent before the 'crash'.
+    assert len(ralph.of(learner)) == 8
+    assert store.outbox_status().waiting == total - 4
+    with LrsClient(endpoint(store)) as client:
+        report = push(store, client, batch=4)
+    assert report.left == 0
+    ids = [s["id"] for s in ralph.of(learner)]
+    assert len(ids) == len(set(ids)) == total
+
+
+def test_a_push_killed_for_real_loses_and_repeats_nothing(ralph, tmp_path, every_type, clock):
+    db = tmp_path / "killed.db"
+    learner_store = open_store(db)
+    configure(learner_store, ralph.url)
+    deck, _ = open_deck(learner_store, TEST_DECKS / "every-type.yaml", clock())
+    assert deck is not None
+    learner = unique("kim")
+    study_days(learner_store, deck, learner, clock, 4)
+    total = learner_store.outbox_status().waiting
+    learner_store.close()
+    command = [str(RALPH.with_name("quiz")), "--db", str(db), "lrs", "push", "--batch", "1"]
+    env = {"PYTHONPATH": str(Path(__file__).parent.parent), "QUIZ_LRS_KEY": USER}
+    env |= {"QUIZ_LRS_SECRET": PASSWORD, "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Killed without warning once the LRS has some of them, whatever it was doing then.
+    for _ in range(600):
+        if len(ralph.of(learner)) >= 3 or process.poll() is not None:
+            break
+        subprocess.run(["sleep", "0.05"], check=True)
+    process.kill()
+    process.wait()
+    finished = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    ids = [s["id"] for s in ralph.of(learner)]
+    assert len(ids) == len(set(ids)) == total
+
+
+def test_the_lrs_down_when_answering_and_up_later(tmp_path, store, every_type, clock):
+    server = Ralph(tmp_path / "later")
+    configure(store, server.url)
+    learner = unique("cy")
+    study_days(store, every_type, learner, clock, 1)
+    total = store.outbox_status().waiting
+    with LrsClient(endpoint(store), timeout=2) as client:
+        waits: list[float] = []
+        report = push(store, client, retries=2, sleep=waits.append)
+    assert (report.sent, report.left) == (0, total)
+    assert waits == [1.0, 2.0]  # backing off, doubling
+    status = store.outbox_status()
+    assert status.waiting == total and "cannot reach the LRS" in (status.last_error or "")
+    server.start()
+    try:
+        with LrsClient(endpoint(store)) as client:
+            assert push(store, client).sent == total
+        assert len(server.of(learner)) == total
+        assert store.outbox_status().last_error is None
+    finally:
+        server.stop()
+
+
+def test_undo_voids_a_sent_statement_and_drops_a_queued_one(ralph, store, every_type, clock):
+    configure(store, ralph.url)
+    learner = unique("dee")
+    session = StudySession(store, [every_type], learner, clock=clock, fuzz=False)
+    session.start()
+    first = session.next()
+    assert first is not None
+    session_answer(session, first.item, False)
+    sent_review = session.last_answer.review.id
+    with LrsClient(endpoint(store)) as client:
+        push(store, client)
+    clock.advance(seconds=30)
+    second = session.next()
+    assert second is not None
+    session_answer(session, second.item, False)
+    queued_review = session.last_answer.review.id
+    session.undo()  # the second: still queued, so simply dropped
+    assert store.outbox_status().waiting == 0
+    session.undo()  # the first: already at the LRS, so voided there
+    voiding = queued_statements(store)
+    assert [s["verb"]["id"] for s in voiding] == [VOIDED]
+    assert voiding[0]["object"] == {"objectType": "StatementRef", "id": statement_id(sent_review)}
+    validate_with_ralph(voiding)
+    with LrsClient(endpoint(store)) as client:
+        push(store, client)
+    got = {s["id"]: s for s in ralph.of(learner)}
+    assert statement_id(queued_review) not in got
+    assert got[voiding_id(statement_id(sent_review))]["verb"]["id"] == VOIDED
+
+
+def test_rerating_voids_the_old_statement_and_sends_the_new(ralph, store, every_type, clock):
+    configure(store, ralph.url)
+    learner = unique("eve")
+    session = StudySession(store, [every_type], learner, clock=clock, fuzz=False)
+    session.start()
+    while (shown := session.next()) is not None and shown.item.card.type == "flashcard":
+        session_answer(session, shown.item, False)
+        clock.advance(seconds=10)
+    assert shown is not None
+    session_answer(session, shown.item, True)
+    old = session.last_answer.review.id
+    with LrsClient(endpoint(store)) as client:
+        push(store, client)
+        new = session.rerate(Rating.HARD).review.id
+        queued = queued_statements(store)
+        assert [s["id"] for s in queued] == [voiding_id(statement_id(old)), statement_id(new)]
+        push(store, client)
+    got = {s["id"] for s in ralph.of(learner)}
+    assert {statement_id(old), statement_id(new), voiding_id(statement_id(old))} <= got
+
+
+def run(*args: str) -> Any:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+def progress_rows(db: Path, *args: str) -> list[dict[str, Any]]:
+    result = run("--db", str(db), "progress", "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["rows"]
+
+
+def learner_db(tmp_path: Path, name: str, url: str, clock: FakeClock) -> tuple[Path, Deck]:
+    path = tmp_path / f"{name}.db"
+    store = open_store(path)
+    deck, problems = open_deck(store, TEST_DECKS / "class.yaml", clock())
+    assert deck is not None, problems
+    store.close()
+    result = run("--db", str(path), "lrs", "set", url, "--home-page", HOME_PAGE)
+    assert result.exit_code == 0, result.output
+    return path, deck
+
+
+def test_pull_into_a_fresh_database_reproduces_the_class_progress(ralph, tmp_path, clock):
+    names = [unique("ann"), unique("bob")]
+    start = clock.now
+    expected = []
+    for n, name in enumerate(names):
+        clock.now = start
+        path, deck = learner_db(tmp_path, name, ralph.url, clock)
+        store = open_store(path)
+        study_days(store, deck, name, clock, 6, lambda day, key, n=n: (day + n) % 3 == 0)
+        # One answer taken back after it was sent: the class report must not count it.
+        session = StudySession(store, [deck], name, clock=clock, fuzz=False)
+        session.start()
+        shown = session.next()
+        if shown is not None:
+            session_answer(session, shown.item, False)
+            with LrsClient(endpoint(store)) as client:
+                push(store, client)
+            session.undo()
+        store.close()
+        pushed = run("--db", str(path), "--learner", name, "lrs", "push")
+        assert pushed.exit_code == 0, pushed.output
+        expected += progress_rows(path, "--learner", name)
+    teacher, _ = learner_db(tmp_path, "teacher", ralph.url, clock)
+    pulled = run("--db", str(teacher), "lrs", "pull")
+    assert pulled.exit_code == 0, pulled.output
+    rows = [r for r in progress_rows(teacher, "--all") if r["learner"] in names]
+    assert sorted(rows, key=lambda r: r["learner"]) == sorted(expected, key=lambda r: r["learner"])
+    # Pulling again changes nothing: the same merge as progress files, idempotent.
+    assert run("--db", str(teacher), "lrs", "pull").exit_code == 0
+    assert [r for r in progress_rows(teacher, "--all") if r["learner"] in names] == rows
+
+
+def test_lrs_set_refuses_plain_http_except_to_this_machine(tmp_path):
+    db = str(tmp_path / "q.db")
+    refused = run("--db", db, "lrs", "set", "http://lrs.example.edu/xAPI")
+    assert refused.exit_code == 1
+    assert "HTTPS" in refused.output
+    assert run("--db", db, "lrs", "set", "https://lrs.example.edu/xAPI").exit_code == 0
+    assert run("--db", db, "lrs", "set", "http://localhost:8100/xAPI").exit_code == 0
+
+
+def test_credentials_are_kept_in_a_file_only_the_user_can_read(tmp_path, monkeypatch):
+    monkeypatch.delenv("QUIZ_LRS_KEY")
+    monkeypatch.delenv("QUIZ_LRS_SECRET")
+    db = str(tmp_path / "q.db")
+    url = "https://lrs.example.edu/xAPI"
+    assert run("--db", db, "lrs", "set", url, "--key", "k", "--secret", "s").exit_code == 0
+    path = tmp_path / "lrs-credentials.json"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert json.loads(path.read_text())[url] == {"key": "k", "secret": "s"}
+    store = open_store(tmp_path / "q.db")
+    assert (endpoint(store).key, endpoint(store).secret) == ("k", "s")
+    path.chmod(0o644)
+    status = run("--db", db, "lrs", "push")
+    assert status.exit_code == 1 and "chmod 600" in status.output
+    store.close()
+
+
+def test_status_shows_the_queue_and_the_last_error(tmp_path, store, every_type, clock):
+    configure(store, f"http://127.0.0.1:{Ralph.__dict__ and 9}/xAPI")
+    study_days(store, every_type, "fay", clock, 1)
+    waiting = store.outbox_status().waiting
+    out = run("--db", str(store.path), "lrs", "status").output
+    assert f"waiting: {waiting}" in out
+    pushed = run("--db", str(store.path), "lrs", "push", "--retries", "0")
+    assert pushed.exit_code == 1
+    assert "cannot reach the LRS" in run("--db", str(store.path), "lrs", "status").output
+
+
+def test_a_learners_statements_file_imports_like_a_pull(tmp_path, store, every_type, clock):
+    configure(store, "https://lrs.example.edu/xAPI")
+    study_days(store, every_type, "gus", clock, 3)
+    out = tmp_path / "gus.json"
+    db = str(store.path)
+    exported = run(
+        "--db", db, "--learner", "gus", "progress", "export", "--format", "xapi", "-o", str(out)
+    )
+    assert exported.exit_code == 0, exported.output
+    statements = json.loads(out.read_text())
+    assert len(statements) == len(store.reviews("gus"))
+    validate_with_ralph(statements)
+    fresh = tmp_path / "fresh.db"
+    other = open_store(fresh)
+    open_deck(other, TEST_DECKS / "every-type.yaml", clock())
+    other.close()
+    imported = run("--db", str(fresh), "progress", "import", str(out))
+    assert imported.exit_code == 0, imported.output
+    assert progress_rows(fresh, "--learner", "gus") == progress_rows(Path(db), "--learner", "gus")
+    assert "already here" in run("--db", str(fresh), "progress", "import", str(out)).output
+
+
+def test_every_kind_of_statement_passes_ralphs_xapi_model(store, every_type, clock):
+    # Ralph's own xAPI 1.0.3 statement model. (`ralph validate -f xapi` checks statements
+    # against the profiles Ralph bundles: it takes any `answered` statement for its virtual
+    # classroom's "answered poll", so it cannot judge statements of any other tool.)
+    configure(store, "https://lrs.example.edu/xAPI")
+    session = StudySession(store, [every_type], "hal", clock=clock, fuzz=False)
+    session.start()
+    while (shown := session.next()) is not None:
+        session_answer(session, shown.item, shown.item.key.endswith("2"))
+        clock.advance(seconds=8)
+    statements = queued_statements(store)
+    with store.atomic():
+        store.mark_sent(store.outbox_batch(1000), clock())
+    session.undo()
+    voids = queued_statements(store)
+    assert [s["verb"]["id"] for s in voids] == [VOIDED]
+    validate_with_ralph(statements + voids)
