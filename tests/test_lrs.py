@@ -13,7 +13,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from progress_helpers import session_answer, study_days
-from ralph_lrs import HOME_PAGE, PASSWORD, RALPH, USER, Ralph
+from ralph_lrs import HOME_PAGE, PASSWORD, RALPH, USER, Ralph, free_port
 from testkit import TEST_DECKS, FakeClock
 
 from quiz.cli import main
@@ -311,7 +311,7 @@ def test_credentials_are_kept_in_a_file_only_the_user_can_read(tmp_path, monkeyp
 
 
 def test_status_shows_the_queue_and_the_last_error(tmp_path, store, every_type, clock):
-    configure(store, f"http://127.0.0.1:{Ralph.__dict__ and 9}/xAPI")
+    configure(store, f"http://127.0.0.1:{free_port()}/xAPI")  # nothing listens there
     study_days(store, every_type, "fay", clock, 1)
     waiting = store.outbox_status().waiting
     out = run("--db", str(store.path), "lrs", "status").output
@@ -360,3 +360,35 @@ def test_every_kind_of_statement_passes_ralphs_xapi_model(store, every_type, clo
     voids = queued_statements(store)
     assert [s["verb"]["id"] for s in voids] == [VOIDED]
     validate_with_ralph(statements + voids)
+
+
+def intro_text(app: Any) -> str:
+    return str(app.screen.query_one("#home-intro").render())
+
+
+async def test_the_home_screen_marks_waiting_statements_until_the_tui_sends_them(
+    ralph, store, every_type, clock
+):
+    from quiz.tui.app import make_app
+
+    configure(store, f"http://127.0.0.1:{free_port()}/xAPI")  # nothing listens there
+    learner = unique("ida")
+    study_days(store, every_type, learner, clock, 1)
+    waiting = store.outbox_status().waiting
+    app = make_app(store, [every_type], learner, clock=clock, fuzz=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if store.outbox_status().last_error:
+                break
+        assert f"↑{waiting} to send" in intro_text(app)
+    configure(store, ralph.url)
+    app = make_app(store, [every_type], learner, clock=clock, fuzz=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(300):
+            await pilot.pause(0.1)
+            if "to send" not in intro_text(app):
+                break
+        assert "to send" not in intro_text(app)
+    assert store.outbox_status().waiting == 0
+    assert len(ralph.of(learner)) == waiting

@@ -24,6 +24,7 @@ from quiz.tui.screens.study import StudyScreen
 
 if TYPE_CHECKING:
     from quiz.tui.screens.home import HomeScreen
+    from quiz.xapi.background import BackgroundSender
 
 
 def make_app(
@@ -68,6 +69,7 @@ class QuizApp(App[None]):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True, show=False)]
 
     RELOAD_SECONDS = 1.0
+    SEND_CHECK_SECONDS = 5.0
 
     def __init__(
         self,
@@ -82,16 +84,44 @@ class QuizApp(App[None]):
         self.gone = list(gone or ())
         self._initial = list(study) if study is not None else None
         self._broken: set[Path] = set()
+        self._sender: BackgroundSender | None = None
 
     def on_mount(self) -> None:
         self.sub_title = f"learner: {safe(self.session.learner)}"
         if self.reloader is not None:
             self.set_interval(self.RELOAD_SECONDS, self.reload_changed_decks)
+        path = self.session.store.path
+        if path is not None and self.session.store.lrs_settings():
+            from quiz.xapi.background import BackgroundSender
+
+            self._sender = BackgroundSender(path)
+            self.set_interval(self.SEND_CHECK_SECONDS, self.send_statements)
+            self.send_statements()
         if self._initial is None:
             self.push_screen(_home_screen()(self.session, self.gone))
         else:
             # The home screen is composed only when the learner goes back to it, after studying.
             self.study(self._initial, False)
+
+    def send_statements(self) -> None:
+        """Send the xAPI outbox on a worker thread, when due (the learner never waits for it)."""
+        sender = self._sender
+        if sender is None or not sender.due():
+            return
+
+        def work() -> None:
+            sender.send()
+            self.call_from_thread(self._outbox_changed)
+
+        # One at a time: until this one settles when to try next, no other starts.
+        sender.not_before = float("inf")
+        self.run_worker(work, thread=True, group="lrs", exit_on_error=False)
+
+    def _outbox_changed(self) -> None:
+        home = _home_screen()
+        for screen in self.screen_stack:
+            if isinstance(screen, home):
+                screen.show_intro()
 
     def study(self, deck_ids: Sequence[str] | None, due_only: bool) -> None:
         """Start studying the given decks (all when None); the summary follows."""

@@ -46,6 +46,7 @@ class HomeScreen(Screen[None]):
         self.session = session
         # Decks the database knows whose file is missing: listed, their progress kept.
         self.gone = list(gone)
+        self._counts = (0, 0, 0)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -90,26 +91,36 @@ class HomeScreen(Screen[None]):
             table.add_row(dash, dash, dash, title, key=f"{GONE}{known.id}")
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
-        due = sum(r.due for r in overview)
-        new = sum(r.new for r in overview)
-        intro = self.query_one("#home-intro", Static)
-        intro.update(
-            Text.assemble(
-                ("Studying as ", "dim"),
-                (self.session.learner, "bold"),
-                ("  ·  ", "dim"),
-                (f"{due} due", "green"),
-                ("  ·  ", "dim"),
-                (f"{new} new today", "blue"),
-                *_suspended_note(sum(r.suspended for r in overview)),
-            )
+        self._counts = (
+            sum(r.due for r in overview),
+            sum(r.new for r in overview),
+            sum(r.suspended for r in overview),
         )
+        self.show_intro()
         hint = (
             "No decks loaded."
             if not overview
             else ("Enter studies the selected deck · a studies everything due · ? help")
         )
         self.query_one("#home-hint", Static).update(Text(hint, style="dim"))
+
+    def show_intro(self) -> None:
+        """The line above the decks: who studies, what is due, and statements waiting to go."""
+        due, new, suspended = self._counts
+        parts = [
+            ("Studying as ", "dim"),
+            (self.session.learner, "bold"),
+            ("  ·  ", "dim"),
+            (f"{due} due", "green"),
+            ("  ·  ", "dim"),
+            (f"{new} new today", "blue"),
+            *_suspended_note(suspended),
+        ]
+        # Only while statements wait for the LRS, so the learner knows they have not gone yet.
+        waiting = self.session.store.outbox_waiting()
+        if waiting:
+            parts += [("  ·  ", "dim"), (f"↑{waiting} to send", "yellow")]
+        self.query_one("#home-intro", Static).update(Text.assemble(*parts))
 
     def _selected_deck(self) -> str | None:
         table = self.query_one("#decks", DataTable)
