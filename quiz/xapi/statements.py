@@ -72,6 +72,7 @@ class Interaction:
     components: dict[str, list[dict[str, Any]]]
     response: str | None
     scaled: float | None  # the share right, when the item gives partial credit
+    name: str  # the question as the learner saw it
 
 
 def statement_id(review_id: str) -> str:
@@ -116,8 +117,9 @@ def interaction(item: Item, response: Any) -> Interaction:
     card = item.card
     match card:
         case Flashcard():
-            expected = card.front if item.variant == "reverse" else card.back
-            return Interaction("other", [expected], {}, None, None)
+            back = item.variant == "reverse"
+            shown, expected = (card.back, card.front) if back else (card.front, card.back)
+            return Interaction("other", [expected], {}, None, None, shown)
         case Choice():
             picked = _strings(response)
             scaled = None
@@ -131,15 +133,20 @@ def interaction(item: Item, response: Any) -> Interaction:
                 {"choices": _components("c", card.choices)},
                 "[,]".join(_ids("c", card.choices, picked)) if response is not None else None,
                 scaled,
+                card.question,
             )
         case TrueFalse():
             said = None if not isinstance(response, bool) else str(response).lower()
-            return Interaction("true-false", [str(card.answer).lower()], {}, said, None)
+            return Interaction(
+                "true-false", [str(card.answer).lower()], {}, said, None, card.statement
+            )
         case Cloze():
-            gap = card.gaps[item.gap_index or 0]
-            return Interaction("fill-in", list(gap), {}, _text(response), None)
+            index = item.gap_index or 0
+            shown = card.with_gap(index)
+            return Interaction("fill-in", list(card.gaps[index]), {}, _text(response), None, shown)
         case Typed():
-            return Interaction("fill-in", [card.answer, *card.accept], {}, _text(response), None)
+            accepted = [card.answer, *card.accept]
+            return Interaction("fill-in", accepted, {}, _text(response), None, card.question)
         case Numeric():
             margin = card.allowed_error()
             low, high = card.answer - margin, card.answer + margin
@@ -148,7 +155,7 @@ def interaction(item: Item, response: Any) -> Interaction:
                 if margin
                 else format_number(card.answer)
             )
-            return Interaction("numeric", [pattern], {}, _text(response), None)
+            return Interaction("numeric", [pattern], {}, _text(response), None, card.question)
         case Order():
             order = _strings(response)
             placed = sum(1 for a, b in zip(order, card.items, strict=False) if a == b)
@@ -158,6 +165,7 @@ def interaction(item: Item, response: Any) -> Interaction:
                 {"choices": _components("i", card.items)},
                 "[,]".join(_ids("i", card.items, order)) if response is not None else None,
                 placed / len(card.items) if card.items else None,
+                card.question,
             )
         case Match():
             lefts = tuple(left for left, _ in card.pairs)
@@ -178,6 +186,7 @@ def interaction(item: Item, response: Any) -> Interaction:
                 {"source": _components("s", lefts), "target": _components("t", rights)},
                 pairs(chosen) if response is not None else None,
                 paired / len(card.pairs) if card.pairs else None,
+                card.question,
             )
         case _:
             assert_never(card)
@@ -216,7 +225,7 @@ def answered(review: ReviewRecord, item: Item, profile: Profile) -> dict[str, An
     about = interaction(item, review.response)
     definition: dict[str, Any] = {
         "type": INTERACTION,
-        "name": {"und": item.card.prompt()[:200] or item.key},
+        "name": {"und": about.name[:500] or item.key},
         "interactionType": about.kind,
         "correctResponsesPattern": about.pattern,
         **about.components,
