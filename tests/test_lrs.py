@@ -392,3 +392,40 @@ async def test_the_home_screen_marks_waiting_statements_until_the_tui_sends_them
         assert "to send" not in intro_text(app)
     assert store.outbox_status().waiting == 0
     assert len(ralph.of(learner)) == waiting
+
+
+def test_two_senders_at_once_send_each_statement_once_and_void_nothing(
+    ralph, store, every_type, clock
+):
+    configure(store, ralph.url)
+    learner = unique("jo")
+    study_days(store, every_type, learner, clock, 1)
+    batch = store.outbox_batch(1000)
+    # Both took the same batch (the TUI's sender and `quiz lrs push`, say); both delivered it.
+    with LrsClient(endpoint(store)) as client:
+        client.post([q.statement for q in batch])
+        client.post([q.statement for q in batch])
+    for _ in range(2):
+        with store.atomic():
+            assert store.mark_sent(batch, clock()) == []
+    assert store.outbox_status().waiting == 0
+    assert len(ralph.of(learner)) == len(batch)
+
+
+def test_the_lrs_benchmark_runs_on_a_tiny_class(tmp_path):
+    import sys
+
+    bench = Path(__file__).parent.parent / "benchmarks" / "lrs_bench.py"
+    done = subprocess.run(
+        [
+            *(sys.executable, str(bench), "--learners", "3", "--reviews", "20", "--cards", "10"),
+            *("--workdir", str(tmp_path / "work"), "--json", str(tmp_path / "figures.json")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads((tmp_path / "figures.json").read_text())
+    assert figures["learners x reviews"] == "3 x 20 = 60 statements"
+    assert "statements/s" in figures["sending every outbox"]

@@ -95,12 +95,13 @@ class OutboxRecords(StoreBase):
         withdrawn = []
         for q in batch:
             gone = not self.conn.execute("DELETE FROM xapi_outbox WHERE seq = ?", (q.seq,)).rowcount
-            self.conn.execute(
+            first = self.conn.execute(
                 "INSERT OR IGNORE INTO xapi_sent (statement_id, review_id, actor, sent_at) "
                 "VALUES (?, ?, ?, ?)",
                 (q.statement_id, q.review_id, q.actor, ts(now)),
-            )
-            if gone and q.review_id is not None:
+            ).rowcount
+            # Gone from the outbox and not recorded by another sender: it was withdrawn.
+            if gone and first and q.review_id is not None:
                 withdrawn.append(q)
         self.conn.execute(
             "INSERT OR REPLACE INTO xapi_settings (key, value) VALUES ('last_sent_at', ?)",
