@@ -256,6 +256,7 @@ def test_pull_into_a_fresh_database_reproduces_the_class_progress(ralph, tmp_pat
     names = [unique("ann"), unique("bob")]
     start = clock.now
     expected = []
+    files: list[str] = []
     for n, name in enumerate(names):
         clock.now = start
         path, deck = learner_db(tmp_path, name, ralph.url, clock)
@@ -274,6 +275,10 @@ def test_pull_into_a_fresh_database_reproduces_the_class_progress(ralph, tmp_pat
         pushed = run("--db", str(path), "--learner", name, "lrs", "push")
         assert pushed.exit_code == 0, pushed.output
         expected += progress_rows(path, "--learner", name)
+        exported = tmp_path / f"{name}.quizprogress"
+        done = run("--db", str(path), "--learner", name, "progress", "export", "-o", str(exported))
+        assert done.exit_code == 0, done.output
+        files.append(str(exported))
     teacher, _ = learner_db(tmp_path, "teacher", ralph.url, clock)
     pulled = run("--db", str(teacher), "lrs", "pull")
     assert pulled.exit_code == 0, pulled.output
@@ -282,6 +287,13 @@ def test_pull_into_a_fresh_database_reproduces_the_class_progress(ralph, tmp_pat
     # Pulling again changes nothing: the same merge as progress files, idempotent.
     assert run("--db", str(teacher), "lrs", "pull").exit_code == 0
     assert [r for r in progress_rows(teacher, "--all") if r["learner"] in names] == rows
+    # And the same class as the learners' progress files give, item analysis included.
+    collected, _ = learner_db(tmp_path, "collected", ralph.url, clock)
+    assert run("--db", str(collected), "progress", "import", *files).exit_code == 0
+    assert progress_rows(collected, "--all") == rows
+    teacher_items = run("--db", str(teacher), "items", "--format", "json").output
+    collected_items = run("--db", str(collected), "items", "--format", "json").output
+    assert json.loads(teacher_items)["items"] == json.loads(collected_items)["items"]
 
 
 def test_lrs_set_refuses_plain_http_except_to_this_machine(tmp_path):

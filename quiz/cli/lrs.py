@@ -41,7 +41,13 @@ def lrs_set(
     off: bool,
 ) -> None:
     """Send this database's answers to the LRS at URL (its xAPI endpoint) from now on."""
-    from quiz.xapi.config import LrsConfigError, check_url, origin, save_credentials
+    from quiz.xapi.config import (
+        LrsConfigError,
+        check_home_page,
+        check_url,
+        origin,
+        save_credentials,
+    )
     from quiz.xapi.outbox import ACTIVITY_BASE, ENDPOINT, HOME_PAGE
 
     store, _ = open_learner(ctx)
@@ -52,7 +58,7 @@ def lrs_set(
     try:
         check_url(url)
         if home_page is not None:
-            check_url(home_page)
+            check_home_page(home_page)
         if (key is None) != (secret is None):
             raise click.UsageError("give both --key and --secret, or neither")
         saved = save_credentials(url, key, secret) if key is not None and secret else None

@@ -143,7 +143,7 @@ def _export_xapi(
     store: Store, learner: str, target: Path, decks: list[str] | None, home_page: str | None
 ) -> None:
     from quiz.progress.exchange import ProgressFileError
-    from quiz.xapi.config import LrsConfigError, check_url
+    from quiz.xapi.config import LrsConfigError, check_home_page
     from quiz.xapi.outbox import HOME_PAGE, default_activity_base, profile
     from quiz.xapi.pull import write_statements_file
     from quiz.xapi.statements import Profile
@@ -151,7 +151,7 @@ def _export_xapi(
     settings = store.lrs_settings()
     if home_page is not None:
         try:
-            check_url(home_page)
+            check_home_page(home_page)
         except LrsConfigError as exc:
             raise click.ClickException(str(exc)) from exc
         chosen = Profile(home_page, default_activity_base(home_page))

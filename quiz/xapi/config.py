@@ -58,6 +58,14 @@ def check_url(url: str) -> str:
     return url
 
 
+def check_home_page(url: str) -> str:
+    """The URL if it can name an institution: any http(s) URL (it is an identifier, not fetched)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LrsConfigError(f"{url}: error: the home page must be an http(s) URL")
+    return url
+
+
 def origin(url: str) -> str:
     """scheme://host[:port] of a URL."""
     parts = urlsplit(url)
