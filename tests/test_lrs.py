@@ -27,7 +27,7 @@ from quiz.xapi.config import endpoint
 from quiz.xapi.outbox import ENDPOINT
 from quiz.xapi.outbox import HOME_PAGE as HOME_KEY
 from quiz.xapi.sender import push
-from quiz.xapi.statements import VOIDED, statement_id, voiding_id
+from quiz.xapi.statements import EXT_REVIEW, VOIDED, statement_id, voiding_id
 
 
 @pytest.fixture(scope="module")
@@ -441,3 +441,39 @@ def test_the_lrs_benchmark_runs_on_a_tiny_class(tmp_path):
     figures = json.loads((tmp_path / "figures.json").read_text())
     assert figures["learners x reviews"] == "3 x 20 = 60 statements"
     assert "statements/s" in figures["sending every outbox"]
+
+
+def test_statements_out_of_range_are_refused_with_a_warning_and_the_rest_imported(
+    tmp_path, store, every_type, clock
+):
+    configure(store, "https://lrs.example.edu/xAPI")
+    study_days(store, every_type, "kit", clock, 1)
+    good = queued_statements(store)
+    future = json.loads(json.dumps(good[0]))
+    future["id"] = str(uuid.uuid4())
+    future["timestamp"] = "2999-01-01T00:00:00Z"
+    future["context"]["extensions"][EXT_REVIEW] = "f" * 32
+    forged = json.loads(json.dumps(good[1]))
+    forged["id"] = str(uuid.uuid4())
+    forged["actor"]["account"]["name"] = "kit\n\x1b[2Jroot"
+    forged["context"]["extensions"][EXT_REVIEW] = "e" * 32
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps([*good, future, forged]))
+    fresh = tmp_path / "fresh.db"
+    other = open_store(fresh)
+    open_deck(other, TEST_DECKS / "every-type.yaml", clock())
+    other.close()
+    result = CliRunner().invoke(main, ["--db", str(fresh), "progress", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 statement(s) refused, not imported: a time outside 2000 to now" in result.output
+    assert "an account name that is not a learner name" in result.output
+    assert "\x1b" not in result.output
+    assert f"{len(good)} new review(s) for kit" in result.output
+
+
+def test_a_statements_file_that_is_not_json_is_an_error_at_its_place(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('[{"id": 1},\n  {oops}]')
+    result = run("--db", str(tmp_path / "q.db"), "progress", "import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:2:4: error:" in result.output

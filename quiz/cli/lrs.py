@@ -9,6 +9,7 @@ import click
 
 from quiz.cli.group import main, open_learner, store_options
 from quiz.scheduler import utc_now
+from quiz.textsafe import safe
 
 if TYPE_CHECKING:
     from quiz.store.database import Store
@@ -168,8 +169,11 @@ def lrs_pull(ctx: click.Context, since: str | None, decks: tuple[str, ...]) -> N
         f"read {gathered.statements} statement(s): {len(reports)} learner(s), "
         f"{len(gathered.voided)} voided"
     )
+    # Names and ids come from the LRS: printed inert.
+    for line in gathered.warnings():
+        click.echo(safe(line), err=True)
     for report in reports:
         first, *warnings = report.lines()
-        click.echo(first)
+        click.echo(safe(first))
         for line in warnings:
-            click.echo(line, err=True)
+            click.echo(safe(line), err=True)

@@ -193,6 +193,8 @@ def progress_import(ctx: click.Context, files: tuple[Path, ...]) -> None:
                 gathered = read_statements_file(path)
                 read.extend(gathered.files)
                 voided.extend(gathered.voided)
+                for line in gathered.warnings():
+                    click.echo(safe(line), err=True)
             else:
                 read.append(read_progress_file(path))
                 for line in read[-1].warnings():

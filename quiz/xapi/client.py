@@ -8,6 +8,8 @@ from urllib.parse import urljoin
 
 import httpx
 
+from quiz.safejson import loads as bounded_json
+from quiz.textsafe import safe
 from quiz.xapi.config import Endpoint, origin
 
 XAPI_VERSION = "1.0.3"
@@ -88,9 +90,10 @@ class LrsClient:
             if reply.status_code != 200:
                 raise LrsError(_refusal(self.endpoint.url, reply), status=reply.status_code)
             try:
-                page = reply.json()
+                # An LRS is another program: its JSON's nesting is bounded before parsing.
+                page = bounded_json(reply.text, 64)
                 batch = page["statements"]
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, UnicodeError) as exc:
                 raise LrsError(f"{self.endpoint.url}: the LRS's answer is not xAPI") from exc
             yield from batch
             more = page.get("more") or ""
@@ -102,5 +105,6 @@ class LrsClient:
 
 
 def _refusal(url: str, reply: httpx.Response) -> str:
-    detail = reply.text.strip().replace("\n", " ")[:300]
+    # The LRS's words, printed inert: a hostile server cannot send escapes to the terminal.
+    detail = safe(reply.text.strip().replace("\n", " ")[:300])
     return f"{url}: the LRS answered {reply.status_code}: {detail}"

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from quiz.progress import validate
 from quiz.progress.exchange import (
+    REVIEW_ID,
     FileDeck,
     FileReview,
     ImportReport,
@@ -19,6 +21,7 @@ from quiz.progress.exchange import (
     ProgressFileError,
     import_progress,
 )
+from quiz.safejson import loads as bounded_json
 from quiz.store.database import Store
 from quiz.xapi.client import LrsClient
 from quiz.xapi.statements import (
@@ -31,6 +34,8 @@ from quiz.xapi.statements import (
 )
 
 PAGE = 500
+# A statement nests a few levels (result, extensions, the FSRS state), plus the response's.
+STATEMENT_DEPTH = validate.MAX_DEPTH + 8
 
 
 @dataclass
@@ -41,13 +46,46 @@ class Gathered:
     voided: list[tuple[str, str]] = field(default_factory=list)  # (learner, review id)
     statements: int = 0
     ignored: int = 0  # not quiz's, or from another institution
+    source: str = ""
+    refused: dict[str, int] = field(default_factory=dict)  # quiz's, out of range: why, how many
+
+    def warnings(self) -> list[str]:
+        """A line per reason statements were refused, saying how many."""
+        return [
+            f"{self.source}: warning: {count} statement(s) refused, not imported: {why}"
+            for why, count in sorted(self.refused.items())
+        ]
+
+
+def _refusal(review: ReadReview, now: datetime) -> str | None:
+    """Why a review read from a statement cannot be stored, as for a progress file's."""
+    problem = validate.learner_problem(review.learner)
+    if problem is not None:
+        return "an account name that is not a learner name"
+    if not REVIEW_ID.fullmatch(review.id):
+        return "a review id that is not 1 to 64 letters, digits, '-' or '_'"
+    if not 1 <= review.rating <= 4:
+        return "a rating outside 1 to 4"
+    fields = {
+        "duration_ms": review.duration_ms,
+        "deck_id": review.deck_id,
+        "item_key": review.item_key,
+        "card_id": review.card_id,
+    }
+    return validate.refusal(fields, review.reviewed_at, now)
 
 
 def gather(
-    statements: Iterable[Mapping[str, Any]], source: str, home_page: str | None = None
+    statements: Iterable[Mapping[str, Any]],
+    source: str,
+    home_page: str | None = None,
+    now: datetime | None = None,
 ) -> Gathered:
     """Sort statements into per-learner progress (as files give it) and voided reviews."""
-    out = Gathered()
+    # Statements come from elsewhere (an LRS, a file): each value is checked as a progress
+    # file's are, and one out of range is counted and left out, never stored.
+    now = now or datetime.now(UTC)
+    out = Gathered(source=source)
     reviews: dict[str, ReadReview] = {}
     voids: dict[str, str] = {}  # voided statement id: the learner who voided it
     for st in statements:
@@ -61,6 +99,10 @@ def gather(
         review = read_answered(st)
         if review is None or (home_page is not None and review.home_page != home_page):
             out.ignored += 1
+            continue
+        why = _refusal(review, now)
+        if why is not None:
+            out.refused[why] = out.refused.get(why, 0) + 1
             continue
         reviews[str(st.get("id"))] = review
     for target, learner in voids.items():
@@ -190,18 +232,28 @@ def is_statements_file(path: Path) -> bool:
 def read_statements_file(path: Path) -> Gathered:
     """Read a file of xAPI statements; any problem raises ProgressFileError with its place."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProgressFileError(f"{path}: error: cannot read the file: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
+        with validate.open_bounded(str(path)) as file:
+            raw = file.read(validate.MAX_FILE_BYTES + 1)
+    except validate.InvalidFile as exc:
+        raise ProgressFileError(f"{path}: error: {exc}") from exc
+    if len(raw) > validate.MAX_FILE_BYTES:
+        raise ProgressFileError(f"{path}: error: the file is over {validate.MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+        data = bounded_json(text, STATEMENT_DEPTH)
+        # A lone surrogate (a \ud800 escape) is no character: no text can store or print it.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeError as exc:
         raise ProgressFileError(f"{path}:1:1: error: the file is not UTF-8 text") from exc
     except json.JSONDecodeError as exc:
         raise ProgressFileError(f"{path}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from exc
+    except ValueError as exc:
+        raise ProgressFileError(f"{path}:1:1: error: invalid JSON: {exc}") from exc
     if isinstance(data, dict):
         data = data.get("statements")
     if not isinstance(data, list) or not all(isinstance(s, dict) for s in data):
         raise ProgressFileError(f"{path}:1:1: error: not a list of xAPI statements")
     gathered = gather(data, str(path))
-    if not gathered.files and not gathered.voided:
+    if not gathered.files and not gathered.voided and not gathered.refused:
         raise ProgressFileError(f"{path}:1:1: error: no quiz statements in the file")
     return gathered
