@@ -222,9 +222,10 @@ def write_statements_file(
 def is_statements_file(path: Path) -> bool:
     """True when the file looks like xAPI statements (a JSON array or a statement result)."""
     try:
-        with path.open("rb") as f:
+        # Opened as progress files are: a FIFO or a device is never waited on or read.
+        with validate.open_bounded(str(path)) as f:
             start = f.read(64).lstrip()
-    except OSError:
+    except (validate.InvalidFile, OSError):
         return False
     return start.startswith(b"[") or start.startswith(b'{"statements"')
 
