@@ -51,8 +51,8 @@ MIGRATIONS = (
     "m003_deck_snapshots",
     "m004_study_days_and_settings",
     "m005_exams",
-    "m007_item_marks",
     "m006_xapi_outbox",
+    "m007_item_marks",
 )
 
 

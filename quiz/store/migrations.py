@@ -193,6 +193,34 @@ def m005_exams(db: Database) -> None:
 
 
 @migrations()
+def m006_xapi_outbox(db: Database) -> None:
+    """The xAPI outbox: statements queued with their reviews, those sent, and the LRS settings."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS xapi_outbox ("
+        " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " statement_id TEXT NOT NULL UNIQUE,"
+        " review_id TEXT,"  # NULL for a voiding statement
+        " learner TEXT NOT NULL,"
+        " actor TEXT NOT NULL,"  # JSON, so an undo can void in the same learner's name
+        " statement TEXT NOT NULL,"  # JSON, exactly as it is sent on every try
+        " queued_at TEXT NOT NULL,"
+        " attempts INTEGER NOT NULL DEFAULT 0,"
+        " last_error TEXT,"
+        " rejected INTEGER NOT NULL DEFAULT 0)"  # 1: the LRS refused it; kept, not retried
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_xapi_outbox_review ON xapi_outbox (review_id)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS xapi_sent ("
+        " statement_id TEXT PRIMARY KEY,"
+        " review_id TEXT,"
+        " actor TEXT NOT NULL,"
+        " sent_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_xapi_sent_review ON xapi_sent (review_id)")
+    db.execute("CREATE TABLE IF NOT EXISTS xapi_settings (key TEXT PRIMARY KEY, value TEXT)")
+
+
+@migrations()
 def m007_item_marks(db: Database) -> None:
     """Suspensions, burials, flags and leech marks: per-learner events, and what they add up to."""
     # The events are the truth (a progress file carries them, by id, so a merge is idempotent);
@@ -255,31 +283,3 @@ def m007_item_marks(db: Database) -> None:
         not_null={"learner", "deck_id", "item_key", "practised_at", "rating"},
     )
     db.table("practice").create_index(["learner", "practised_at"])
-
-
-@migrations()
-def m006_xapi_outbox(db: Database) -> None:
-    """The xAPI outbox: statements queued with their reviews, those sent, and the LRS settings."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS xapi_outbox ("
-        " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " statement_id TEXT NOT NULL UNIQUE,"
-        " review_id TEXT,"  # NULL for a voiding statement
-        " learner TEXT NOT NULL,"
-        " actor TEXT NOT NULL,"  # JSON, so an undo can void in the same learner's name
-        " statement TEXT NOT NULL,"  # JSON, exactly as it is sent on every try
-        " queued_at TEXT NOT NULL,"
-        " attempts INTEGER NOT NULL DEFAULT 0,"
-        " last_error TEXT,"
-        " rejected INTEGER NOT NULL DEFAULT 0)"  # 1: the LRS refused it; kept, not retried
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS idx_xapi_outbox_review ON xapi_outbox (review_id)")
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS xapi_sent ("
-        " statement_id TEXT PRIMARY KEY,"
-        " review_id TEXT,"
-        " actor TEXT NOT NULL,"
-        " sent_at TEXT NOT NULL)"
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS idx_xapi_sent_review ON xapi_sent (review_id)")
-    db.execute("CREATE TABLE IF NOT EXISTS xapi_settings (key TEXT PRIMARY KEY, value TEXT)")
