@@ -38,23 +38,8 @@ def answer(
         # The clock too, so one item's reviews are stored in the order they happened.
         now = clock()
         after = scheduler.review(before or Scheduler.new_state(now), rating, now)
-        shown = shown_at or now
-        review = ReviewRecord(
-            id=uuid.uuid4().hex,
-            learner=learner,
-            deck_id=item.deck_id,
-            item_key=item.key,
-            card_id=item.card.id,
-            reviewed_at=now,
-            rating=int(rating),
-            outcome=result.outcome.value if result else None,
-            response=jsonable(response),
-            # A card left open is not study time: the learner's cap (Anki's "maximum answer
-            # time", 60 s by default) bounds what one answer adds to time spent.
-            duration_ms=max(0, int(min(now - shown, scheduler.settings.answer_time_cap) / _MS)),
-            first=before is None or before.is_new,
-            state_before=before,
-            state_after=after,
+        review = new_record(
+            scheduler, learner, item, rating, result, response, shown_at, now, before, after
         )
         store.insert_review(review)
         # In the same transaction: an answer never leaves a leech unmarked.
@@ -62,6 +47,39 @@ def answer(
         # The statement commits with the review or not at all (the transactional outbox).
         queue_review(store, review, item, now)
     return review
+
+
+def new_record(
+    scheduler: Scheduler,
+    learner: str,
+    item: Item,
+    rating: Rating,
+    result: Grade | None,
+    response: Response | None,
+    shown_at: datetime | None,
+    now: datetime,
+    before: CardState | None,
+    after: CardState,
+) -> ReviewRecord:
+    """The record of an answer given `now` to an item shown at `shown_at`, under a new id."""
+    shown = shown_at or now
+    return ReviewRecord(
+        id=uuid.uuid4().hex,
+        learner=learner,
+        deck_id=item.deck_id,
+        item_key=item.key,
+        card_id=item.card.id,
+        reviewed_at=now,
+        rating=int(rating),
+        outcome=result.outcome.value if result else None,
+        response=jsonable(response),
+        # A card left open is not study time: the learner's cap (Anki's "maximum answer
+        # time", 60 s by default) bounds what one answer adds to time spent.
+        duration_ms=max(0, int(min(now - shown, scheduler.settings.answer_time_cap) / _MS)),
+        first=before is None or before.is_new,
+        state_before=before,
+        state_after=after,
+    )
 
 
 def rerate(

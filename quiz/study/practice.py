@@ -6,7 +6,6 @@ this module instead.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -16,9 +15,7 @@ from quiz.grading import Grade, Response
 from quiz.scheduler import Rating, Scheduler
 from quiz.store.database import Store
 from quiz.store.reviews import ReviewRecord
-from quiz.study.answering import jsonable
-
-_MS = timedelta(milliseconds=1)
+from quiz.study.answering import new_record
 
 
 def answer(
@@ -41,22 +38,11 @@ def answer(
         if after.is_learning:
             # Its stored steps are untouched; this session's queue must not bring it back now.
             after = replace(after, due=now + timedelta(days=1))
-        shown = shown_at or now
-        record = ReviewRecord(
-            id=uuid.uuid4().hex,
-            learner=learner,
-            deck_id=item.deck_id,
-            item_key=item.key,
-            card_id=item.card.id,
-            reviewed_at=now,
-            rating=int(rating),
-            outcome=result.outcome.value if result else None,
-            response=jsonable(response),
-            duration_ms=max(0, int(min(now - shown, scheduler.settings.answer_time_cap) / _MS)),
-            first=False,
-            state_before=before,
-            state_after=after,
+        record = new_record(
+            scheduler, learner, item, rating, result, response, shown_at, now, before, after
         )
+        # Practice is never an item's first answer: that is kept for the real schedule.
+        record = replace(record, first=False)
         store.insert_practice(record)
     return record
 
