@@ -64,19 +64,19 @@ def resolve(spec: ExamSpec, decks: Sequence[Deck]) -> tuple[list[Pool], list[Pro
     def error(line: int, column: int, message: str, rule: str) -> None:
         problems.append(Problem(path, line, column, Severity.ERROR, message, rule))
 
+    def deck_of(draw: DeckDraw | CardDraw, what: str) -> Deck | None:
+        deck = by_id.get(draw.deck)
+        if deck is None:
+            hint = suggestion(draw.deck, sorted(by_id))
+            error(draw.line, draw.column, f"{what}: no deck '{draw.deck}'{hint}", "unknown-deck")
+        return deck
+
     for number, draw in enumerate(spec.draws, start=1):
         what = f"from #{number}"
         match draw:
             case DeckDraw():
-                deck = by_id.get(draw.deck)
+                deck = deck_of(draw, what)
                 if deck is None:
-                    hint = suggestion(draw.deck, sorted(by_id))
-                    error(
-                        draw.line,
-                        draw.column,
-                        f"{what}: no deck '{draw.deck}'{hint}",
-                        "unknown-deck",
-                    )
                     continue
                 cards = tuple((deck, c) for c in deck.cards if auto_graded(c))
                 if draw.count > len(cards):
@@ -90,15 +90,8 @@ def resolve(spec: ExamSpec, decks: Sequence[Deck]) -> tuple[list[Pool], list[Pro
                     continue
                 pools.append(Pool(cards, draw.count))
             case CardDraw():
-                deck = by_id.get(draw.deck)
+                deck = deck_of(draw, what)
                 if deck is None:
-                    hint = suggestion(draw.deck, sorted(by_id))
-                    error(
-                        draw.line,
-                        draw.column,
-                        f"{what}: no deck '{draw.deck}'{hint}",
-                        "unknown-deck",
-                    )
                     continue
                 card = next((c for c in deck.cards if c.id == draw.card), None)
                 if card is None:
