@@ -19,6 +19,8 @@ from quiz.progress.stats import (
     standing,
 )
 from quiz.scheduler import CardState, Scheduler
+from quiz.settings import to_json
+from quiz.store.settings import ALL_DECKS
 
 
 @pytest.fixture
@@ -55,6 +57,60 @@ def test_daily_reviews_and_streak_from_the_log(store, deck, clock):
     assert stats.daily == {today: 1, today - days(1): 3, today - days(2): 1, today - days(5): 1}
     assert stats.streak == 3
     assert stats.reviews_on(3) == [(today - days(2), 1), (today - days(1), 3), (today, 1)]
+
+
+def test_statistics_use_the_learners_own_rollover_hour(store, deck, clock):
+    now = clock()
+    # ann's days begin at 02:00: a review at 03:00 is today's for her, yesterday's by default.
+    store.set_learner_setting("ann", ALL_DECKS, "rollover_hour", to_json(2), now)
+    add_review(store, "ann", "class", "founded", now.replace(hour=3), 3)
+    add_review(store, "bob", "class", "founded", now.replace(hour=3), 3)
+    today = date(2026, 3, 2)
+    assert learner_stats(store, "ann", ["class"], now).daily == {today: 1}
+    assert learner_stats(store, "bob", ["class"], now).daily == {today - days(1): 1}
+    # A review due at 03:00 tomorrow falls due on tomorrow's study day for ann only.
+    put_state(
+        store,
+        "ann",
+        "class",
+        "treaty",
+        "review",
+        stability=3,
+        last=now,
+        due=now.replace(hour=3) + days(1),
+    )
+    put_state(
+        store,
+        "bob",
+        "class",
+        "treaty",
+        "review",
+        stability=3,
+        last=now,
+        due=now.replace(hour=3) + days(1),
+    )
+    assert learner_stats(store, "ann", ["class"], now).forecast[:2] == [0, 1]
+    assert learner_stats(store, "bob", ["class"], now).forecast[:2] == [1, 0]
+
+
+def test_leeches_follow_the_learners_threshold(store, deck, clock):
+    now = clock()
+    for learner in ("ann", "bob"):
+        put_state(
+            store,
+            learner,
+            "class",
+            "founded",
+            "review",
+            stability=2,
+            last=now,
+            due=now + days(1),
+            lapses=4,
+        )
+    store.set_learner_setting("ann", ALL_DECKS, "leech_threshold", to_json(4), now)
+    ann, bob = (learner_stats(store, name, ["class"], now) for name in ("ann", "bob"))
+    assert (ann.leeches, ann.leech_threshold, [h.leech for h in ann.hardest]) == (1, 4, [True])
+    assert (bob.leeches, bob.leech_threshold, [h.leech for h in bob.hardest]) == (0, 8, [False])
 
 
 def test_true_retention_counts_first_review_of_the_day_of_items_in_review(store, deck, clock):

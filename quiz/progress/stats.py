@@ -10,15 +10,14 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from quiz.deck.model import DEFAULT_DESIRED_RETENTION, Item, card_from_dict
-from quiz.scheduler import day_start, study_day
+from quiz.scheduler import ROLLOVER_HOUR, day_start, study_day
 from quiz.store import reports
 from quiz.store.database import Store
+from quiz.study.learner import learner_settings
 
 # An item is mastered when its memory is both durable and fresh; see docs/progress.md.
 MASTERED_STABILITY_DAYS = 21.0
 MASTERED_RETRIEVABILITY = 0.9
-# Anki's default leech threshold.
-LEECH_LAPSES = 8
 RETENTION_DAYS = 30
 # A learner is behind in a deck when a quarter of what they have seen is overdue...
 BACKLOG_SHARE = 0.25
@@ -113,18 +112,20 @@ def class_report(
     learners: Sequence[str] | None = None,
     decks: Sequence[str] | None = None,
     by: GroupBy = GroupBy.DECK,
+    hour: int = ROLLOVER_HOUR,
 ) -> list[ProgressRow]:
     """Progress per learner and deck, tag or card (all learners with reviews when None)."""
     names, totals, progress = reports.class_report_rows(
         store,
         now=now,
         since=now - timedelta(days=RETENTION_DAYS),
-        today=day_start(now),
+        today=day_start(now, hour=hour),
         mastered_stability=MASTERED_STABILITY_DAYS,
         learners=learners,
         decks=list(decks) if decks is not None else deck_ids(store),
         by=by,
         untagged=UNTAGGED,
+        hour=hour,
     )
     nothing = (0,) * 9 + (0, None)
     rows = []
@@ -182,11 +183,7 @@ class HardItem:
     lapses: int
     agains: int
     reviews: int
-
-    @property
-    def leech(self) -> bool:
-        """Forgotten so often that rewriting or splitting the card would help (Anki's rule)."""
-        return self.lapses >= LEECH_LAPSES
+    leech: bool  # forgotten as often as the learner's leech threshold says (Anki's rule)
 
 
 @dataclass(frozen=True)
@@ -204,6 +201,7 @@ class LearnerStats:
     by_tag: list[ProgressRow]
     hardest: list[HardItem]
     leeches: int
+    leech_threshold: int
 
     def reviews_on(self, days: int) -> list[tuple[date, int]]:
         """Reviews on each of the last `days` study days, today last."""
@@ -255,34 +253,46 @@ def current_streak(days: set[date], today: date) -> int:
     return streak
 
 
-def daily_reviews(store: Store, learner: str, decks: Sequence[str]) -> dict[date, int]:
+def daily_reviews(
+    store: Store, learner: str, decks: Sequence[str], hour: int = ROLLOVER_HOUR
+) -> dict[date, int]:
     """Reviews per study day, for the days with any."""
-    return reports.daily_review_counts(store, learner, decks)
+    return reports.daily_review_counts(store, learner, decks, hour)
 
 
 def due_forecast(
-    store: Store, learner: str, decks: Sequence[str], now: datetime, days: int = 30
+    store: Store,
+    learner: str,
+    decks: Sequence[str],
+    now: datetime,
+    days: int = 30,
+    hour: int = ROLLOVER_HOUR,
 ) -> list[int]:
     """Items falling due on each of the next `days` study days; overdue ones count today."""
-    today = study_day(now)
-    until = day_start(now) + timedelta(days=days)
+    today = study_day(now, hour=hour)
+    until = day_start(now, hour=hour) + timedelta(days=days)
     out = [0] * days
-    for day, n in reports.due_day_counts(store, learner, decks, until):
+    for day, n in reports.due_day_counts(store, learner, decks, until, hour):
         offset = (day - today).days
         out[min(max(offset, 0), days - 1)] += n
     return out
 
 
 def weekly_retention(
-    store: Store, learner: str, decks: Sequence[str], now: datetime, weeks: int = 12
+    store: Store,
+    learner: str,
+    decks: Sequence[str],
+    now: datetime,
+    weeks: int = 12,
+    hour: int = ROLLOVER_HOUR,
 ) -> list[RetentionPoint]:
     """True retention for each of the last `weeks` weeks of study days, oldest first."""
-    today = study_day(now)
+    today = study_day(now, hour=hour)
     first_day = today - timedelta(days=7 * weeks - 1)
-    since = day_start(now) - timedelta(days=7 * weeks - 1)
+    since = day_start(now, hour=hour) - timedelta(days=7 * weeks - 1)
     passed = [0] * weeks
     total = [0] * weeks
-    for day, n, ok in reports.retention_day_counts(store, learner, decks, since):
+    for day, n, ok in reports.retention_day_counts(store, learner, decks, since, hour):
         week = (day - first_day).days // 7
         if 0 <= week < weeks:
             total[week] += n
@@ -299,13 +309,21 @@ def item_prompt(content: str, variant: str) -> str:
 
 
 def hardest_items(
-    store: Store, learner: str, decks: Sequence[str], limit: int = 10
+    store: Store, learner: str, decks: Sequence[str], leech_lapses: int, limit: int = 10
 ) -> tuple[list[HardItem], int]:
     """The items with the most lapses, then the most Again ratings; and the number of leeches."""
     rows = reports.lapsed_items(store, learner, decks, limit)
-    leeches = reports.lapsed_at_least(store, learner, decks, LEECH_LAPSES)
+    leeches = reports.lapsed_at_least(store, learner, decks, leech_lapses)
     items = [
-        HardItem(deck_id, key, item_prompt(content, variant or ""), lapses, agains, reps)
+        HardItem(
+            deck_id,
+            key,
+            item_prompt(content, variant or ""),
+            lapses,
+            agains,
+            reps,
+            lapses >= leech_lapses,
+        )
         for deck_id, key, content, variant, lapses, agains, reps in rows
     ]
     return items, int(leeches)
@@ -321,21 +339,25 @@ def learner_stats(
     store: Store, learner: str, decks: Sequence[str], now: datetime, *, weeks: int = 12
 ) -> LearnerStats:
     """A learner's activity, forecast, retention, mastery and hardest items in these decks."""
-    today = study_day(now)
-    daily = daily_reviews(store, learner, decks)
-    hardest, leeches = hardest_items(store, learner, decks)
+    # The learner's own study day and leech threshold, as their sessions use them.
+    chosen = learner_settings(store, learner)
+    hour = chosen.rollover_hour
+    today = study_day(now, hour=hour)
+    daily = daily_reviews(store, learner, decks, hour)
+    hardest, leeches = hardest_items(store, learner, decks, chosen.leech_threshold)
     return LearnerStats(
         learner=learner,
         today=today,
         daily=daily,
         streak=current_streak(set(daily), today),
-        forecast=due_forecast(store, learner, decks, now),
-        retention=weekly_retention(store, learner, decks, now, weeks),
+        forecast=due_forecast(store, learner, decks, now, hour=hour),
+        retention=weekly_retention(store, learner, decks, now, weeks, hour),
         desired_retention=desired_retention(store, decks),
-        by_deck=class_report(store, now, learners=[learner], decks=decks, by=GroupBy.DECK),
-        by_tag=class_report(store, now, learners=[learner], decks=decks, by=GroupBy.TAG),
+        by_deck=class_report(store, now, learners=[learner], decks=decks, hour=hour),
+        by_tag=class_report(store, now, learners=[learner], decks=decks, by=GroupBy.TAG, hour=hour),
         hardest=hardest,
         leeches=leeches,
+        leech_threshold=chosen.leech_threshold,
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from quiz.scheduler import ROLLOVER_HOUR
 from quiz.store.base import StoreBase
 
-DAY_SQL = "date({}, 'localtime', '-" + str(ROLLOVER_HOUR) + " hours')"
 # FSRS defines stability as the interval after which recall falls to 90%, so
 # "retrievability now >= 0.9" is exactly "no more than `stability` days since the last review".
 MASTERED_SQL = (
@@ -28,9 +27,12 @@ SCORE_SQL = "COALESCE(r.correct, r.rating > 1)"
 RETENTION_REVIEW_SQL = "json_extract(r.state_before, '$.state') = 'review'"
 
 
-def day_sql(column: str) -> str:
-    """SQL for the local study day (rolling over at 04:00) a UTC timestamp column falls in."""
-    return DAY_SQL.format(column)
+def day_sql(column: str, hour: int = ROLLOVER_HOUR) -> str:
+    """SQL for the local study day (rolling over at `hour`) a UTC timestamp column falls in."""
+    # Pasted into the SQL text only as an int checked to be an hour, so no data reaches it.
+    if not 0 <= int(hour) <= 23:
+        raise ValueError(f"rollover hour {hour} is not an hour of the day")
+    return f"date({column}, 'localtime', '-{int(hour)} hours')"
 
 
 def in_list(prefix: str, values: Sequence[str], params: dict[str, Any]) -> str:
@@ -88,6 +90,7 @@ def class_report_rows(
     decks: Sequence[str],
     by: str,
     untagged: str,
+    hour: int = ROLLOVER_HOUR,
 ) -> tuple[list[str], list[tuple[str, str, int]], Progress]:
     """The learners, the groups with their current item counts, and each pair's progress."""
     params: dict[str, Any] = {
@@ -109,7 +112,9 @@ def class_report_rows(
         "GROUP BY g_deck, g_key ORDER BY g_deck, g_key",
         params,
     ).fetchall()
-    partition = "r.learner, r.deck_id, r.item_key, i.g_deck, i.g_key, " + day_sql("r.reviewed_at")
+    partition = "r.learner, r.deck_id, r.item_key, i.g_deck, i.g_key, " + day_sql(
+        "r.reviewed_at", hour
+    )
     # Only (learner, group) pairs with any progress come from SQL; the rest are zeros.
     active = store.conn.execute(
         f"""
@@ -168,11 +173,13 @@ def class_report_rows(
 # A learner's statistics
 
 
-def daily_review_counts(store: StoreBase, learner: str, decks: Sequence[str]) -> dict[date, int]:
+def daily_review_counts(
+    store: StoreBase, learner: str, decks: Sequence[str], hour: int = ROLLOVER_HOUR
+) -> dict[date, int]:
     """Reviews per study day, for the days with any."""
     params: dict[str, Any] = {"learner": learner}
     deck_filter = in_list("d", decks, params)
-    day = day_sql("r.reviewed_at")
+    day = day_sql("r.reviewed_at", hour)
     return {
         date.fromisoformat(d): n
         for d, n in store.conn.execute(
@@ -185,7 +192,11 @@ def daily_review_counts(store: StoreBase, learner: str, decks: Sequence[str]) ->
 
 
 def due_day_counts(
-    store: StoreBase, learner: str, decks: Sequence[str], until: datetime
+    store: StoreBase,
+    learner: str,
+    decks: Sequence[str],
+    until: datetime,
+    hour: int = ROLLOVER_HOUR,
 ) -> list[tuple[date, int]]:
     """Studied current items by the study day they fall due on, for those due before `until`."""
     params: dict[str, Any] = {"learner": learner, "until": until.isoformat()}
@@ -193,7 +204,7 @@ def due_day_counts(
     return [
         (date.fromisoformat(d), n)
         for d, n in store.conn.execute(
-            f"SELECT {day_sql('s.due')} AS day, COUNT(*) FROM card_states s "
+            f"SELECT {day_sql('s.due', hour)} AS day, COUNT(*) FROM card_states s "
             "JOIN cards c ON c.deck_id = s.deck_id AND c.item_key = s.item_key "
             "AND c.archived = 0 "
             f"WHERE s.learner = :learner AND s.deck_id IN {deck_filter} AND s.state != 'new' "
@@ -204,12 +215,16 @@ def due_day_counts(
 
 
 def retention_day_counts(
-    store: StoreBase, learner: str, decks: Sequence[str], since: datetime
+    store: StoreBase,
+    learner: str,
+    decks: Sequence[str],
+    since: datetime,
+    hour: int = ROLLOVER_HOUR,
 ) -> list[tuple[date, int, int]]:
     """Per study day since `since`: true-retention reviews, and those passed."""
     params: dict[str, Any] = {"learner": learner, "since": since.isoformat()}
     deck_filter = in_list("d", decks, params)
-    day = day_sql("r.reviewed_at")
+    day = day_sql("r.reviewed_at", hour)
     return [
         (date.fromisoformat(d), n, ok)
         for d, n, ok in store.conn.execute(

@@ -14,7 +14,7 @@ from textual_plotext.plot import Plot
 
 from quiz.optimizer import current_fit
 from quiz.progress.report import percent
-from quiz.progress.stats import LEECH_LAPSES, LearnerStats, learner_stats
+from quiz.progress.stats import LearnerStats, learner_stats
 from quiz.session import StudySession
 from quiz.store.settings import ALL_DECKS
 from quiz.study.learner import learner_log, learner_settings
@@ -296,7 +296,7 @@ class StatsScreen(Screen[None]):
     def _hardest(self, stats: LearnerStats) -> None:
         leeches = (
             f"{stats.leeches} leech{'es' if stats.leeches != 1 else ''} "
-            f"(forgotten {LEECH_LAPSES} times or more): rewrite or split them"
+            f"(forgotten {stats.leech_threshold} times or more): rewrite or split them"
         )
         self.query_one("#hardest-note", Static).update(
             Text(leeches if stats.leeches else "No leeches. The cards forgotten most:", "dim")
