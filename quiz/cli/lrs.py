@@ -165,9 +165,10 @@ def lrs_pull(ctx: click.Context, since: str | None, decks: tuple[str, ...]) -> N
         raise click.ClickException(f"nothing was merged: {exc}") from exc
     except sqlite3.Error as exc:
         raise click.ClickException(f"{store.path}: nothing was merged: {exc}") from exc
+    exams = f", {gathered.exam_statements} of exam attempts" if gathered.exam_statements else ""
     click.echo(
         f"read {gathered.statements} statement(s): {len(reports)} learner(s), "
-        f"{len(gathered.voided)} voided"
+        f"{len(gathered.voided)} voided{exams}"
     )
     # Names and ids come from the LRS: printed inert.
     for line in gathered.warnings():

@@ -19,6 +19,7 @@ from quiz.store.database import Store
 from quiz.store.exams import AttemptRecord
 from quiz.study import answering
 from quiz.study.learner import learner_scheduler
+from quiz.xapi.outbox import queue_exam_start, queue_exam_submission
 
 
 class ExamError(Exception):
@@ -175,6 +176,8 @@ class ExamAttempt:
         )
         store.add_learner(learner, now)
         store.insert_exam_attempt(record, [(q.deck_id, q.item_key, q.options) for q in questions])
+        # The `attempted` statement commits with the attempt (the transactional outbox).
+        queue_exam_start(store, record, [q.deck_id for q in questions])
         return record
 
     @property
@@ -270,6 +273,7 @@ class ExamAttempt:
                 return False
             if self.record.settings.get("feed_scheduler"):
                 self._feed_scheduler()
+            queue_exam_submission(self.store, self.record.id, self.items)
         self.record = self.store.exam_attempt(self.record.id) or self.record
         self.responses = self.store.exam_responses(self.record.id)
         return True

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from quiz.deck.model import Item
+from quiz.exams.exchange import attempt_lines
 from quiz.store.database import Store
+from quiz.store.exams import AttemptRecord
 from quiz.store.reviews import ReviewRecord
+from quiz.xapi.exams import attempted, submission
 from quiz.xapi.statements import Profile, actor, answered, voiding
 
 # Settings keys in the database (`quiz lrs set`); the credentials are kept elsewhere.
@@ -47,6 +51,34 @@ def queue_review(store: Store, review: ReviewRecord, item: Item | None, now: dat
     who = statement["actor"]
     store.queue_statement(
         statement["id"], review.id, review.learner, _json(who), _json(statement), now
+    )
+
+
+def queue_exam_start(store: Store, record: AttemptRecord, deck_ids: Sequence[str]) -> None:
+    """Queue the `attempted` statement of a new attempt, inside the caller's transaction."""
+    settings = profile(store.lrs_settings())
+    if settings is not None:
+        _queue(store, record.learner, attempted(record, settings, deck_ids), record.started_at)
+
+
+def queue_exam_submission(store: Store, attempt_id: str, items: Sequence[Item]) -> None:
+    """Queue a submitted attempt's statements, inside the transaction that submits it."""
+    # Imported here: quiz.exams.attempt calls this module as it submits.
+    from quiz.exams.attempt import passed
+
+    settings = profile(store.lrs_settings())
+    record = store.exam_attempt(attempt_id)
+    if settings is None or record is None or record.submitted_at is None:
+        return
+    line = next(a for a in attempt_lines(store, record.learner) if a["id"] == attempt_id)
+    responses = store.exam_responses(attempt_id)
+    for statement in submission(record, responses, items, settings, line, passed(record)):
+        _queue(store, record.learner, statement, record.submitted_at)
+
+
+def _queue(store: Store, learner: str, statement: dict[str, Any], now: datetime) -> None:
+    store.queue_statement(
+        statement["id"], None, learner, _json(statement["actor"]), _json(statement), now
     )
 
 

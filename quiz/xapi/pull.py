@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from quiz.exams.exchange import read_attempt
 from quiz.progress import validate
 from quiz.progress.exchange import (
     REVIEW_ID,
@@ -23,7 +24,9 @@ from quiz.progress.exchange import (
 )
 from quiz.safejson import loads as bounded_json
 from quiz.store.database import Store
+from quiz.store.exams import AttemptRecord, ResponseRecord
 from quiz.xapi.client import LrsClient
+from quiz.xapi.exams import read_exam_statement
 from quiz.xapi.statements import (
     VOIDED,
     Profile,
@@ -36,6 +39,7 @@ from quiz.xapi.statements import (
 PAGE = 500
 # A statement nests a few levels (result, extensions, the FSRS state), plus the response's.
 STATEMENT_DEPTH = validate.MAX_DEPTH + 8
+Attempt = tuple[AttemptRecord, list[ResponseRecord]]
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Gathered:
     files: list[ProgressFile] = field(default_factory=list)
     voided: list[tuple[str, str]] = field(default_factory=list)  # (learner, review id)
     statements: int = 0
+    exam_statements: int = 0  # of exam attempts; each submitted one is merged once
     ignored: int = 0  # not quiz's, or from another institution
     source: str = ""
     refused: dict[str, int] = field(default_factory=dict)  # quiz's, out of range: why, how many
@@ -87,6 +92,7 @@ def gather(
     now = now or datetime.now(UTC)
     out = Gathered(source=source)
     reviews: dict[str, ReadReview] = {}
+    attempts: dict[str, dict[str, Attempt]] = {}  # learner: attempt id: the attempt
     voids: dict[str, str] = {}  # voided statement id: the learner who voided it
     for st in statements:
         out.statements += 1
@@ -96,7 +102,15 @@ def gather(
             if isinstance(name, str):
                 voids[target] = name
             continue
-        review = read_answered(st)
+        exam = read_exam_statement(st)
+        if exam is not None and (home_page is None or exam.home_page == home_page):
+            out.exam_statements += 1
+            if exam.attempt is not None:
+                why = _attempt(exam.learner, exam.attempt, attempts)
+                if why is not None:
+                    out.refused[why] = out.refused.get(why, 0) + 1
+            continue
+        review = read_answered(st) if exam is None else None
         if review is None or (home_page is not None and review.home_page != home_page):
             out.ignored += 1
             continue
@@ -118,6 +132,8 @@ def gather(
     by_learner: dict[str, list[ReadReview]] = {}
     for review in reviews.values():
         by_learner.setdefault(review.learner, []).append(review)
+    for learner in attempts:
+        by_learner.setdefault(learner, [])
     for learner, mine in sorted(by_learner.items()):
         decks = {r.deck_id: FileDeck(r.deck_id, None, None) for r in mine}
         rows = [
@@ -134,8 +150,21 @@ def gather(
             )
             for r in sorted(mine, key=lambda r: (r.reviewed_at, r.id))
         ]
-        out.files.append(ProgressFile(source, learner, "", decks, rows))
+        theirs = list(attempts.get(learner, {}).values())
+        out.files.append(ProgressFile(source, learner, "", decks, rows, attempts=theirs))
     return out
+
+
+def _attempt(learner: str, line: dict[str, Any], into: dict[str, dict[str, Attempt]]) -> str | None:
+    """Read a submitted attempt as a progress file's line is read; why not, if it cannot be."""
+    if validate.learner_problem(learner) is not None:
+        return "an account name that is not a learner name"
+    try:
+        record, responses = read_attempt(line, learner)
+    except ValueError as exc:
+        return f"an exam attempt that does not read as one ({exc})"
+    into.setdefault(learner, {})[record.id] = (record, responses)
+    return None
 
 
 def fetch(
@@ -176,6 +205,7 @@ def pull(
             f.exported_at,
             {k: v for k, v in f.decks.items() if k in wanted},
             [r for r in f.reviews if r.deck_id in wanted],
+            attempts=f.attempts,
         )
         for f in gathered.files
     ]

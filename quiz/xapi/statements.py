@@ -43,7 +43,7 @@ EXT_DECK = f"{EXT}/deck-id"
 EXT_ITEM = f"{EXT}/item-key"
 EXT_CARD = f"{EXT}/card-id"
 # Review ids that are not UUIDs (from old progress files) get a stable one in this namespace.
-_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, QUIZ_IRI)
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, QUIZ_IRI)
 _DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -61,6 +61,10 @@ class Profile:
     def item_iri(self, deck_id: str, item_key: str) -> str:
         """An item's activity id."""
         return f"{self.deck_iri(deck_id)}/items/{quote(item_key, safe='')}"
+
+    def exam_iri(self, exam_id: str) -> str:
+        """An exam's activity id."""
+        return f"{self.activity_base}/exams/{quote(exam_id, safe='')}"
 
 
 @dataclass(frozen=True)
@@ -84,12 +88,12 @@ def statement_id(review_id: str) -> str:
 
 
 def _derived(review_id: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, review_id))
+    return str(uuid.uuid5(NAMESPACE, review_id))
 
 
 def voiding_id(target: str) -> str:
     """The id of the statement voiding `target`: the same on every retry."""
-    return str(uuid.uuid5(_NAMESPACE, f"voided:{target}"))
+    return str(uuid.uuid5(NAMESPACE, f"voided:{target}"))
 
 
 def actor(learner: str, home_page: str) -> dict[str, Any]:
@@ -212,7 +216,7 @@ def duration_ms(text: str) -> int | None:
     return total * 1000 + round(float(seconds or 0) * 1000)
 
 
-def _timestamp(at: datetime) -> str:
+def timestamp(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
@@ -220,9 +224,8 @@ def _state(state: CardState) -> Any:
     return json.loads(state_to_json(state) or "null")
 
 
-def answered(review: ReviewRecord, item: Item, profile: Profile) -> dict[str, Any]:
-    """The `answered` statement of one review."""
-    about = interaction(item, review.response)
+def item_activity(item: Item, about: Interaction, profile: Profile) -> dict[str, Any]:
+    """An item as the activity of an `answered` statement (in study or in an exam)."""
     definition: dict[str, Any] = {
         "type": INTERACTION,
         "name": {"und": about.name[:500] or item.key},
@@ -230,6 +233,25 @@ def answered(review: ReviewRecord, item: Item, profile: Profile) -> dict[str, An
         "correctResponsesPattern": about.pattern,
         **about.components,
     }
+    return {
+        "objectType": "Activity",
+        "id": profile.item_iri(item.deck_id, item.key),
+        "definition": definition,
+    }
+
+
+def deck_activity(deck_id: str, profile: Profile) -> dict[str, Any]:
+    """A deck as a context activity."""
+    return {
+        "objectType": "Activity",
+        "id": profile.deck_iri(deck_id),
+        "definition": {"type": ASSESSMENT},
+    }
+
+
+def answered(review: ReviewRecord, item: Item, profile: Profile) -> dict[str, Any]:
+    """The `answered` statement of one review."""
+    about = interaction(item, review.response)
     result: dict[str, Any] = {"duration": iso_duration(review.duration_ms)}
     if review.outcome is not None:
         result["success"] = review.outcome == "right"
@@ -244,21 +266,15 @@ def answered(review: ReviewRecord, item: Item, profile: Profile) -> dict[str, An
         EXT_RESPONSE: review.response,
         EXT_OUTCOME: review.outcome,
     }
-    deck: dict[str, Any] = {"objectType": "Activity", "id": profile.deck_iri(review.deck_id)}
-    deck["definition"] = {"type": ASSESSMENT}
     return {
         "id": statement_id(review.id),
         "actor": actor(review.learner, profile.home_page),
         "verb": {"id": ANSWERED, "display": {"en-US": "answered"}},
-        "object": {
-            "objectType": "Activity",
-            "id": profile.item_iri(review.deck_id, review.item_key),
-            "definition": definition,
-        },
+        "object": item_activity(item, about, profile),
         "result": result,
         "context": {
             "platform": "quiz",
-            "contextActivities": {"parent": [deck]},
+            "contextActivities": {"parent": [deck_activity(review.deck_id, profile)]},
             "extensions": {
                 EXT_REVIEW: review.id,
                 EXT_DECK: review.deck_id,
@@ -266,7 +282,7 @@ def answered(review: ReviewRecord, item: Item, profile: Profile) -> dict[str, An
                 EXT_CARD: review.card_id,
             },
         },
-        "timestamp": _timestamp(review.reviewed_at),
+        "timestamp": timestamp(review.reviewed_at),
     }
 
 
@@ -277,7 +293,7 @@ def voiding(target: str, who: dict[str, Any], at: datetime) -> dict[str, Any]:
         "actor": who,
         "verb": {"id": VOIDED, "display": {"en-US": "voided"}},
         "object": {"objectType": "StatementRef", "id": target},
-        "timestamp": _timestamp(at),
+        "timestamp": timestamp(at),
     }
 
 

@@ -1,0 +1,306 @@
+"""Exam attempts as xAPI statements to a real Ralph LRS, and pulled back."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from ralph_lrs import HOME_PAGE, PASSWORD, USER, Ralph
+from testkit import TEST_DECKS, FakeClock
+
+from quiz.cli import main
+from quiz.deck.model import Deck
+from quiz.exams.attempt import ExamAttempt
+from quiz.exams.loader import parse_exam
+from quiz.exams.spec import ExamSpec
+from quiz.library import open_deck
+from quiz.store import Store, open_store
+from quiz.xapi.client import LrsClient
+from quiz.xapi.config import endpoint
+from quiz.xapi.exams import (
+    ATTEMPTED,
+    COMPLETED,
+    EXT_ATTEMPT,
+    FAILED,
+    PASSED,
+    exam_statement_id,
+    registration,
+)
+from quiz.xapi.outbox import ENDPOINT
+from quiz.xapi.outbox import HOME_PAGE as HOME_KEY
+from quiz.xapi.sender import push
+from quiz.xapi.statements import ANSWERED
+
+EXAM = """\
+exam: lrs-test
+title: "A test sent to the LRS"
+from:
+  - card: every-type/capital
+  - card: every-type/members
+  - card: every-type/un-observer
+  - card: every-type/troops
+shuffle: false
+attempts: 3
+grading: best
+pass_mark: 50%
+"""
+# capital, members (select all: Armenia and Belarus), un-observer (true), troops (numeric)
+GOOD = ("Moscow", ["Armenia", "Belarus"], True, None)
+POOR = ("Moscow", ["Armenia"], None, None)
+
+
+@pytest.fixture(scope="module")
+def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
+    server = Ralph(tmp_path_factory.mktemp("ralph"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def lrs_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("QUIZ_LRS_KEY", USER)
+    monkeypatch.setenv("QUIZ_LRS_SECRET", PASSWORD)
+    monkeypatch.setenv("QUIZ_LRS_CREDENTIALS", str(tmp_path / "lrs-credentials.json"))
+    for name in ("QUIZ_LRS_URL", "QUIZ_LRS_HOME_PAGE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+def configure(store: Store, url: str) -> None:
+    store.put_lrs_settings({ENDPOINT: url, HOME_KEY: HOME_PAGE})
+
+
+def queued(store: Store) -> list[dict[str, Any]]:
+    return [json.loads(q.statement) for q in store.outbox_batch(100_000)]
+
+
+def validate_with_ralph(statements: list[dict[str, Any]]) -> None:
+    """Ralph's own xAPI models accept every statement."""
+    from ralph.models.xapi.base.statements import BaseXapiStatement
+
+    for statement in statements:
+        BaseXapiStatement.model_validate(statement)
+
+
+def exam_of(text: str = EXAM, path: str = "lrs.exam.yaml") -> ExamSpec:
+    spec, problems, _ = parse_exam(text, path)
+    assert spec is not None, problems
+    return spec
+
+
+def take(
+    store: Store,
+    spec: ExamSpec,
+    deck: Deck,
+    learner: str,
+    clock: FakeClock,
+    answers: tuple[Any, ...],
+) -> ExamAttempt:
+    attempt = ExamAttempt.begin(store, spec, [deck], learner, clock, seed=5)
+    for position, response in enumerate(answers):
+        if response is not None:
+            clock.advance(seconds=20)
+            attempt.save(position, response, seconds=20)
+    clock.advance(seconds=30)
+    assert attempt.submit()
+    return attempt
+
+
+def verbs(statements: list[dict[str, Any]]) -> list[str]:
+    return [s["verb"]["id"] for s in statements]
+
+
+def test_no_exam_statement_is_queued_until_an_lrs_is_set(store, every_type, clock):
+    take(store, exam_of(), every_type, "ann", clock, GOOD)
+    assert store.exam_attempts()
+    assert store.outbox_status().waiting == 0
+
+
+def test_an_attempt_is_queued_as_it_starts_and_as_it_is_submitted(store, every_type, clock):
+    configure(store, "https://lrs.example.edu/xAPI")
+    attempt = ExamAttempt.begin(store, exam_of(), [every_type], "ann", clock, seed=5)
+    # Committed with the attempt: the attempted statement is there before any answer.
+    [started] = queued(store)
+    assert started["verb"]["id"] == ATTEMPTED
+    assert started["id"] == exam_statement_id(attempt.record.id, ATTEMPTED)
+    assert started["context"]["registration"] == registration(attempt.record.id)
+    assert started["object"]["id"] == f"{HOME_PAGE}/quiz/exams/lrs-test"
+    # Resuming the open attempt starts nothing new, so queues nothing new.
+    ExamAttempt.begin(store, exam_of(), [every_type], "ann", clock)
+    assert len(queued(store)) == 1
+
+
+def test_a_submission_that_cannot_queue_its_statements_is_not_stored(
+    store, every_type, clock, monkeypatch
+):
+    configure(store, "https://lrs.example.edu/xAPI")
+    attempt = ExamAttempt.begin(store, exam_of(), [every_type], "ann", clock, seed=5)
+    attempt.save(0, "Moscow")
+    real = store.queue_statement
+
+    def failing(statement_id: str, *args: Any) -> None:
+        if statement_id == exam_statement_id(attempt.record.id, COMPLETED):
+            raise OSError("disk full")
+        real(statement_id, *args)
+
+    monkeypatch.setattr(store, "queue_statement", failing)
+    with pytest.raises(OSError):
+        attempt.submit()
+    # The whole submission rolled back: still open, unmarked, and only `attempted` queued.
+    assert store.open_exam_attempt("lrs-test", "ann") is not None
+    assert verbs(queued(store)) == [ATTEMPTED]
+    monkeypatch.setattr(store, "queue_statement", real)
+    assert attempt.submit()
+    assert verbs(queued(store)) == [ATTEMPTED, ANSWERED, COMPLETED, FAILED]
+
+
+def test_an_exam_attempts_statements_arrive_once_each_with_the_score(
+    ralph, store, every_type, clock
+):
+    configure(store, ralph.url)
+    learner = unique("ann")
+    spec = exam_of()
+    good = take(store, spec, every_type, learner, clock, GOOD)
+    clock.advance(minutes=5)
+    poor = take(store, spec, every_type, learner, clock, POOR)
+    statements = queued(store)
+    validate_with_ralph(statements)
+    mine = {
+        a.record.id: [
+            s for s in statements if s["context"]["registration"] == registration(a.record.id)
+        ]
+        for a in (good, poor)
+    }
+    # Started, each answered question, completed, and the verdict against the pass mark.
+    assert verbs(mine[good.record.id]) == [ATTEMPTED, *[ANSWERED] * 3, COMPLETED, PASSED]
+    assert verbs(mine[poor.record.id]) == [ATTEMPTED, *[ANSWERED] * 2, COMPLETED, FAILED]
+    completed = next(s for s in mine[good.record.id] if s["verb"]["id"] == COMPLETED)
+    assert completed["result"]["score"] == {"raw": 3.0, "min": 0, "max": 4.0, "scaled": 0.75}
+    assert completed["result"]["completion"] is True
+    assert completed["result"]["success"] is True
+    assert completed["result"]["duration"] == "PT90S"
+    assert completed["object"]["definition"]["name"] == {"und": "A test sent to the LRS"}
+    failed = next(s for s in mine[poor.record.id] if s["verb"]["id"] == FAILED)
+    assert failed["result"] == {
+        "score": {"raw": 1.5, "min": 0, "max": 4.0, "scaled": 0.375},
+        "success": False,
+    }
+    # Each answer: the item as in study, the exam as parent, the deck as grouping.
+    members = next(
+        s for s in mine[poor.record.id] if s["object"]["id"].endswith("/items/members")
+    )
+    assert members["result"]["score"] == {"raw": 0.5, "min": 0, "max": 1, "scaled": 0.5}
+    assert members["result"]["success"] is False
+    assert members["result"]["response"] == "c1"
+    assert members["object"]["definition"]["interactionType"] == "choice"
+    context = members["context"]["contextActivities"]
+    assert [a["id"] for a in context["parent"]] == [f"{HOME_PAGE}/quiz/exams/lrs-test"]
+    assert [a["id"] for a in context["grouping"]] == [f"{HOME_PAGE}/quiz/decks/every-type"]
+    with LrsClient(endpoint(store)) as client:
+        assert push(store, client, batch=3).left == 0
+        assert push(store, client).sent == 0
+    got = ralph.of(learner)
+    assert sorted(s["id"] for s in got) == sorted(s["id"] for s in statements)
+    assert len({s["id"] for s in got}) == len(got) == 6 + 5
+    validate_with_ralph(got)
+    # The LRS finds an attempt by its registration, as xAPI reports group one.
+    one = ralph.statements(registration=registration(good.record.id))
+    assert sorted(verbs(one)) == sorted(verbs(mine[good.record.id]))
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def learner_db(tmp_path: Path, name: str, url: str, clock: FakeClock) -> tuple[Path, Deck]:
+    path = tmp_path / f"{name}.db"
+    store = open_store(path)
+    deck, problems = open_deck(store, TEST_DECKS / "every-type.yaml", clock())
+    assert deck is not None, problems
+    store.close()
+    result = run("--db", str(path), "lrs", "set", url, "--home-page", HOME_PAGE)
+    assert result.exit_code == 0, result.output
+    return path, deck
+
+
+def exam_results(db: Path, exam: str) -> Any:
+    result = run("--db", str(db), "exam", "results", exam, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_pull_into_a_fresh_database_reproduces_the_exam_results(ralph, tmp_path, clock):
+    names = [unique("ann"), unique("bob"), unique("cy")]
+    # Exams of this test's own: the LRS keeps other tests' attempts at lrs-test.
+    exams = [unique("lrs-pull"), unique("lrs-feed")]
+    plain = exam_of(EXAM.replace("lrs-test", exams[0]))
+    # One exam also feeds the scheduler: its answers are reviews, sent as study statements too.
+    feeding = exam_of(EXAM.replace("lrs-test", exams[1]) + "feed_scheduler: true\n")
+    files = []
+    for n, name in enumerate(names):
+        path, deck = learner_db(tmp_path, name, ralph.url, clock)
+        store = open_store(path)
+        take(store, plain, deck, name, clock, (GOOD, POOR, POOR)[n])
+        if n != 1:
+            clock.advance(minutes=3)
+            take(store, plain, deck, name, clock, GOOD)
+        take(store, feeding, deck, name, clock, (POOR, GOOD, GOOD)[n])
+        ExamAttempt.begin(store, plain, [deck], name, clock)  # left open: results say so
+        store.close()
+        assert run("--db", str(path), "--learner", name, "lrs", "push").exit_code == 0
+        exported = tmp_path / f"{name}.quizprogress"
+        done = run("--db", str(path), "--learner", name, "progress", "export", "-o", str(exported))
+        assert done.exit_code == 0, done.output
+        files.append(str(exported))
+    teacher, _ = learner_db(tmp_path, "teacher", ralph.url, clock)
+    pulled = run("--db", str(teacher), "lrs", "pull")
+    assert pulled.exit_code == 0, pulled.output
+    assert "of exam attempts" in pulled.output
+    assert "3 new exam attempt(s), 0 already here" in pulled.output
+    # The same results as the learners' progress files give (open attempts stay at home in both).
+    collected, _ = learner_db(tmp_path, "collected", ralph.url, clock)
+    assert run("--db", str(collected), "progress", "import", *files).exit_code == 0
+    results = [exam_results(teacher, exam) for exam in exams]
+    assert results == [exam_results(collected, exam) for exam in exams]
+    assert [len(r["learners"]) for r in results] == [3, 3]
+    assert [sum(len(lr["attempts"]) for lr in r["learners"]) for r in results] == [5, 3]
+    # And the reviews the feeding exam made, as progress files carry them.
+    progress = run("--db", str(teacher), "progress", "--all", "--format", "json").output
+    expected = run("--db", str(collected), "progress", "--all", "--format", "json").output
+    mine = [r for r in json.loads(progress)["rows"] if r["learner"] in names]
+    assert mine == json.loads(expected)["rows"]
+    # Pulling again adds nothing.
+    again = run("--db", str(teacher), "lrs", "pull")
+    assert "0 new exam attempt(s)" in again.output
+    assert [exam_results(teacher, exam) for exam in exams] == results
+
+
+def test_exam_statements_out_of_range_are_refused_at_pull(tmp_path, store, every_type, clock):
+    configure(store, "https://lrs.example.edu/xAPI")
+    take(store, exam_of(), every_type, "gus", clock, GOOD)
+    statements = queued(store)
+    completed = next(s for s in statements if s["verb"]["id"] == COMPLETED)
+    broken = json.loads(json.dumps(completed))
+    broken["id"] = str(uuid.uuid4())
+    broken["result"]["extensions"][EXT_ATTEMPT]["id"] = "x" * 65
+    path = tmp_path / "gus.json"
+    path.write_text(json.dumps([*statements, broken]))
+    fresh = tmp_path / "fresh.db"
+    other = open_store(fresh)
+    open_deck(other, TEST_DECKS / "every-type.yaml", clock())
+    other.close()
+    result = run("--db", str(fresh), "progress", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 statement(s) refused, not imported: an exam attempt that does not read" in (
+        result.output
+    )
+    assert "1 new exam attempt(s), 0 already here" in result.output
