@@ -1,4 +1,4 @@
-"""Exam attempts as xAPI statements to a real Ralph LRS, and pulled back."""
+"""Exam attempts as xAPI statements to a real Ralph LRS, pulled back; and backfilling reviews."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from progress_helpers import session_answer, study_days
 from ralph_lrs import HOME_PAGE, PASSWORD, USER, Ralph
 from testkit import TEST_DECKS, FakeClock
 
@@ -19,7 +20,9 @@ from quiz.exams.attempt import ExamAttempt
 from quiz.exams.loader import parse_exam
 from quiz.exams.spec import ExamSpec
 from quiz.library import open_deck
+from quiz.session import StudySession
 from quiz.store import Store, open_store
+from quiz.xapi.backfill import Backfilled, backfill
 from quiz.xapi.client import LrsClient
 from quiz.xapi.config import endpoint
 from quiz.xapi.exams import (
@@ -34,7 +37,7 @@ from quiz.xapi.exams import (
 from quiz.xapi.outbox import ENDPOINT
 from quiz.xapi.outbox import HOME_PAGE as HOME_KEY
 from quiz.xapi.sender import push
-from quiz.xapi.statements import ANSWERED
+from quiz.xapi.statements import ANSWERED, statement_id
 
 EXAM = """\
 exam: lrs-test
@@ -195,9 +198,7 @@ def test_an_exam_attempts_statements_arrive_once_each_with_the_score(
         "success": False,
     }
     # Each answer: the item as in study, the exam as parent, the deck as grouping.
-    members = next(
-        s for s in mine[poor.record.id] if s["object"]["id"].endswith("/items/members")
-    )
+    members = next(s for s in mine[poor.record.id] if s["object"]["id"].endswith("/items/members"))
     assert members["result"]["score"] == {"raw": 0.5, "min": 0, "max": 1, "scaled": 0.5}
     assert members["result"]["success"] is False
     assert members["result"]["response"] == "c1"
@@ -282,6 +283,77 @@ def test_pull_into_a_fresh_database_reproduces_the_exam_results(ralph, tmp_path,
     again = run("--db", str(teacher), "lrs", "pull")
     assert "0 new exam attempt(s)" in again.output
     assert [exam_results(teacher, exam) for exam in exams] == results
+
+
+def test_backfill_after_set_delivers_earlier_reviews_once(ralph, tmp_path, clock):
+    learner, other = unique("dee"), unique("eli")
+    path = tmp_path / "learner.db"
+    store = open_store(path)
+    deck, _ = open_deck(store, TEST_DECKS / "every-type.yaml", clock())
+    assert deck is not None
+    study_days(store, deck, learner, clock, 2)
+    study_days(store, deck, other, clock, 1)  # another learner on this machine: not theirs to send
+    # One answer taken back before the LRS was set: never sent, not even by a backfill.
+    session = StudySession(store, [deck], learner, clock=clock, fuzz=False)
+    session.start()
+    shown = session.next()
+    assert shown is not None
+    session_answer(session, shown.item, False)
+    undone = session.last_answer.review.id
+    session.undo()
+    earlier = [r["id"] for r in store.reviews(learner)]
+    assert earlier and undone not in earlier
+    # An exam taken before, and one started before and submitted after the LRS was set.
+    spec = exam_of(EXAM.replace("lrs-test", unique("lrs-back")))
+    done = take(store, spec, deck, learner, clock, GOOD)
+    later = ExamAttempt.begin(store, spec, [deck], learner, clock)
+    assert store.outbox_status().waiting == 0
+    store.close()
+    db = ("--db", str(path), "--learner", learner)
+    said = run(*db, "lrs", "set", ralph.url, "--home-page", HOME_PAGE)
+    assert (
+        f"{len(earlier)} earlier review(s) and 2 exam attempt(s) of {learner} are not queued"
+        in said.output
+    )
+    assert "quiz lrs push --backfill" in said.output
+    store = open_store(path)
+    assert later.store is not store
+    later.store = store
+    later.save(0, "Moscow")
+    assert later.submit()
+    store.close()
+    # Set, but nothing from before is sent without the opt-in: only the submission just made.
+    assert run(*db, "lrs", "push").exit_code == 0
+    assert sorted(verbs(ralph.of(learner))) == sorted([ANSWERED, COMPLETED, FAILED])
+    status = run(*db, "lrs", "status").output
+    assert f"{len(earlier)} earlier review(s) and 2 exam attempt(s)" in status
+    first = run(*db, "lrs", "push", "--backfill")
+    assert first.exit_code == 0, first.output
+    assert f"queued {len(earlier)} earlier review(s) and 2 exam attempt(s)" in first.output
+    got = ralph.of(learner)
+    exam_ids = {exam_statement_id(done.record.id, verb) for verb in (ATTEMPTED, COMPLETED, PASSED)}
+    exam_ids |= {exam_statement_id(done.record.id, ANSWERED, n) for n in range(3)}
+    exam_ids |= {exam_statement_id(later.record.id, v) for v in (ATTEMPTED, COMPLETED, FAILED)}
+    exam_ids.add(exam_statement_id(later.record.id, ANSWERED, 0))
+    assert sorted(s["id"] for s in got) == sorted(
+        [statement_id(r) for r in earlier] + list(exam_ids)
+    )
+    assert len(got) == len(earlier) + 6 + 4
+    validate_with_ralph(got)
+    assert "earlier review" not in run(*db, "lrs", "status").output
+    second = run(*db, "lrs", "push", "--backfill")
+    assert "queued 0 earlier review(s) of" in second.output
+    assert len(ralph.of(learner)) == len(got)
+    assert ralph.of(other) == []
+
+
+def test_backfill_queues_nothing_without_an_lrs(store, every_type, clock):
+    study_days(store, every_type, "fay", clock, 1)
+    take(store, exam_of(), every_type, "fay", clock, GOOD)
+    assert backfill(store, "fay", clock()) == Backfilled(0, 0, 0)
+    assert store.outbox_status().waiting == 0
+    refused = run("--db", str(store.path), "--learner", "fay", "lrs", "push", "--backfill")
+    assert refused.exit_code == 1 and "no LRS is set" in refused.output
 
 
 def test_exam_statements_out_of_range_are_refused_at_pull(tmp_path, store, every_type, clock):

@@ -51,7 +51,7 @@ def lrs_set(
     )
     from quiz.xapi.outbox import ACTIVITY_BASE, ENDPOINT, HOME_PAGE
 
-    store, _ = open_learner(ctx)
+    store, learner = open_learner(ctx)
     if off:
         store.put_lrs_settings({ENDPOINT: None})
         click.echo("LRS forgotten: answers are no longer queued (those waiting stay)")
@@ -76,6 +76,20 @@ def lrs_set(
     click.echo(f"answers will be sent to {url}")
     if saved is not None:
         click.echo(f"credentials saved in {saved} (readable by you only)")
+    _earlier(store, learner)
+
+
+def _earlier(store: Store, learner: str) -> None:
+    """Say how much of the learner's work was never queued, and how to send it."""
+    from quiz.xapi.backfill import earlier
+
+    reviews, attempts = earlier(store, learner)
+    if reviews or attempts:
+        exams = f" and {attempts} exam attempt(s)" if attempts else ""
+        click.echo(
+            f"{reviews} earlier review(s){exams} of {safe(learner)} are not queued (from before "
+            "an LRS was set); send them with `quiz lrs push --backfill`"
+        )
 
 
 @lrs.command(name="status")
@@ -85,7 +99,7 @@ def lrs_status(ctx: click.Context) -> None:
     """The LRS, the statements waiting to be sent, and the last error."""
     from quiz.xapi.outbox import ENDPOINT, HOME_PAGE
 
-    store, _ = open_learner(ctx)
+    store, learner = open_learner(ctx)
     settings = store.lrs_settings()
     status = store.outbox_status()
     click.echo(f"LRS: {settings.get(ENDPOINT, 'none set (nothing is queued)')}")
@@ -97,15 +111,17 @@ def lrs_status(ctx: click.Context) -> None:
     click.echo(f"sent: {status.sent}" + (f", last at {status.last_sent_at}" if status.sent else ""))
     if status.last_error:
         click.echo(f"last error: {status.last_error}")
+    if ENDPOINT in settings:
+        _earlier(store, learner)
 
 
-def _client(ctx: click.Context) -> tuple[Store, LrsClient]:
+def _client(ctx: click.Context) -> tuple[Store, str, LrsClient]:
     from quiz.xapi.client import LrsClient
     from quiz.xapi.config import LrsConfigError, endpoint
 
-    store, _ = open_learner(ctx)
+    store, learner = open_learner(ctx)
     try:
-        return store, LrsClient(endpoint(store))
+        return store, learner, LrsClient(endpoint(store))
     except LrsConfigError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -114,15 +130,34 @@ def _client(ctx: click.Context) -> tuple[Store, LrsClient]:
 @click.option("--batch", type=click.IntRange(1, 1000), default=100, show_default=True)
 @click.option("--retries", type=click.IntRange(0), default=3, show_default=True)
 @click.option("--retry-refused", is_flag=True, help="Try the statements the LRS refused again.")
+@click.option(
+    "--backfill",
+    is_flag=True,
+    help="First queue the learner's reviews and exam attempts from before `quiz lrs set`.",
+)
 @store_options
 @click.pass_context
-def lrs_push(ctx: click.Context, batch: int, retries: int, retry_refused: bool) -> None:
+def lrs_push(
+    ctx: click.Context, batch: int, retries: int, retry_refused: bool, backfill: bool
+) -> None:
     """Send the waiting statements now, in batches, retrying with backoff."""
+    from quiz.xapi.backfill import backfill as queue_earlier
     from quiz.xapi.sender import push
 
-    store, client = _client(ctx)
+    store, learner, client = _client(ctx)
     if retry_refused:
         store.retry_rejected()
+    if backfill:
+        done = queue_earlier(store, learner, utc_now())
+        exams = f" and {done.attempts} exam attempt(s)" if done.attempts else ""
+        click.echo(f"queued {done.reviews} earlier review(s){exams} of {safe(learner)}")
+        if done.skipped:
+            click.echo(
+                f"warning: {done.skipped} review(s) or attempt(s) not queued: their items are "
+                "no longer in this database (open their deck once with `quiz decks PATH`, "
+                "then backfill again)",
+                err=True,
+            )
     with client:
         report = push(store, client, batch=batch, retries=retries)
     click.echo(f"sent {report.sent} statement(s); {report.left} waiting")
@@ -156,7 +191,7 @@ def lrs_pull(ctx: click.Context, since: str | None, decks: tuple[str, ...]) -> N
     from quiz.xapi.pull import pull
 
     when = _since(since)
-    store, client = _client(ctx)
+    store, _, client = _client(ctx)
     chosen = _known_decks(store, decks)
     try:
         with client:

@@ -70,6 +70,34 @@ class OutboxRecords(StoreBase):
             (statement_id, review_id, learner, actor, statement, ts(now)),
         )
 
+    def unqueued_reviews(self, learner: str) -> list[str]:
+        """The learner's reviews never queued nor sent (from before `lrs set`), oldest first."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT id FROM reviews AS r WHERE learner = ? "
+                "AND NOT EXISTS (SELECT 1 FROM xapi_outbox AS o WHERE o.review_id = r.id) "
+                "AND NOT EXISTS (SELECT 1 FROM xapi_sent AS s WHERE s.review_id = r.id) "
+                "ORDER BY reviewed_at, id",
+                (learner,),
+            )
+        ]
+
+    def known_statements(self, statement_ids: Sequence[str]) -> set[str]:
+        """Which of these statements are queued or were sent."""
+        known: set[str] = set()
+        for start in range(0, len(statement_ids), 500):
+            chunk = list(statement_ids[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            for table in ("xapi_outbox", "xapi_sent"):
+                known.update(
+                    row[0]
+                    for row in self.conn.execute(
+                        f"SELECT statement_id FROM {table} WHERE statement_id IN ({marks})", chunk
+                    )
+                )
+        return known
+
     def withdraw_statement(self, review_id: str) -> tuple[str, str] | None:
         """Drop a review's queued statement; if it was sent already, its (id, actor) to void."""
         if self.conn.execute("DELETE FROM xapi_outbox WHERE review_id = ?", (review_id,)).rowcount:

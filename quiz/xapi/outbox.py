@@ -58,27 +58,41 @@ def queue_exam_start(store: Store, record: AttemptRecord, deck_ids: Sequence[str
     """Queue the `attempted` statement of a new attempt, inside the caller's transaction."""
     settings = profile(store.lrs_settings())
     if settings is not None:
-        _queue(store, record.learner, attempted(record, settings, deck_ids), record.started_at)
+        queue_exam_statement(
+            store, record, attempted(record, settings, deck_ids), record.started_at
+        )
 
 
 def queue_exam_submission(store: Store, attempt_id: str, items: Sequence[Item]) -> None:
     """Queue a submitted attempt's statements, inside the transaction that submits it."""
-    # Imported here: quiz.exams.attempt calls this module as it submits.
-    from quiz.exams.attempt import passed
-
     settings = profile(store.lrs_settings())
     record = store.exam_attempt(attempt_id)
     if settings is None or record is None or record.submitted_at is None:
         return
-    line = next(a for a in attempt_lines(store, record.learner) if a["id"] == attempt_id)
-    responses = store.exam_responses(attempt_id)
-    for statement in submission(record, responses, items, settings, line, passed(record)):
-        _queue(store, record.learner, statement, record.submitted_at)
+    for statement in submitted(store, record, items, settings):
+        queue_exam_statement(store, record, statement, record.submitted_at)
 
 
-def _queue(store: Store, learner: str, statement: dict[str, Any], now: datetime) -> None:
+def submitted(
+    store: Store, record: AttemptRecord, items: Sequence[Item], settings: Profile
+) -> list[dict[str, Any]]:
+    """The statements of a submitted attempt (none for an open one), as stored now."""
+    # Imported here: quiz.exams.attempt calls this module as it submits.
+    from quiz.exams.attempt import passed
+
+    if record.submitted_at is None:
+        return []
+    line = next(a for a in attempt_lines(store, record.learner) if a["id"] == record.id)
+    responses = store.exam_responses(record.id)
+    return submission(record, responses, items, settings, line, passed(record))
+
+
+def queue_exam_statement(
+    store: Store, record: AttemptRecord, statement: dict[str, Any], now: datetime
+) -> None:
+    """Queue one of an attempt's statements, inside the caller's transaction."""
     store.queue_statement(
-        statement["id"], None, learner, _json(statement["actor"]), _json(statement), now
+        statement["id"], None, record.learner, _json(statement["actor"]), _json(statement), now
     )
 
 
