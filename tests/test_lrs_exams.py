@@ -376,3 +376,24 @@ def test_exam_statements_out_of_range_are_refused_at_pull(tmp_path, store, every
         result.output
     )
     assert "1 new exam attempt(s), 0 already here" in result.output
+
+
+def test_a_statements_file_carries_exam_attempts_to_another_database(tmp_path, clock):
+    path, deck = learner_db(tmp_path, "hal", "https://lrs.example.edu/xAPI", clock)
+    store = open_store(path)
+    spec = exam_of()
+    take(store, spec, deck, "hal", clock, GOOD)
+    take(store, spec, deck, "hal", clock, POOR)
+    store.close()
+    out = tmp_path / "hal.json"
+    db = ("--db", str(path), "--learner", "hal")
+    exported = run(*db, "progress", "export", "--format", "xapi", "-o", str(out))
+    assert exported.exit_code == 0, exported.output
+    statements = json.loads(out.read_text())
+    assert sorted(verbs(statements)).count(COMPLETED) == 2
+    validate_with_ralph(statements)
+    fresh, _ = learner_db(tmp_path, "fresh", "https://lrs.example.edu/xAPI", clock)
+    imported = run("--db", str(fresh), "progress", "import", str(out))
+    assert imported.exit_code == 0, imported.output
+    assert "2 new exam attempt(s), 0 already here" in imported.output
+    assert exam_results(fresh, "lrs-test") == exam_results(path, "lrs-test")

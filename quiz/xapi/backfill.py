@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from quiz.deck.model import Item
 from quiz.store.database import Store
 from quiz.store.exams import AttemptRecord
-from quiz.xapi.exams import ATTEMPTED, COMPLETED, attempted, exam_statement_id
-from quiz.xapi.outbox import profile, queue_exam_statement, queue_review, submitted
-from quiz.xapi.statements import Profile
+from quiz.xapi.exams import ATTEMPTED, COMPLETED, exam_statement_id
+from quiz.xapi.outbox import attempt_statements, profile, queue_exam_statement, queue_review
 
 
 @dataclass
@@ -73,7 +70,7 @@ def backfill(store: Store, learner: str, now: datetime) -> Backfilled:
             queue_review(store, review, found, now)
             done.reviews += 1
         for record in _unqueued_attempts(store, learner):
-            statements = _attempt_statements(store, record, settings, item)
+            statements = attempt_statements(store, record, settings, item)
             if statements is None:
                 done.skipped += 1
                 continue
@@ -83,19 +80,3 @@ def backfill(store: Store, learner: str, now: datetime) -> Backfilled:
                     queue_exam_statement(store, record, statement, now)
             done.attempts += 1
     return done
-
-
-def _attempt_statements(
-    store: Store,
-    record: AttemptRecord,
-    settings: Profile,
-    item: Callable[[str, str], Item | None],
-) -> list[dict[str, Any]] | None:
-    """An attempt's statements as they would have been queued; None if an item is gone."""
-    responses = store.exam_responses(record.id)
-    found = [item(r.deck_id, r.item_key) for r in responses]
-    items = [i for i in found if i is not None]
-    if len(items) < len(found):
-        return None
-    started = attempted(record, settings, [r.deck_id for r in responses])
-    return [started, *submitted(store, record, items, settings)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +85,23 @@ def submitted(
     line = next(a for a in attempt_lines(store, record.learner) if a["id"] == record.id)
     responses = store.exam_responses(record.id)
     return submission(record, responses, items, settings, line, passed(record))
+
+
+def attempt_statements(
+    store: Store,
+    record: AttemptRecord,
+    settings: Profile,
+    item: Callable[[str, str], Item | None] | None = None,
+) -> list[dict[str, Any]] | None:
+    """Every statement of an attempt as stored now; None if one of its items is gone."""
+    find = item or store.stored_item
+    responses = store.exam_responses(record.id)
+    found = [find(r.deck_id, r.item_key) for r in responses]
+    items = [i for i in found if i is not None]
+    if len(items) < len(found):
+        return None
+    started = attempted(record, settings, [r.deck_id for r in responses])
+    return [started, *submitted(store, record, items, settings)]
 
 
 def queue_exam_statement(

@@ -27,6 +27,7 @@ from quiz.store.database import Store
 from quiz.store.exams import AttemptRecord, ResponseRecord
 from quiz.xapi.client import LrsClient
 from quiz.xapi.exams import read_exam_statement
+from quiz.xapi.outbox import attempt_statements
 from quiz.xapi.statements import (
     VOIDED,
     Profile,
@@ -218,13 +219,17 @@ def pull(
 def learner_statements(
     store: Store, learner: str, profile: Profile, decks: Sequence[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Every review of a learner (in these decks) as `answered` statements, oldest first."""
+    """A learner's reviews (in these decks) as statements, oldest first; all decks: exams too."""
     out = []
     for row in store.export_rows(learner, decks):
         review = store.review(row[0])
         item = store.stored_item(row[1], row[2])
         if review is not None and item is not None:
             out.append(answered(review, item, profile))
+    # Exam attempts as progress files carry them: only in an export of every deck.
+    if decks is None:
+        for record in store.exam_attempts(learner=learner):
+            out.extend(attempt_statements(store, record, profile) or [])
     return out
 
 
