@@ -36,6 +36,7 @@ from quiz.xapi.exams import (
 )
 from quiz.xapi.outbox import ENDPOINT
 from quiz.xapi.outbox import HOME_PAGE as HOME_KEY
+from quiz.xapi.pull import gather
 from quiz.xapi.sender import push
 from quiz.xapi.statements import ANSWERED, statement_id
 
@@ -397,3 +398,15 @@ def test_a_statements_file_carries_exam_attempts_to_another_database(tmp_path, c
     assert imported.exit_code == 0, imported.output
     assert "2 new exam attempt(s), 0 already here" in imported.output
     assert exam_results(fresh, "lrs-test") == exam_results(path, "lrs-test")
+
+
+def test_the_documented_exam_statement_is_valid_and_reads_back():
+    text = (Path(__file__).parent.parent / "docs" / "lrs.md").read_text(encoding="utf-8")
+    block = text.split("A `completed` statement", 1)[1].split("```json\n", 1)[1]
+    statement = json.loads(block.split("\n```", 1)[0])
+    validate_with_ralph([statement])
+    files = gather([statement], "lrs.md").files
+    [(record, responses)] = files[0].attempts
+    assert (record.score, record.max_score, len(responses)) == (2.5, 3.0, 3)
+    assert statement["context"]["registration"] == registration(record.id)
+    assert statement["id"] == exam_statement_id(record.id, COMPLETED)
