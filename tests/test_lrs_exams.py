@@ -6,7 +6,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import pytest
 from click.testing import CliRunner, Result
@@ -15,10 +15,22 @@ from ralph_lrs import HOME_PAGE, PASSWORD, USER, Ralph
 from testkit import TEST_DECKS, FakeClock
 
 from quiz.cli import main
-from quiz.deck.model import Deck
+from quiz.deck.model import (
+    Choice,
+    Cloze,
+    Deck,
+    Flashcard,
+    Item,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
 from quiz.exams.attempt import ExamAttempt
 from quiz.exams.loader import parse_exam
 from quiz.exams.spec import ExamSpec
+from quiz.grading import expected_answer
 from quiz.library import open_deck
 from quiz.session import StudySession
 from quiz.store import Store, open_store
@@ -410,3 +422,52 @@ def test_the_documented_exam_statement_is_valid_and_reads_back():
     assert (record.score, record.max_score, len(responses)) == (2.5, 3.0, 3)
     assert statement["context"]["registration"] == registration(record.id)
     assert statement["id"] == exam_statement_id(record.id, COMPLETED)
+
+
+def some_answer(item: Item, right: bool) -> Any:
+    """A right or a wrong answer to an exam question, by card type."""
+    card = item.card
+    match card:
+        case Flashcard():
+            raise AssertionError("exams ask no flashcards")
+        case Choice():
+            picked = (
+                list(card.answers)
+                if right
+                else [c for c in card.choices if c not in card.answers][:1]
+            )
+            return picked if card.multiple else picked[0]
+        case TrueFalse():
+            return card.answer if right else not card.answer
+        case Cloze() | Typed():
+            return expected_answer(item) if right else "zzz"
+        case Numeric():
+            return card.answer_text if right else "-1"
+        case Order():
+            return list(card.items) if right else list(reversed(card.items))
+        case Match():
+            return dict(card.pairs) if right else {k: "?" for k, _ in card.pairs}
+        case _:
+            assert_never(card)
+
+
+def test_every_kind_of_exam_statement_passes_ralphs_xapi_model(store, every_type, clock):
+    configure(store, "https://lrs.example.edu/xAPI")
+    spec = exam_of(
+        EXAM.replace("  - card: every-type/capital\n", "  - deck: every-type\n    count: 8\n")
+    )
+    attempt = ExamAttempt.begin(store, spec, [every_type], "ivy", clock, seed=1)
+    for question in attempt.questions():
+        attempt.save(question.position, some_answer(question.item, question.position % 2 == 0))
+    assert attempt.submit()
+    statements = queued(store)
+    validate_with_ralph(statements)
+    kinds = {
+        s["object"]["definition"]["interactionType"]
+        for s in statements
+        if s["verb"]["id"] == ANSWERED
+    }
+    assert kinds == {"choice", "true-false", "fill-in", "numeric", "sequencing", "matching"}
+    marks = [s["result"]["score"]["raw"] for s in statements if s["verb"]["id"] == ANSWERED]
+    completed = next(s for s in statements if s["verb"]["id"] == COMPLETED)
+    assert completed["result"]["score"]["raw"] == round(sum(marks), 4)
