@@ -75,6 +75,8 @@ def open_learner(ctx: click.Context, *, check: bool = True) -> tuple[Store, str]
         store = open_store(obj.get("db") or default_db_path())
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+    for notice in store.notices:
+        click.echo(f"Warning: {notice}", err=True)
     named = obj.get("learner")
     if check and named and not obj.get("new_learner"):
         known = store.known_learners()
@@ -141,9 +143,28 @@ def run_app(
     make_app(
         store, library.decks, learner, study=study, watch=library.paths, gone=gone, scope=scope
     ).run()
+    # A write that failed during the session (a full disk, a deleted file) was said on the
+    # screen; it is said again here, and the exit status is not 0.
+    if store.failure is not None:
+        raise click.ClickException(f"during the session: {store.failure}")
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class QuizGroup(click.Group):
+    """The `quiz` group: a store error from any command is one line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            # A write that failed (a full disk, a read-only file) is the disk's, not a bug.
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(
+    cls=QuizGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", prog_name="quiz")
 @store_options
 @click.pass_context

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quiz.scheduler import CardState
+from quiz.store.errors import NotRecorded, gone, not_recorded
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -56,6 +58,15 @@ class StoreBase:
         self.conn = conn
         self.path = path
         self._depth = 0
+        # (st_dev, st_ino) of the file SQLite opened, set by open_store: a path that names
+        # another file, or none, means the database was deleted or replaced under us.
+        self.identity: tuple[int, int] | None = None
+        # The last write that failed (the exit status says so), and the failure that stopped
+        # recording for good (the file is gone): every later write raises it again.
+        self.failure: NotRecorded | None = None
+        self.stopped: NotRecorded | None = None
+        # What opening the database found and set right, to be told to the learner.
+        self.notices: list[str] = []
 
     @cached_property
     def db(self) -> Database:
@@ -69,9 +80,37 @@ class StoreBase:
     def close(self) -> None:
         """Close the connection, first writing the log back as far as other readers allow."""
         # SQLite does this itself only when it closes the last connection to the file.
-        with contextlib.suppress(sqlite3.Error):
-            self.checkpoint()
+        self.checkpoint()
         self.conn.close()
+
+    def still_ours(self) -> None:
+        """Raise `NotRecorded` (and stop recording) if the database file was deleted or replaced."""
+        if self.stopped is not None:
+            raise self.stopped
+        moved = self._moved()
+        if moved is not None:
+            self._stop(moved)
+
+    def _moved(self) -> str | None:
+        """"gone" or "replaced" when the path no longer names the file SQLite opened."""
+        if self.path is None or self.identity is None:
+            return None
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return "gone"
+        except OSError:
+            return None  # unreadable for a moment (a folder's mode changed): the next check tells
+        return None if (st.st_dev, st.st_ino) == self.identity else "replaced"
+
+    def _stop(self, moved: str) -> None:
+        from quiz.store.rescue import rescue
+
+        assert self.path is not None
+        # The connection still reads the file it opened: what the session had is copied out.
+        kept = rescue(self.conn, self.path)
+        self.stopped = self.failure = gone(self.path, moved == "replaced", kept)
+        raise self.stopped
 
     def data_version(self) -> tuple[int, int]:
         """Changes so far, by this connection and by others: equal values mean nothing changed."""
@@ -100,6 +139,8 @@ class StoreBase:
             # Someone wrote through the connection without committing: joining that transaction
             # would commit their writes with ours, or roll them back, without their say.
             raise RuntimeError("a transaction is open outside Store.atomic(); commit it first")
+        if self.stopped is not None:
+            raise self.stopped
         if not durable:
             # Still atomic: the log keeps or drops the whole transaction. Only its fsync is
             # skipped, and the next durable commit (an answer) writes it to disk as well.
@@ -111,15 +152,35 @@ class StoreBase:
             self._depth = 1
             try:
                 yield
+                # Checked before the commit, and after: a commit into a file no longer at
+                # the path is in a log no later start reads, so it is not saved.
+                moved = self._moved()
+                if moved is None:
+                    self.conn.commit()
+                else:
+                    self.conn.rollback()
             except BaseException:
-                self.conn.rollback()
+                if self.conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.rollback()
                 raise
             finally:
                 self._depth = 0
-            self.conn.commit()
+            moved = moved or self._moved()
+            if moved is not None:
+                self._stop(moved)
+        except sqlite3.Error as exc:
+            # A full disk, a file made read-only, a lock held too long: not quiz's fault, and
+            # said as such; anything else is a bug and stays a traceback.
+            failure = not_recorded(self.path, exc)
+            if failure is None:
+                raise
+            self.failure = failure
+            raise failure from exc
         finally:
             if not durable:
-                self.conn.execute("PRAGMA synchronous = FULL")
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("PRAGMA synchronous = FULL")
 
     # Checkpoints: SQLite copies the write-ahead log back into the database every 1,000 pages,
     # inside whichever commit crosses the mark. While studying that is an answer the learner
@@ -134,8 +195,27 @@ class StoreBase:
         # A bound, so the log cannot grow without limit if nothing calls `checkpoint`.
         self.conn.execute(f"PRAGMA wal_autocheckpoint = {self.STUDY_CHECKPOINT_PAGES}")
 
-    def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database as far as readers allow, without waiting."""
-        if self.conn.in_transaction:
-            return
-        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    def housekeeping(self) -> NotRecorded | None:
+        """While the learner reads: check the file is ours, write the log back; never raises."""
+        try:
+            self.still_ours()
+        except NotRecorded as exc:
+            return exc
+        return self.checkpoint()
+
+    def checkpoint(self) -> NotRecorded | None:
+        """Copy the write-ahead log into the database as far as readers allow; failures returned."""
+        # Housekeeping never raises: a committed answer is safe in the log without it, so a
+        # failure (a full disk) is only kept in `failure`, for the exit status, and returned.
+        if self.conn.in_transaction or self.stopped is not None:
+            return self.stopped
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as exc:
+            self.failure = not_recorded(self.path, exc, housekeeping=True) or NotRecorded(
+                f"{self.path}: the database could not be tidied ({exc}); the answers so far "
+                "are saved.",
+                "io",
+            )
+            return self.failure
+        return None

@@ -17,7 +17,9 @@ from quiz.scheduler import utc_now
 from quiz.store.backup import backed_up_on, backup_folder, list_backups, make_backup, prune
 from quiz.store.base import state_from_json, state_to_json
 from quiz.store.decks import DeckRecords, SyncReport
+from quiz.store.errors import NotRecorded, StoreError
 from quiz.store.exams import ExamRecords
+from quiz.store.files import check_permissions, create_private, set_aside_orphans
 from quiz.store.learners import LearnerRecords
 from quiz.store.marks import MarkRecords
 from quiz.store.outbox import OutboxRecords
@@ -31,6 +33,7 @@ __all__ = [
     "MIGRATIONS",
     "MIGRATION_SET",
     "DueState",
+    "NotRecorded",
     "ReviewRecord",
     "Store",
     "StoreError",
@@ -54,10 +57,6 @@ MIGRATIONS = (
     "m006_xapi_outbox",
     "m007_item_marks",
 )
-
-
-class StoreError(Exception):
-    """The database cannot be opened or used; the message says why and what to do."""
 
 
 class Store(
@@ -126,15 +125,19 @@ def _check_file(db_path: Path) -> bool:
             f"{db_path}: cannot open the database: the file is read-only. Make it "
             f"writable (chmod u+rw {db_path}), or use --db PATH for another database."
         )
-    size = db_path.stat().st_size
+    # The log first, then the header, then the size: another process's checkpoint writes the
+    # header's new page count before it grows the file, and deletes the log only after, so
+    # read the other way round a checkpoint finishing in between looked like truncation.
     wal = Path(f"{db_path}-wal")
+    had_wal = wal.exists()
+    with db_path.open("rb") as f:
+        header = f.read(100)
+        size = os.fstat(f.fileno()).st_size
     if size == 0:
         # An empty file holds nothing to lose, unless it was once a database that has backups.
         if list_backups(db_path):
             raise _damaged(db_path, "the file is empty")
         return not (wal.exists() and wal.stat().st_size > 0)
-    with db_path.open("rb") as f:
-        header = f.read(100)
     if not header.startswith(_SQLITE_MAGIC):
         raise StoreError(
             f"{db_path}: cannot open the database: the file is not SQLite, so not a quiz "
@@ -148,7 +151,7 @@ def _check_file(db_path: Path) -> bool:
     # The page count is valid only when its change counter matches (see SQLite's file format).
     counted = header[24:28] == header[92:96]
     # With a write-ahead log left by a crash SQLite must recover first; it checks the rest.
-    if counted and not wal.exists() and size < pages * page_size:
+    if counted and not had_wal and size < pages * page_size:
         raise _damaged(db_path, f"the file is truncated: {size} of {pages * page_size} bytes")
     return False
 
@@ -240,14 +243,24 @@ def open_store(path: Path | str | None = None, *, clock: Callable[[], datetime] 
     """Open (creating if needed) the database, back it up when due and bring it up to date."""
     db_path = Path(path) if path is not None else default_db_path()
     conn: sqlite3.Connection | None = None
+    notices: list[str] = []
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        check_permissions(db_path)
         if _check_file(db_path):
-            # Created owner-only from the start rather than narrowed after.
-            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
+            if not os.path.lexists(db_path):
+                # A log with no database is kept, never replayed onto a new file or dropped.
+                notices = set_aside_orphans(db_path, clock())
+            # Created owner-only from the start rather than narrowed after, and never
+            # through a link planted where the file should be.
+            create_private(db_path)
         conn = sqlite3.connect(db_path, timeout=10)
         conn.execute("PRAGMA busy_timeout = 10000")
         applied = _applied_migrations(conn, db_path)
+        # The file SQLite has open (it has read it by now), to tell later whether the path
+        # still names it.
+        st = os.stat(db_path)
+        identity = (st.st_dev, st.st_ino)
         _enable_wal(conn)
         # FULL makes each committed answer survive a power cut too, not only a crash.
         conn.execute("PRAGMA synchronous = FULL")
@@ -255,6 +268,8 @@ def open_store(path: Path | str | None = None, *, clock: Callable[[], datetime] 
         upgrading = applied != set(MIGRATIONS)
         _backup(conn, db_path, bool(applied), upgrading, clock())
         store = Store(conn, db_path)
+        store.identity = identity
+        store.notices = notices
         if upgrading:
             _migrate(store)
     except BaseException as exc:

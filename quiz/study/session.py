@@ -26,6 +26,7 @@ from quiz.grading import Grade, Response, grade, is_self_rated
 from quiz.scheduler import CardState, Rating, Scheduler, day_start, study_day, utc_now
 from quiz.settings import StudySettings
 from quiz.store.database import Store
+from quiz.store.errors import NotRecorded
 from quiz.study import answering, practice
 from quiz.study.builder import QueueBuilder
 from quiz.study.learner import learner_scheduler, learner_settings
@@ -112,9 +113,9 @@ class StudySession:
                 queue.drop_new()
         return queue
 
-    def idle(self) -> None:
-        """Housekeeping while the learner reads: write the answers' log back into the database."""
-        self.store.checkpoint()
+    def idle(self) -> NotRecorded | None:
+        """Housekeeping while the learner reads (never raises): what went wrong is returned."""
+        return self.store.housekeeping()
 
     def replace_deck(self, deck: Deck) -> bool:
         """Swap in a reloaded deck; True when the item being shown changed or went away."""
@@ -245,10 +246,12 @@ class StudySession:
         """Take back the last answer: its review is removed and the item shown again."""
         if not self._history:
             return None
-        last = self._history.pop()
+        last = self._history[-1]
         item = last.item
-        self.current_kind = _kind(last.review.state_before)
+        # Off the history only once undone: an undo that failed (a full disk) is tried again.
         self._answering.undo(self.store, self._schedulers[item.deck_id], last.review.id)
+        self._history.pop()
+        self.current_kind = _kind(last.review.state_before)
         self._queue.withdraw(item)
         shown = self.current
         if shown is not None and shown.item != item:

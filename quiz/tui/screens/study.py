@@ -21,6 +21,7 @@ from quiz.scheduler import Rating
 from quiz.session import Answer, Presentation, StudySession, Summary
 from quiz.study.records import QueueCounts
 from quiz.tui.card_views import CardView, card_view
+from quiz.tui.saving import idle, keeps_the_card
 from quiz.tui.widgets.answers import AnswerWidget, TextAnswer
 from quiz.tui.widgets.feedback import Feedback
 from quiz.tui.widgets.footer import KeyFooter
@@ -103,6 +104,9 @@ SCROLL_KEYS = {
 }
 
 
+# An answer, a rating or an undo whose write fails (a full disk, a deleted database) is said
+# on the screen and stops there: the card stays to be answered again, never shown as recorded.
+@keeps_the_card("_show_verdict", "action_rate", "action_undo")
 class StudyScreen(Screen[Summary]):
     """Study a queue of items until none is left or the learner leaves; dismissed with a summary."""
 
@@ -207,7 +211,7 @@ class StudyScreen(Screen[Summary]):
             self.call_after_refresh(self._mark_painted)
             self.phase = Phase.ASKING
             # Housekeeping (a WAL checkpoint) once the card is painted, while the learner reads.
-            self.call_after_refresh(self.session.idle)
+            self.call_after_refresh(idle, self)
 
     def _mark_painted(self) -> None:
         self.painted = True
