@@ -212,10 +212,14 @@ class StoreBase:
         try:
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error as exc:
-            self.failure = not_recorded(self.path, exc, housekeeping=True) or NotRecorded(
+            failure = not_recorded(self.path, exc, housekeeping=True) or NotRecorded(
                 f"{self.path}: the database could not be tidied ({exc}); the answers so far "
                 "are saved.",
                 "io",
+                housekeeping=True,
             )
-            return self.failure
+            # An answer not saved is what the exit status tells, not a checkpoint after it.
+            if self.failure is None or self.failure.housekeeping:
+                self.failure = failure
+            return failure
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import time
@@ -188,10 +187,10 @@ def _quick_check(conn: sqlite3.Connection, db_path: Path) -> None:
 
 def _backup(
     conn: sqlite3.Connection, db_path: Path, has_data: bool, upgrading: bool, now: datetime
-) -> None:
-    """Back up before any migration, and otherwise once a day."""
+) -> list[str]:
+    """Back up before any migration, and otherwise once a day; what went wrong, told."""
     if not has_data:
-        return
+        return []
     if upgrading:
         _quick_check(conn, db_path)
         try:
@@ -206,9 +205,13 @@ def _backup(
         # Checked before copying, so a damaged file never pushes a good backup out.
         _quick_check(conn, db_path)
         # A daily backup that fails (a full disk) must not keep the learner from studying.
-        with contextlib.suppress(OSError, sqlite3.Error):
+        try:
             make_backup(conn, db_path, "daily", now)
             prune(db_path)
+        except (OSError, sqlite3.Error) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else str(exc)
+            return [f"{db_path}: today's backup could not be made ({why}); studying goes on."]
+    return []
 
 
 def _migrate(store: Store) -> None:
@@ -266,7 +269,7 @@ def open_store(path: Path | str | None = None, *, clock: Callable[[], datetime] 
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         upgrading = applied != set(MIGRATIONS)
-        _backup(conn, db_path, bool(applied), upgrading, clock())
+        notices += _backup(conn, db_path, bool(applied), upgrading, clock())
         store = Store(conn, db_path)
         store.identity = identity
         store.notices = notices

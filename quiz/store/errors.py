@@ -13,10 +13,12 @@ class StoreError(Exception):
 class NotRecorded(StoreError):
     """A write to the database did not happen: the answer in hand is not saved; `kind` says why."""
 
-    def __init__(self, message: str, kind: str) -> None:
+    def __init__(self, message: str, kind: str, *, housekeeping: bool = False) -> None:
         super().__init__(message)
         # "gone" or "replaced" (recording stopped for good), "full", "readonly", "locked", "io".
         self.kind = kind
+        # A checkpoint that failed: every answer committed is still safe in the log.
+        self.housekeeping = housekeeping
 
     def __rich__(self) -> str:
         """The message alone: Rich, and so Textual for one no screen caught, shows no traceback."""
@@ -66,5 +68,6 @@ def not_recorded(
             f"{where}{why}: the answers so far are saved, but the database could not be "
             f"tidied. {fix}.",
             kind,
+            housekeeping=True,
         )
-    return NotRecorded(f"{where}not saved: {why}. {fix}, then answer again.", kind)
+    return NotRecorded(f"{where}not saved: {why}. {fix}, then try again.", kind)

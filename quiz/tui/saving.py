@@ -16,12 +16,13 @@ S = TypeVar("S", bound=type)
 
 
 def tell(screen: StudyScreen, failure: NotRecorded) -> None:
-    """Say on the screen that nothing was saved, and why; the card stays as it was."""
+    """Say on the screen what was not saved, and why; the card stays as it was."""
     # Under the card while it is asked (the line that says how to answer), and as a toast
     # that stays a while in any phase.
     screen.refused = str(failure)
     screen._update_ratings()
-    screen.app.notify(str(failure), title="Not saved", severity="error", timeout=30, markup=False)
+    title = "Housekeeping failed" if failure.housekeeping else "Not saved"
+    screen.app.notify(str(failure), title=title, severity="error", timeout=30, markup=False)
 
 
 def idle(screen: StudyScreen) -> None:
