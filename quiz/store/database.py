@@ -119,11 +119,18 @@ def _check_file(db_path: Path) -> bool:
         )
     if not db_path.exists():
         return True
-    if not os.access(db_path, os.R_OK | os.W_OK):
-        raise StoreError(
-            f"{db_path}: cannot open the database: the file is read-only. Make it "
-            f"writable (chmod u+rw {db_path}), or use --db PATH for another database."
-        )
+    for path in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        # SQLite opens a read-only log or index without a word, then fails the first write.
+        if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            what = (
+                "the file is"
+                if path == db_path
+                else f"its {path.name[len(db_path.name) :]} file is"
+            )
+            raise StoreError(
+                f"{db_path}: cannot open the database: {what} read-only. Make it "
+                f"writable (chmod u+rw {path}), or use --db PATH for another database."
+            )
     # The log first, then the header, then the size: another process's checkpoint writes the
     # header's new page count before it grows the file, and deletes the log only after, so
     # read the other way round a checkpoint finishing in between looked like truncation.
