@@ -253,3 +253,32 @@ def test_a_session_that_lost_its_database_exits_non_zero(tmp_path: Path) -> None
     assert "Traceback" not in run.stderr
     (line,) = run.stderr.splitlines()
     assert line.startswith(f"Error: during the session: {tmp_path / 'quiz.db'}: the database")
+
+
+def test_a_checkpoint_finishing_while_quiz_opens_is_not_truncation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    # Another process's checkpoint writes page 1 (the new page count) first and grows the file
+    # page by page, then deletes the log. Opened at that moment, the file is short of its
+    # header's count while the log is there; here the checkpoint ends as quiz opens the file.
+    from quiz.store import database
+
+    db = tmp_path / "quiz.db"
+    store = open_store(db, clock=clock)
+    open_deck(store, TEST_DECKS / "every-type.yaml", clock())
+    store.close()
+    whole = db.read_bytes()
+    db.write_bytes(whole[: len(whole) // 2])
+    wal = Path(f"{db}-wal")
+    wal.write_bytes(b"")
+    real_open = Path.open
+
+    def checkpoint_ends(self: Path, *args: object, **kwargs: object) -> object:
+        if self == db and wal.exists():
+            wal.unlink()
+            db.write_bytes(whole)
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", checkpoint_ends)
+    # Before: "the file is truncated", from a size read before and a log looked for after.
+    assert database._check_file(db) is False
