@@ -282,3 +282,36 @@ def test_a_checkpoint_finishing_while_quiz_opens_is_not_truncation(
     monkeypatch.setattr(Path, "open", checkpoint_ends)
     # Before: "the file is truncated", from a size read before and a log looked for after.
     assert database._check_file(db) is False
+
+
+def test_a_failed_write_no_screen_caught_ends_the_app_without_a_traceback() -> None:
+    # Screens other than the study screen do not catch it: Textual then shows the message
+    # (the exception's __rich__) instead of a traceback, and the app's status is 1.
+    script = textwrap.dedent(
+        """
+        from textual.app import App
+        from quiz.store.errors import NotRecorded
+
+        class Writes(App):
+            def on_mount(self):
+                self.set_timer(0.1, self.write)
+
+            def write(self):
+                raise NotRecorded("/data/quiz.db: not saved: the disk is full.", "full")
+
+        app = Writes()
+        app.run(headless=True)
+        print("status", app.return_code)
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    out = run.stdout + run.stderr
+    assert "Traceback" not in out
+    assert "Error: /data/quiz.db: not saved: the disk is full." in out
+    assert "status 1" in out

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
 from quiz.store.errors import StoreError
 
-_OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
 LOG_SUFFIXES = ("-wal", "-shm")
+
+
+def _others_can_write(st: os.stat_result) -> bool:
+    """Writable by other users: by all, or by a group that is not ours alone."""
+    if st.st_mode & stat.S_IWOTH:
+        return True
+    if not st.st_mode & stat.S_IWGRP:
+        return False
+    # A user private group (named after the user, no other members, as many systems make
+    # with umask 002) is the user alone; a shared primary group lists no members either.
+    try:
+        group = grp.getgrgid(st.st_gid)
+        user = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return True
+    return st.st_gid != os.getegid() or group.gr_name != user or bool(group.gr_mem)
 
 
 def _refuse(db_path: Path, why: str) -> StoreError:
@@ -27,7 +44,7 @@ def check_permissions(db_path: Path) -> None:
             st = folder.stat()
         except OSError:
             continue  # made by open_store, owner-only
-        if st.st_mode & _OTHERS_WRITE:
+        if _others_can_write(st):
             if not st.st_mode & stat.S_ISVTX:
                 raise _refuse(
                     db_path,
@@ -53,7 +70,7 @@ def check_permissions(db_path: Path) -> None:
                 f"the progress in it. Move it away if it is not yours, or use --db PATH for "
                 "another database.",
             )
-        if not stat.S_ISLNK(st.st_mode) and st.st_mode & _OTHERS_WRITE:
+        if not stat.S_ISLNK(st.st_mode) and _others_can_write(st):
             raise _refuse(
                 db_path,
                 f"{path} can be written by others, who could change the progress in it. "
