@@ -20,7 +20,7 @@ from testkit import FakeClock
 
 from quiz.cli import main
 from quiz.library import open_deck
-from quiz.store import open_store
+from quiz.store import Store, open_store
 from quiz.store.database import NotRecorded
 from quiz.tui.app import make_app
 from quiz.tui.screens.study import Phase, StudyScreen
@@ -86,6 +86,7 @@ async def test_a_full_disk_is_said_on_the_study_screen_and_the_card_kept(
         await pilot.press("space", "3")
         await pilot.pause()
         filler = fill(tiny_fs)
+
         # The log has room for a few answers (its pages are reused); then SQLite needs more.
         # Checkpoints fail first (said too, as the answers so far being safe).
         def toasts() -> list[str]:
@@ -234,3 +235,68 @@ def test_quiz_study_on_a_disk_that_fills_up_exits_non_zero(tiny_fs: Path, tmp_pa
         assert "Traceback" not in after
     finally:
         terminal.close()
+
+
+class ReadOnly:
+    """SQLite refusing writes as for a read-only file (`query_only` gives SQLITE_READONLY)."""
+
+    message = "not saved: the database is read-only now."
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def start(self) -> None:
+        self.store.conn.execute("PRAGMA query_only = ON")
+
+    def stop(self) -> None:
+        self.store.conn.execute("PRAGMA query_only = OFF")
+
+
+class Locked:
+    """Another program holding the write lock; the wait shortened from 10 s to a tenth."""
+
+    message = "not saved: another program kept the database locked for too long. Close it"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        assert store.path is not None
+        self.other = sqlite3.connect(store.path, isolation_level=None)
+
+    def start(self) -> None:
+        self.store.conn.execute("PRAGMA busy_timeout = 100")
+        self.other.execute("BEGIN IMMEDIATE")
+
+    def stop(self) -> None:
+        self.other.execute("ROLLBACK")
+        self.other.close()
+
+
+@pytest.mark.parametrize("trouble", [ReadOnly, Locked], ids=["read-only", "locked"])
+async def test_a_refused_write_is_said_on_the_study_screen_and_the_card_kept(
+    tmp_path: Path, clock: FakeClock, trouble: type[ReadOnly | Locked]
+) -> None:
+    store = open_store(tmp_path / "quiz.db", clock=clock)
+    deck, problems = open_deck(store, deck_file(tmp_path), clock())
+    assert deck is not None, problems
+    app = make_app(store, [deck], "ada", study=["cards"], clock=clock, rng=random.Random(3))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        await pilot.press("space", "3", "space")
+        await pilot.pause()
+        shown = app.session.current
+        problem = trouble(store)
+        problem.start()
+        await pilot.press("3")
+        await pilot.pause()
+        assert screen.phase is Phase.REVEALED and app.session.current == shown
+        assert screen.done == len(store.reviews()) == 1
+        toasts = [n.message for n in app._notifications]
+        assert any(problem.message in t for t in toasts), toasts
+        problem.stop()
+        await pilot.press("3")
+        await pilot.pause()
+        assert screen.done == len(store.reviews()) == 2
+        assert app.session.current != shown
+    store.close()
