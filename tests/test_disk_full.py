@@ -87,12 +87,13 @@ async def test_a_full_disk_is_said_on_the_study_screen_and_the_card_kept(
         await pilot.pause()
         filler = fill(tiny_fs)
 
-        # The log has room for a few answers (its pages are reused); then SQLite needs more.
+        # The log has room for some answers (its pages are reused; about 20 here), then SQLite
+        # needs more.
         # Checkpoints fail first (said too, as the answers so far being safe).
         def toasts() -> list[str]:
             return [n.message for n in app._notifications]
 
-        for _ in range(25):
+        for _ in range(100):
             await pilot.press("space", "3")
             await pilot.pause()
             if any(FULL in t for t in toasts()):
@@ -215,7 +216,7 @@ def test_quiz_study_on_a_disk_that_fills_up_exits_non_zero(tiny_fs: Path, tmp_pa
         terminal.keys("Space", "3")
         terminal.wait_for("1 done")
         fill(tiny_fs)
-        for _ in range(25):
+        for _ in range(100):
             terminal.keys("Space", "3")
             time.sleep(0.3)
             if "Not saved" in terminal.screen():
