@@ -21,7 +21,8 @@ def _others_can_write(st: os.stat_result) -> bool:
     if not st.st_mode & stat.S_IWGRP:
         return False
     # A user private group (named after the user, no other members, as many systems make
-    # with umask 002) is the user alone; a shared primary group lists no members either.
+    # with umask 002) is the user alone. The name counts too: a group's entry does not list
+    # the users whose primary group it is, so a shared one can look empty.
     try:
         group = grp.getgrgid(st.st_gid)
         user = pwd.getpwuid(os.geteuid()).pw_name
@@ -90,16 +91,21 @@ def create_private(db_path: Path, *, follow: bool = True) -> None:
             st = None
         if st is None or not stat.S_ISLNK(st.st_mode):
             return  # another quiz starting at the same moment made it
-        if st.st_uid != os.geteuid() or not follow:
-            raise _refuse(
-                db_path,
-                f"it is a symbolic link to {os.readlink(db_path)}, which does not exist, made "
-                f"by another user (uid {st.st_uid}); quiz does not create a database where "
-                "someone else points. Remove the link, or use --db PATH for another database.",
-            ) from None
-        # Our own link to a database yet to be made: it is made where the link points.
-        create_private(Path(os.path.realpath(db_path)), follow=False)
-        return
+        if st.st_uid == os.geteuid() and follow:
+            # Our own link to a database yet to be made: it is made where the link points.
+            create_private(Path(os.path.realpath(db_path)), follow=False)
+            return
+        who = (
+            f"made by another user (uid {st.st_uid})"
+            if st.st_uid != os.geteuid()
+            else "through another link"
+        )
+        raise _refuse(
+            db_path,
+            f"it is a symbolic link to {os.readlink(db_path)}, which does not exist, {who}; "
+            "quiz does not create a database where someone else points. Remove the link, or "
+            "use --db PATH for another database.",
+        ) from None
     os.close(fd)
 
 
