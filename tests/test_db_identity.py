@@ -315,3 +315,29 @@ def test_a_failed_write_no_screen_caught_ends_the_app_without_a_traceback() -> N
     assert "Traceback" not in out
     assert "Error: /data/quiz.db: not saved: the disk is full." in out
     assert "status 1" in out
+
+
+def test_the_next_start_after_the_deletion_points_at_the_rescued_copy(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = open_store(tmp_path / "quiz.db", clock=clock)
+    deck, problems = open_deck(store, TEST_DECKS / "every-type.yaml", clock())
+    assert deck is not None, problems
+    session = StudySession(store, [deck], "ada", clock=clock, rng=random.Random(1))
+    session.start()
+    assert store.path is not None
+    saved = {answer(session)}
+    store.path.unlink()
+    with pytest.raises(NotRecorded):
+        answer(session)
+    store.close()
+    (rescued,) = [b for b in list_backups(store.path) if b.reason == "rescued"]
+    result = CliRunner().invoke(main, ["decks", "--db", str(store.path)])
+    assert result.exit_code == 0, result.output
+    # Before, a new empty database was started without a word.
+    assert (
+        f"Warning: {store.path}: there was no database here, so a new one was started; the one "
+        f"before has 1 backup(s) in {store.path.parent / 'backups'}, the newest {rescued.name} "
+        "(`quiz backup restore NAME` puts one back)."
+    ) in result.output.splitlines()
+    assert reviews_in(rescued.path) == saved

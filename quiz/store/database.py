@@ -162,6 +162,18 @@ def _check_file(db_path: Path) -> bool:
     return False
 
 
+def _started_afresh(db_path: Path) -> list[str]:
+    """What to tell when a new database is made where an old one had backups."""
+    backups = list_backups(db_path)
+    if not backups:
+        return []
+    return [
+        f"{db_path}: there was no database here, so a new one was started; the one before "
+        f"has {len(backups)} backup(s) in {backup_folder(db_path)}, the newest "
+        f"{backups[0].name} (`quiz backup restore NAME` puts one back)."
+    ]
+
+
 def _applied_migrations(conn: sqlite3.Connection, db_path: Path) -> set[str]:
     """The migrations a database has; refuses one from a newer quiz."""
     exists = conn.execute(
@@ -260,7 +272,7 @@ def open_store(path: Path | str | None = None, *, clock: Callable[[], datetime] 
         if _check_file(db_path):
             if not os.path.lexists(db_path):
                 # A log with no database is kept, never replayed onto a new file or dropped.
-                notices = set_aside_orphans(db_path, clock())
+                notices = set_aside_orphans(db_path, clock()) + _started_afresh(db_path)
             # Created owner-only from the start rather than narrowed after, and never
             # through a link planted where the file should be.
             create_private(db_path)
