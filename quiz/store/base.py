@@ -79,8 +79,10 @@ class StoreBase:
 
     def close(self) -> None:
         """Close the connection, first writing the log back as far as other readers allow."""
-        # SQLite does this itself only when it closes the last connection to the file.
-        self.checkpoint()
+        # SQLite does this itself only when it closes the last connection to the file; a
+        # connection closed already is closed again without a word, as before.
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            self.checkpoint()
         self.conn.close()
 
     def still_ours(self) -> None:
