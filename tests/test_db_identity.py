@@ -111,6 +111,25 @@ def test_an_answer_after_the_database_was_replaced_is_not_saved(
     assert store.path.read_bytes() == before
 
 
+def test_the_lrs_sender_never_starts_a_database_where_the_sessions_was_deleted(
+    session: StudySession,
+) -> None:
+    from quiz.xapi.background import BackgroundSender
+
+    store = session.store
+    assert store.path is not None
+    answer(session)
+    log = Path(f"{store.path}-wal")
+    assert log.exists()
+    store.path.unlink()
+    # The sender opens its own connection every half minute; before, that made a new empty
+    # database at the path and moved the session's live log aside as an orphan.
+    assert BackgroundSender(store.path).send() is None
+    assert not store.path.exists()
+    assert log.exists()
+    assert not list(store.path.parent.glob("*orphaned*"))
+
+
 def test_housekeeping_notices_the_deletion_without_raising(session: StudySession) -> None:
     store = session.store
     assert store.path is not None

@@ -261,11 +261,20 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
         delay = min(delay * 2, 0.1)
 
 
-def open_store(path: Path | str | None = None, *, clock: Callable[[], datetime] = utc_now) -> Store:
+def open_store(
+    path: Path | str | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    create: bool = True,
+) -> Store:
     """Open (creating if needed) the database, back it up when due and bring it up to date."""
     db_path = Path(path) if path is not None else default_db_path()
     conn: sqlite3.Connection | None = None
     notices: list[str] = []
+    if not create and not os.path.lexists(db_path):
+        # A second connection of a running session (the LRS sender) must never start a new
+        # database where the session's was deleted, nor set the session's live log aside.
+        raise StoreError(f"{db_path}: no database here, and none is created by this step.")
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         check_permissions(db_path)

@@ -41,7 +41,7 @@ class BackgroundSender:
         from quiz.xapi.sender import push
 
         try:
-            store = open_store(self.path)
+            store = open_store(self.path, create=False)
         except StoreError:
             return None
         try:
