@@ -140,6 +140,38 @@ def test_an_exam_with_no_attempts_left_is_refused(
     assert "ann has used all 1 attempt(s) at exam 'cli-test'" in result.output
 
 
+def test_an_answer_not_saved_during_an_exam_ends_non_zero(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quiz.store.errors import NotRecorded
+    from quiz.tui import exam_app
+
+    exam = tmp_path / "cli.exam.yaml"
+    exam.write_text(EXAM, encoding="utf-8")
+    (tmp_path / "every-type.yaml").write_text(
+        (TEST_DECKS / "every-type.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+
+    class Screen:
+        """The exam screen, as far as this goes: an answer saved after the file was deleted."""
+
+        def __init__(self, attempt: ExamAttempt) -> None:
+            self.attempt = attempt
+
+        def run(self) -> None:
+            db.unlink()
+            with pytest.raises(NotRecorded):
+                self.attempt.save(0, "Moscow")
+
+    monkeypatch.setattr(exam_app, "make_exam_app", Screen)
+    result = CliRunner().invoke(
+        main, ["exam", str(exam), "--db", str(db), "--learner", "dee", "--new-learner"]
+    )
+    assert result.exit_code == 1
+    assert "during the exam:" in result.output
+    assert "the database file was deleted while quiz had it open" in result.output
+
+
 def test_an_unknown_exam_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["exam", "no-such-exam", "--db", str(tmp_path / "q.db")])
     assert result.exit_code == 1

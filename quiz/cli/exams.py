@@ -77,6 +77,10 @@ def take(ctx: click.Context, name: str, seed: int | None) -> None:
     except ExamError as exc:
         raise click.ClickException(str(exc)) from None
     make_exam_app(attempt).run()
+    # An answer that could not be saved (a full disk, a deleted database) ended the exam
+    # screen with its message; the exit status says so too, as `quiz study`'s does.
+    if store.failure is not None:
+        raise click.ClickException(f"during the exam: {store.failure}")
     if attempt.submitted and attempt.grade is not None:
         outcome = {True: " (passed)", False: " (not passed)", None: ""}[attempt.passed]
         click.echo(f"{spec.id}: {learner} scored {attempt.grade:.0%}{outcome}", err=True)
