@@ -395,6 +395,17 @@ def test_a_cloze_full_of_unclosed_gaps_is_refused_quickly(
         + '"\n',
         encoding="utf-8",
     )
+    # Now refused by the length limit before any gap is looked for; under it, the same.
+    assert quiz_study(studied[0], cloze) == [
+        f"{cloze}:6:11: error: card 'z': text: 1,000,000 characters; at most 20,000 in one "
+        "text field"
+    ]
+    cloze.write_text(
+        'deck: mine\ntitle: "T"\ncards:\n  - id: z\n    type: cloze\n    text: "'
+        + "{{" * 250
+        + '"\n',
+        encoding="utf-8",
+    )
     assert quiz_study(studied[0], cloze) == [
         f"{cloze}:6:11: error: card 'z': text has no gaps; write them as {{{{answer}}}}",
         f"{cloze}:6:12: error: card 'z': text has an unclosed '{{{{' or a stray '}}}}'",
@@ -412,7 +423,8 @@ def test_a_long_list_is_checked_for_repeats_in_linear_time(
         encoding="utf-8",
     )
     assert quiz_study(studied[0], items) == [
-        f"{items}:1:7: error: deck id 'Mine!' must be a slug like 'csto-basics'"
+        f"{items}:1:7: error: deck id 'Mine!' must be a slug like 'csto-basics'",
+        f"{items}:8:7: error: card 'o': 100,000 items to order; at most 99 in one order card",
     ]
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
 from yaml.nodes import SequenceNode
 
+from quiz.deck import cloze as cloze_text
+from quiz.deck.limits import ACCEPTED, CHOICES, GAPS, ITEMS, PAIRS, TEXT
 from quiz.deck.model import (
     Card,
     Choice,
@@ -22,9 +23,6 @@ from quiz.deck.model import (
 )
 from quiz.deck.reader import Entries, Reader, optional, suggestion
 from quiz.deck.text import clean_text
-
-# A gap never spans another "{{", which keeps matching linear on text full of unclosed ones.
-_GAP = re.compile(r"\{\{((?:(?!\{\{).)*?)\}\}", re.DOTALL)
 
 Fields = dict[str, Any]
 # Reads a type's own fields (the caller has checked that its required keys are there), or
@@ -41,6 +39,8 @@ def flashcard(r: Reader, e: Entries, name: str) -> Fields | None:
 
 def choice(r: Reader, e: Entries, name: str) -> Fields | None:
     question = r.text(e["question"][1], f"{name}: question")
+    if not r.within(e["choices"][1], CHOICES, name):
+        return None
     choices = r.text_list(e["choices"][1], f"{name}: choices", minimum=2)
     texts = [c for c, _ in choices]
     seen: set[str] = set()
@@ -50,6 +50,8 @@ def choice(r: Reader, e: Entries, name: str) -> Fields | None:
         seen.add(text)
     answer_node = e["answer"][1]
     multiple = isinstance(answer_node, SequenceNode)
+    if multiple and not r.within(answer_node, CHOICES, f"{name}: answer"):
+        return None
     if multiple:
         answers = r.text_list(answer_node, f"{name}: answer", minimum=1)
     else:
@@ -84,22 +86,47 @@ def cloze(r: Reader, e: Entries, name: str) -> Fields | None:
     text = r.text(node, f"{name}: text")
     if text is None:
         return None
-    parts = _GAP.split(text)
-    segments, raw_gaps = parts[0::2], parts[1::2]
+    if cloze_text.gap_count(text) > GAPS.most:
+        # Counted before splitting: every gap becomes a study item, a row and a rendering.
+        r.error(node, GAPS.message(name, cloze_text.gap_count(text)), GAPS.rule)
+        return None
+    segments, raw_gaps = cloze_text.split(text)
     if not raw_gaps:
         r.error(node, f"{name}: text has no gaps; write them as {{{{answer}}}}", "cloze-no-gap")
-    gaps = []
+    gaps, written, hints = [], [], []
     for raw in raw_gaps:
-        answers = tuple(a.strip() for a in raw.split("|"))
-        if not all(answers):
-            r.error(node, f"{name}: gap '{{{{{raw}}}}}' has an empty answer", "cloze-empty-gap")
-        gaps.append(answers)
+        gap = cloze_text.parse_gap(raw)
+        if gap.problem is not None:
+            r.error(node, f"{name}: gap '{{{{{raw}}}}}' {gap.problem}", gap.rule)
+        elif len(gap.answers) > ACCEPTED.most:
+            r.error(node, ACCEPTED.message(f"{name}: a gap", len(gap.answers)), ACCEPTED.rule)
+        gaps.append(gap.answers)
+        written.append(gap.number)
+        hints.append(gap.hint)
+    numbers, duplicates = cloze_text.resolve_numbers(written)
+    for index, number in duplicates:
+        unnumbered = (
+            "" if written[index] is not None else f" (gap {index + 1} is c{number} by its place)"
+        )
+        r.error(
+            node,
+            f"{name}: two gaps are numbered c{number}{unnumbered}",
+            "cloze-duplicate-number",
+            hint=f"give one of them a number of its own: c{cloze_text.next_free(numbers)} is free",
+        )
     stray = _stray_brace(segments)
     if stray is not None:
         needle, occurrence = stray
         message = f"{name}: text has an unclosed '{{{{' or a stray '}}}}'"
         r.error_inside(node, needle, occurrence, message, "cloze-syntax")
-    return {"text": text, "segments": tuple(segments), "gaps": tuple(gaps)}
+    any_number = any(n is not None for n in written)
+    return {
+        "text": text,
+        "segments": tuple(segments),
+        "gaps": tuple(gaps),
+        "numbers": tuple(numbers) if any_number else (),
+        "hints": tuple(hints) if any(h is not None for h in hints) else (),
+    }
 
 
 def _stray_brace(segments: list[str]) -> tuple[str, int] | None:
@@ -119,6 +146,8 @@ def _stray_brace(segments: list[str]) -> tuple[str, int] | None:
 def typed(r: Reader, e: Entries, name: str) -> Fields | None:
     question = r.text(e["question"][1], f"{name}: question")
     answer = r.text(e["answer"][1], f"{name}: answer")
+    if "accept" in e and not r.within(e["accept"][1], ACCEPTED, name):
+        return None
     accept = r.text_list(e["accept"][1], f"{name}: accept") if "accept" in e else []
     return {"question": question, "answer": answer, "accept": tuple(a for a, _ in accept)}
 
@@ -167,6 +196,8 @@ def numeric(r: Reader, e: Entries, name: str) -> Fields | None:
 
 def order(r: Reader, e: Entries, name: str) -> Fields | None:
     question = r.text(e["question"][1], f"{name}: question")
+    if not r.within(e["items"][1], ITEMS, name):
+        return None
     items = r.text_list(e["items"][1], f"{name}: items", minimum=2)
     texts = [t for t, _ in items]
     seen: set[str] = set()
@@ -180,6 +211,8 @@ def order(r: Reader, e: Entries, name: str) -> Fields | None:
 def match(r: Reader, e: Entries, name: str) -> Fields | None:
     question = r.text(e["question"][1], f"{name}: question")
     pairs_node = e["pairs"][1]
+    if not r.within(pairs_node, PAIRS, name):
+        return None
     entries = r.mapping(pairs_node, f"{name}: pairs")
     if entries is None:
         return None
@@ -191,7 +224,10 @@ def match(r: Reader, e: Entries, name: str) -> Fields | None:
         )
     pairs: list[tuple[str, str]] = []
     rights: set[str] = set()
-    for left, (_key_node, value_node) in entries.items():
+    for left, (key_node, value_node) in entries.items():
+        if len(left) > TEXT.most:
+            r.error(key_node, TEXT.message(f"{name}: pair", len(left)), TEXT.rule)
+            continue
         left_text = clean_text(left).strip()
         right = r.text(value_node, f"{name}: pair '{left_text}'")
         if right is None:

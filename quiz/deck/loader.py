@@ -10,6 +10,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from quiz.collector import collector_paused
 from quiz.deck.card_fields import FIELD_READERS
 from quiz.deck.files import decode_deck, read_deck_bytes
+from quiz.deck.limits import CARDS
 from quiz.deck.model import CARD_TYPES, Card, Deck, Settings, Source, SourceRef
 from quiz.deck.problems import DeckError, Problem, Severity
 from quiz.deck.reader import Entries, Reader, closest, optional, suggestion
@@ -175,6 +176,8 @@ class _DeckBuilder:
             return []
         if not node.value:
             r.error(node, "cards: the deck has no cards", "no-cards")
+        if not r.within(node, CARDS, "deck"):
+            return []
         cards: list[Card] = []
         for index, card_node in enumerate(node.value, start=1):
             card = self.card(card_node, index, sources)

@@ -144,27 +144,70 @@ class TrueFalse(CardBase):
 
 @dataclass(frozen=True)
 class Cloze(CardBase):
-    """Text with gaps; each gap is its own study item."""
+    """Text with gaps; each gap is its own study item, keyed by its number."""
 
     TYPE: ClassVar[str] = "cloze"
     text: str
     # Text between gaps: len(segments) == len(gaps) + 1.
     segments: tuple[str, ...]
     gaps: tuple[tuple[str, ...], ...]
+    # Each gap's number when the text numbers any gap (`{{c3::...}}`); empty when every gap is
+    # numbered by its place, as every cloze was before numbers could be written.
+    numbers: tuple[int, ...] = ()
+    # Each gap's hint (None for none) when any gap has one; empty when none has.
+    hints: tuple[str | None, ...] = ()
 
     def variants(self) -> tuple[str, ...]:
-        return tuple(f"c{i + 1}" for i in range(len(self.gaps)))
+        return tuple(f"c{n}" for n in self.gap_numbers())
+
+    def gap_numbers(self) -> Sequence[int]:
+        """Each gap's number, in the order of the text: what its item's key is made of."""
+        return self.numbers or range(1, len(self.gaps) + 1)
+
+    def gap_at(self, variant: str) -> int | None:
+        """The place in the text of the gap whose item is `variant` ('c3'), or None."""
+        digits = variant[1:]
+        if not variant.startswith("c") or not digits.isdigit():
+            return None
+        number = int(digits)
+        if not self.numbers:
+            return number - 1 if 1 <= number <= len(self.gaps) else None
+        try:
+            return self.numbers.index(number)
+        except ValueError:
+            return None
+
+    def hint(self, index: int) -> str | None:
+        """The hint of gap `index`, shown in its blank."""
+        return self.hints[index] if index < len(self.hints) else None
 
     def prompt(self) -> str:
         return self.with_gap(None)
 
     def with_gap(self, index: int | None, blank: str = "[...]") -> str:
-        """The text with gap `index` blanked and the others filled in."""
+        """The text with gap `index` blanked and the others filled in.
+
+        A bracketed blank (`[...]`) shows the gap's hint in its place (`[hint]`), as Anki does;
+        any other blank is put in as it is.
+        """
+        if index is not None and len(blank) > 1 and blank[0] == "[" and blank[-1] == "]":
+            hint = self.hint(index)
+            if hint:
+                blank = f"[{hint}]"
         out = [self.segments[0]]
         for i, answers in enumerate(self.gaps):
             out.append(blank if i == index else answers[0])
             out.append(self.segments[i + 1])
         return "".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        # Left out when unused, so a cloze that writes neither keeps its content hash, and the
+        # auto-generated id cut from it.
+        for name in ("numbers", "hints"):
+            if not data[name]:
+                del data[name]
+        return data
 
 
 @dataclass(frozen=True)
@@ -378,8 +421,15 @@ class Item:
 
     @property
     def gap_index(self) -> int | None:
-        """For a cloze item, the index of its gap."""
-        return int(self.variant[1:]) - 1 if self.variant.startswith("c") else None
+        """For a cloze item, the place of its gap in the text."""
+        card = self.card
+        match card:
+            case Cloze():
+                return card.gap_at(self.variant)
+            case Flashcard() | Choice() | TrueFalse() | Typed() | Numeric() | Order() | Match():
+                return None
+            case _:
+                assert_never(card)
 
     def question(self, blank: str = "[...]") -> str:
         """What the item asks: a reversed flashcard its back, a cloze item its own gap blank."""

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from quiz.deck.limits import TEXT, Limit
 from quiz.deck.problems import Problem, Severity
 from quiz.deck.text import clean_text
 from quiz.deck.vocabulary import FALSE_WORDS, TRUE_WORDS
@@ -198,7 +199,20 @@ class Reader:
             found = "a list" if isinstance(node, SequenceNode) else "a mapping"
             self.error(node, f"{what} must be {kind}, not {found}", rule)
             return None
-        return str(node.value)
+        value = str(node.value)
+        if len(value) > TEXT.most:
+            # Refused before it is cleaned, compared or shown: every step after is per character.
+            self.error(node, TEXT.message(what, len(value)), TEXT.rule)
+            return None
+        return value
+
+    def within(self, node: Node, limit: Limit, what: str) -> bool:
+        """Whether a list or mapping has at most `limit.most` entries; an error at it if not."""
+        found = len(node.value) if isinstance(node, (SequenceNode, MappingNode)) else 0
+        if found <= limit.most:
+            return True
+        self.error(node, limit.message(what, found), limit.rule)
+        return False
 
     def text(self, node: Node, what: str, kind: str = "text", rule: str = "not-text") -> str | None:
         """A scalar's text made safe to show and stripped, which must not be empty."""

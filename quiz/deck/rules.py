@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quiz.deck.limits import ACCEPTED, CARDS, CHOICES, GAPS, ITEMS, PAIRS, TEXT
 from quiz.deck.problems import Severity
 
 ERROR = Severity.ERROR
@@ -58,6 +59,19 @@ RULES: dict[str, Rule] = {
         Rule("cloze-no-gap", ERROR, "a cloze without a {{gap}}"),
         Rule("cloze-empty-gap", ERROR, "a cloze gap with an empty answer, like {{}} or {{a|}}"),
         Rule("cloze-syntax", ERROR, "an unclosed '{{' or a stray '}}' in a cloze"),
+        Rule("cloze-duplicate-number", ERROR, "two gaps of a cloze with the same number"),
+        # Sizes past `limits.py`'s, refused before any work is done on them.
+        Rule("too-many-cards", ERROR, f"a deck of more than {CARDS.most:,} cards"),
+        Rule("too-many-gaps", ERROR, f"a cloze with more than {GAPS.most:,} gaps"),
+        Rule("too-many-choices", ERROR, f"a choice card with more than {CHOICES.most} choices"),
+        Rule("too-many-pairs", ERROR, f"a match card with more than {PAIRS.most} pairs"),
+        Rule("too-many-items", ERROR, f"an order card with more than {ITEMS.most} items"),
+        Rule(
+            "too-many-answers",
+            ERROR,
+            f"more than {ACCEPTED.most} accepted answers in a typed card or a cloze gap",
+        ),
+        Rule("text-too-long", ERROR, f"a text field longer than {TEXT.most:,} characters"),
         Rule("duplicate-deck-id", ERROR, "two files checked together use the same deck id"),
         # Warnings: the deck can be used, but something is likely wrong.
         Rule("missing-id", WARNING, "a card without an id: editing it would reset its progress"),

@@ -25,7 +25,7 @@ from quiz.deck.model import (
 
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # What `snapshot_bytes` writes; a stored snapshot of another format is parsed from its file again.
-SNAPSHOT_FORMAT = 6
+SNAPSHOT_FORMAT = 7
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,40 @@
+"""The deck format's size limits, in one place: past any of them a deck is refused, not worked on.
+
+Each limit is far beyond what a real deck writes, and low enough that everything quiz does with
+a deck at the limit (checking, syncing, studying, showing a card) stays quick. Each is checked
+on the YAML before anything is built from the part it limits, and has its own rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A most-allowed count or length: what it counts, its rule, and why it is where it is."""
+
+    rule: str
+    most: int
+    counts: str  # a plural noun phrase: "gaps", "match pairs"
+    why: str
+
+    def message(self, name: str, found: int) -> str:
+        """The error past the limit: what was found, and the limit with its reason."""
+        return f"{name}: {found:,} {self.counts}; at most {self.most:,} {self.why}"
+
+
+CARDS = Limit("too-many-cards", 100_000, "cards", "in one deck: split it into several decks")
+GAPS = Limit("too-many-gaps", 500, "gaps", "in one cloze: split the text into several clozes")
+# The study screen picks a choice by its number, typed as one or two digits.
+CHOICES = Limit("too-many-choices", 99, "choices", "can be picked with two-digit numbers")
+# The study screen assigns a match by the letter of its right-hand option.
+PAIRS = Limit("too-many-pairs", 26, "match pairs", "can be assigned from the keyboard (a-z)")
+ITEMS = Limit("too-many-items", 99, "items to order", "in one order card")
+ACCEPTED = Limit("too-many-answers", 100, "accepted answers", "in one card or gap")
+# Characters of one text field as written: a long passage is a few thousand.
+TEXT = Limit("text-too-long", 20_000, "characters", "in one text field")
+# The highest gap number `{{cN::...}}` a cloze may write (Anki's own numbers stay far below).
+MAX_GAP_NUMBER = 9_999
+
+LIMITS = (CARDS, GAPS, CHOICES, PAIRS, ITEMS, ACCEPTED, TEXT)

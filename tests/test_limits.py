@@ -1,0 +1,144 @@
+"""Size limits: refused at their place with their own rule, before the work, in bounded time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bounded import MEGABYTES, SECONDS, run_quiz
+
+from quiz.deck import limits
+from quiz.deck.loader import parse_deck
+from quiz.deck.rules import RULES
+
+HEAD = "deck: d\ntitle: D\ncards:\n"
+
+
+def _errors(text: str) -> list[str]:
+    deck, problems = parse_deck(text, "decks/x.yaml")
+    assert deck is None
+    return [str(p) for p in problems if p.severity.value == "error"]
+
+
+def _choices(n: int) -> str:
+    return (
+        HEAD + "  - id: q\n    type: choice\n    question: Q\n    answer: c0\n    choices:\n"
+        + "".join(f"      - c{i}\n" for i in range(n))
+    )
+
+
+def _pairs(n: int) -> str:
+    return (
+        HEAD + "  - id: m\n    type: match\n    question: Q\n    pairs:\n"
+        + "".join(f"      l{i}: r{i}\n" for i in range(n))
+    )
+
+
+def _order(n: int) -> str:
+    return (
+        HEAD + "  - id: o\n    type: order\n    question: Q\n    items:\n"
+        + "".join(f"      - i{i}\n" for i in range(n))
+    )
+
+
+def _accept(n: int) -> str:
+    return (
+        HEAD + "  - id: t\n    type: typed\n    question: Q\n    answer: A\n    accept:\n"
+        + "".join(f"      - a{i}\n" for i in range(n))
+    )
+
+
+def _cloze(n: int) -> str:
+    text = " ".join(f"w{i} {{{{a{i}}}}}" for i in range(n))
+    return HEAD + f'  - id: z\n    type: cloze\n    text: "{text}"\n'
+
+
+def _gap_answers(n: int) -> str:
+    gap = "|".join(f"a{i}" for i in range(n))
+    return HEAD + f'  - id: z\n    type: cloze\n    text: "x {{{{{gap}}}}}"\n'
+
+
+def _cards(n: int) -> str:
+    return HEAD + "".join(f"  - {{id: c{i}, front: f{i}, back: b}}\n" for i in range(n))
+
+
+def _long(n: int) -> str:
+    return HEAD + f'  - id: f\n    front: Q\n    back: "{"x" * n}"\n'
+
+
+def test_a_match_card_past_the_letters_is_refused_at_its_place() -> None:
+    assert _errors(_pairs(40)) == [
+        "decks/x.yaml:8:7: error: card 'm': 40 match pairs; at most 26 can be assigned from the "
+        "keyboard (a-z) [too-many-pairs]"
+    ]
+    deck, problems = parse_deck(_pairs(26), "decks/x.yaml")
+    assert deck is not None, problems
+
+
+@pytest.mark.parametrize(
+    ("make", "most", "place", "rule"),
+    [
+        (_choices, 99, "9:7", "too-many-choices"),
+        (_pairs, 26, "8:7", "too-many-pairs"),
+        (_order, 99, "8:7", "too-many-items"),
+        (_accept, 100, "9:7", "too-many-answers"),
+        (_cloze, 500, "6:11", "too-many-gaps"),
+        (_gap_answers, 100, "6:11", "too-many-answers"),
+    ],
+)
+def test_each_limit_has_its_rule_and_its_place(make, most, place, rule) -> None:  # type: ignore[no-untyped-def]
+    deck, problems = parse_deck(make(most), "decks/x.yaml")
+    assert deck is not None, problems
+    errors = _errors(make(most + 1))
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"decks/x.yaml:{place}: error: ")
+    assert errors[0].endswith(f"[{rule}]")
+    assert f"at most {most:,}" in errors[0]
+    assert RULES[rule].severity.value == "error"
+
+
+def test_one_text_field_past_its_length_is_refused() -> None:
+    assert _errors(_long(limits.TEXT.most + 1)) == [
+        "decks/x.yaml:6:11: error: card 'f': back: 20,001 characters; at most 20,000 in one "
+        "text field [text-too-long]"
+    ]
+    deck, problems = parse_deck(_long(limits.TEXT.most), "decks/x.yaml")
+    assert deck is not None, problems
+
+
+def test_a_deck_past_its_card_count_is_refused_without_reading_a_card() -> None:
+    errors = _errors(_cards(limits.CARDS.most + 1))
+    assert errors == [
+        "decks/x.yaml:4:3: error: deck: 100,001 cards; at most 100,000 in one deck: split it "
+        "into several decks [too-many-cards]"
+    ]
+
+
+def test_every_limit_is_a_registered_rule() -> None:
+    for limit in limits.LIMITS:
+        assert limit.rule in RULES
+
+
+# The cases measured beyond the limits, each in its own process within the bounds.
+HOSTILE = {
+    "choices.yaml": lambda: _choices(100_000),
+    "pairs.yaml": lambda: _pairs(50_000),
+    "answer.yaml": lambda: _long(10_000_000),
+    "gaps.yaml": lambda: _cloze(100_000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+@pytest.mark.parametrize("command", ["check", "study"])
+def test_past_the_limits_quiz_refuses_in_bounded_time(
+    tmp_path: Path, name: str, command: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(HOSTILE[name](), encoding="utf-8")
+    args = ["--db", str(tmp_path / "q.db"), "--new-learner", "study", str(path)]
+    run = run_quiz(*(["check", str(path)] if command == "check" else args))
+    assert run.code == 1, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    said = run.stdout + run.stderr
+    assert "error: card '" in said and "; at most " in said
+    assert run.within_bounds(), (run.seconds, run.megabytes, SECONDS, MEGABYTES)
