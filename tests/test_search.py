@@ -219,7 +219,8 @@ def world(tmp_path_factory):
         deck, problems = open_deck(store, DECKS / name, NOW)
         assert deck is not None, problems
     rows = store.conn.execute(
-        "SELECT c.deck_id, c.item_key, c.card_id, c.type, c.content, d.meta FROM cards c "
+        "SELECT c.deck_id, c.item_key, c.card_id, c.type, cc.content, d.meta FROM cards c "
+        "JOIN card_contents cc ON cc.hash = c.content_hash "
         "JOIN decks d ON d.id = c.deck_id WHERE c.archived = 0 ORDER BY c.deck_id, c.item_key"
     ).fetchall()
     items = {

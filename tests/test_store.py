@@ -77,8 +77,12 @@ def open_ok(store: Store, path: Path, now: datetime = NOW) -> Deck:
 
 
 def card_rows(store: Store, deck_id: str = "mini") -> dict[str, dict[str, Any]]:
+    # The card's content is stored once, by its hash, and read with its item's row here.
     rows = store.db.query(
-        "SELECT rowid, * FROM cards WHERE deck_id = ? ORDER BY position", [deck_id]
+        "SELECT c.rowid, c.deck_id, c.item_key, c.card_id, c.variant, c.type, c.position, c.line, "
+        "cc.content, c.content_hash, c.archived, c.added_at, c.updated_at FROM cards c "
+        "JOIN card_contents cc ON cc.hash = c.content_hash WHERE c.deck_id = ? ORDER BY position",
+        [deck_id],
     )
     return {row["item_key"]: row for row in rows}
 

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
+# An item row's card content, in SQL over `cards c`: each content is stored once, by its hash
+# (a cloze of N gaps is N item rows and one content).
+CONTENT_OF_C = "(SELECT cc.content FROM card_contents cc WHERE cc.hash = c.content_hash)"
+
+
 def ts(value: datetime | None) -> str | None:
     """A timestamp as stored in the database."""
     return value.isoformat() if value is not None else None

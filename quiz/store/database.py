@@ -55,6 +55,7 @@ MIGRATIONS = (
     "m005_exams",
     "m006_xapi_outbox",
     "m007_item_marks",
+    "m008_card_contents",
 )
 
 

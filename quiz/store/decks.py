@@ -20,7 +20,7 @@ from quiz.deck.model import (
     hash_content_json,
 )
 from quiz.deck.snapshot import read_snapshot, snapshot_bytes
-from quiz.store.base import StoreBase, ts
+from quiz.store.base import CONTENT_OF_C, StoreBase, ts
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,9 @@ class DeckRecords(StoreBase):
         }
         stamp = ts(now)
         inserts, updates = [], []
+        # Each card's content once, however many items it has: a cloze of N gaps is N items.
+        contents: dict[str, str] = {}
+        replaced: set[str] = set()
         restored = updated = 0
         current: set[str] = set()
         tagged: list[tuple[str, tuple[str, ...]]] = []
@@ -118,13 +121,17 @@ class DeckRecords(StoreBase):
             current.add(key)
             if card.tags:
                 tagged.append((key, card.tags))
-            row = (card.id, item.variant, card.type, position, card.line, content, chash)
+            row = (card.id, item.variant, card.type, position, card.line, chash)
             if key not in existing:
+                contents[chash] = content
                 inserts.append((deck.id, key, *row, stamp, stamp))
             else:
                 old_hash, archived = existing[key]
                 restored += archived
                 updated += old_hash != chash
+                if old_hash != chash:
+                    contents[chash] = content
+                    replaced.add(old_hash)
                 updates.append(
                     (*row, stamp if old_hash != chash or archived else None, deck.id, key)
                 )
@@ -143,20 +150,29 @@ class DeckRecords(StoreBase):
             "settings": asdict(deck.settings),
         }
         self.conn.executemany(
+            "INSERT OR IGNORE INTO card_contents (hash, content) VALUES (?, ?)", contents.items()
+        )
+        self.conn.executemany(
             "INSERT INTO cards (deck_id, item_key, card_id, variant, type, position, line, "
             "content, content_hash, archived, added_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, 0, ?, ?)",
             inserts,
         )
         self.conn.executemany(
             "UPDATE cards SET card_id = ?, variant = ?, type = ?, position = ?, line = ?, "
-            "content = ?, content_hash = ?, archived = 0, "
+            "content_hash = ?, archived = 0, "
             "updated_at = COALESCE(?, updated_at) WHERE deck_id = ? AND item_key = ?",
             updates,
         )
         self.conn.executemany(
             "UPDATE cards SET archived = 1, updated_at = ? WHERE deck_id = ? AND item_key = ?",
             to_archive,
+        )
+        # A content no item row points to any more (another deck's may) is dropped.
+        self.conn.executemany(
+            "DELETE FROM card_contents WHERE hash = ? "
+            "AND NOT EXISTS (SELECT 1 FROM cards WHERE content_hash = ?)",
+            [(h, h) for h in replaced - contents.keys()],
         )
         # Only a changed file is synced, so the deck's tags are simply written again.
         self.conn.execute("DELETE FROM card_tags WHERE deck_id = ?", (deck.id,))
@@ -218,7 +234,7 @@ class DeckRecords(StoreBase):
     def stored_item(self, deck_id: str, item_key: str) -> Item | None:
         """An item as its card was last synced (archived ones too), or None."""
         row = self.conn.execute(
-            "SELECT content, variant FROM cards WHERE deck_id = ? AND item_key = ?",
+            f"SELECT {CONTENT_OF_C}, c.variant FROM cards c WHERE c.deck_id = ? AND c.item_key = ?",
             (deck_id, item_key),
         ).fetchone()
         return Item(deck_id, card_from_dict(json.loads(row[0])), row[1] or "") if row else None

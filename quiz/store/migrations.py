@@ -283,3 +283,23 @@ def m007_item_marks(db: Database) -> None:
         not_null={"learner", "deck_id", "item_key", "practised_at", "rating"},
     )
     db.table("practice").create_index(["learner", "practised_at"])
+
+
+@migrations()
+def m008_card_contents(db: Database) -> None:
+    """A card's content stored once, by its hash, not once per study item.
+
+    Every item row held the whole card: a cloze of N gaps stored its text N times, so a 48 KB
+    deck of 8,000 gaps made a 1.16 GB database. Item rows keep the hash; `card_contents` holds
+    each content once (archived items keep theirs, as they were last synced).
+    """
+    db.execute(
+        "CREATE TABLE card_contents (hash TEXT PRIMARY KEY NOT NULL, content TEXT NOT NULL)"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO card_contents (hash, content) "
+        "SELECT content_hash, content FROM cards WHERE content != ''"
+    )
+    db.execute("UPDATE cards SET content = ''")
+    # Whether a content is still used, when a sync replaces it.
+    db.execute("CREATE INDEX idx_cards_content_hash ON cards (content_hash)")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from quiz.scheduler import ROLLOVER_HOUR
-from quiz.store.base import StoreBase
+from quiz.store.base import CONTENT_OF_C, StoreBase
 
 # FSRS defines stability as the interval after which recall falls to 90%, so
 # "retrievability now >= 0.9" is exactly "no more than `stability` days since the last review".
@@ -62,14 +62,14 @@ def _items_sql(by: str, deck_filter: str, untagged: str) -> str:
     # A card's topics are its own tags plus its deck's tags, as the deck format says.
     return (
         "SELECT c.deck_id, c.item_key, c.archived, '' AS g_deck, t.value AS g_key "
-        f"FROM cards c, json_each(c.content, '$.tags') t WHERE c.deck_id IN {deck_filter} "
+        f"FROM cards c, json_each({CONTENT_OF_C}, '$.tags') t WHERE c.deck_id IN {deck_filter} "
         "UNION SELECT c.deck_id, c.item_key, c.archived, '', t.value "
         "FROM cards c JOIN decks d ON d.id = c.deck_id, json_each(d.meta, '$.tags') t "
         f"WHERE c.deck_id IN {deck_filter} "
         f"UNION SELECT c.deck_id, c.item_key, c.archived, '', '{untagged}' "
         "FROM cards c JOIN decks d ON d.id = c.deck_id "
         f"WHERE c.deck_id IN {deck_filter} "
-        "AND COALESCE(json_array_length(c.content, '$.tags'), 0) = 0 "
+        f"AND COALESCE(json_array_length({CONTENT_OF_C}, '$.tags'), 0) = 0 "
         "AND COALESCE(json_array_length(d.meta, '$.tags'), 0) = 0"
     )
 
@@ -256,7 +256,8 @@ def lapsed_items(
             WHERE learner = :learner AND deck_id IN {deck_filter} AND rating = 1
             GROUP BY deck_id, item_key
         )
-        SELECT s.deck_id, s.item_key, c.content, c.variant, s.lapses, COALESCE(a.n, 0), s.reps
+        SELECT s.deck_id, s.item_key, {CONTENT_OF_C}, c.variant, s.lapses, COALESCE(a.n, 0),
+            s.reps
         FROM card_states s
         JOIN cards c ON c.deck_id = s.deck_id AND c.item_key = s.item_key AND c.archived = 0
         LEFT JOIN agains a ON a.deck_id = s.deck_id AND a.item_key = s.item_key
@@ -368,7 +369,7 @@ def current_items(
     params: dict[str, Any] = {}
     deck_filter = in_list("d", decks, params)
     return store.conn.execute(
-        "SELECT c.deck_id, c.item_key, c.type, d.path, c.line, c.content, c.variant "
+        f"SELECT c.deck_id, c.item_key, c.type, d.path, c.line, {CONTENT_OF_C}, c.variant "
         "FROM cards c JOIN decks d ON d.id = c.deck_id "
         f"WHERE c.archived = 0 AND c.deck_id IN {deck_filter} ORDER BY c.deck_id, c.position",
         params,

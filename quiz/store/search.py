@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, assert_never
 
 from quiz.search import All, Any_, Field, Node, Not, Prop, Rated, Text
-from quiz.store.base import StoreBase, dt, ts
+from quiz.store.base import CONTENT_OF_C, StoreBase, dt, ts
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class _Translator:
                 return f"NOT coalesce({self.sql(term)}, 0)"
             case Text(text):
                 self.args.append(f"%{_like(text)}%")
-                return "c.content LIKE ? ESCAPE '\\'"
+                return f"{CONTENT_OF_C} LIKE ? ESCAPE '\\'"
             case Field(name, value):
                 return self.field(name, value)
             case Prop(name, op, number):
