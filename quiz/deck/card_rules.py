@@ -149,11 +149,16 @@ def _answers_in_question(card: Card) -> Iterator[tuple[str, str, str]]:
         case Cloze():
             for index, answers in enumerate(card.gaps):
                 visible = card.with_gap(index, blank=" ")
+                hint = card.hint(index)
                 for answer in answers:
                     if contains_words(visible, answer):
                         message = (
                             f"gap {index + 1}'s answer '{answer}' is shown in the rest of the text"
                         )
+                        yield "text", answer, message
+                        break
+                    if hint and contains_words(hint, answer):
+                        message = f"gap {index + 1}'s hint '{hint}' gives its answer '{answer}'"
                         yield "text", answer, message
                         break
         case TrueFalse() | Order() | Match():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from quiz.deck import limits
 from quiz.deck.rules import RULES
 from quiz.deck.vocabulary import (
     CARD,
@@ -24,7 +25,11 @@ Schema = dict[str, Any]
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 # Every string field is read exactly as written, so a YAML number or boolean is text too.
-_TEXT: Schema = {"type": ["string", "number", "boolean"], "pattern": r"\S"}
+_TEXT: Schema = {
+    "type": ["string", "number", "boolean"],
+    "pattern": r"\S",
+    "maxLength": limits.TEXT.most,
+}
 _TEXTS: Schema = {"type": "array", "items": {"$ref": "#/$defs/text"}}
 _SLUG: Schema = {
     "anyOf": [
@@ -35,8 +40,12 @@ _SLUG: Schema = {
 _NUMBER = r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?"
 _NUMBER_TEXT = rf"^\s*[+-]?{_NUMBER}\s*$"
 _TOLERANCE_TEXT = rf"^\s*\+?{_NUMBER}\s*%?\s*$"
-# A gap with an empty answer: '{{}}', '{{|a}}', '{{a|}}' or '{{a||b}}'.
-_EMPTY_GAP = r"\{\{\s*[|}]|\{\{[^}]*\|\s*[|}]"
+# A gap with an empty answer or hint: '{{}}', '{{|a}}', '{{a|}}', '{{a||b}}', '{{c1::}}',
+# '{{a::}}'; an escaped bar ('{{a\|}}') is an answer's own character.
+_EMPTY_GAP = (
+    r"\{\{\s*(?:c[0-9]+::\s*)?(?:[|}]|::)|\{\{(?:[^}\\|]|\\.)*\|\s*(?:[|}]|::)"
+    r"|\{\{(?:[^}\\]|\\.)*::\s*\}\}"
+)
 
 
 def _either_case(word: str) -> str:
@@ -75,7 +84,10 @@ _DESCRIPTIONS: dict[str, str] = {
     "choices": "Two or more choices, all different.",
     "shuffle": "Shuffle the choices when shown (default true).",
     "statement": "A statement that is true or false.",
-    "text": "Text with gaps written {{answer}} or {{answer|alternative}}.",
+    "text": (
+        "Text with gaps written {{answer}}, {{answer|alternative}}, {{answer::hint}} or "
+        "{{c3::answer}} (a number that stays with the gap); \\| \\: \\{ \\} are literal."
+    ),
     "accept": "Other accepted answers.",
     "tolerance": "Allowed error: absolute like 50, or a percentage like '5%'.",
     "unit": "The unit of the answer, shown to the learner.",
@@ -115,7 +127,12 @@ def _shape(card_type: str | None, key: str) -> Schema:
     """The schema of one key: of a card type when `card_type` is given, else of the deck."""
     text_ref: Schema = {"$ref": "#/$defs/text"}
     by_type: dict[tuple[str | None, str], Schema] = {
-        ("choice", "answer"): {"anyOf": [text_ref, {**_TEXTS, "minItems": 1, "uniqueItems": True}]},
+        ("choice", "answer"): {
+            "anyOf": [
+                text_ref,
+                {**_TEXTS, "minItems": 1, "maxItems": limits.CHOICES.most, "uniqueItems": True},
+            ]
+        },
         ("true_false", "answer"): {"$ref": "#/$defs/boolean"},
         ("numeric", "answer"): {
             "anyOf": [{"type": "number"}, {"type": "string", "pattern": _NUMBER_TEXT}]
@@ -129,7 +146,12 @@ def _shape(card_type: str | None, key: str) -> Schema:
         "tags": {"type": "array", "items": {"$ref": "#/$defs/slug"}, "uniqueItems": True},
         "settings": {"$ref": "#/$defs/settings"},
         "lint": {"$ref": "#/$defs/lint"},
-        "cards": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/card"}},
+        "cards": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": limits.CARDS.most,
+            "items": {"$ref": "#/$defs/card"},
+        },
         "source": {
             "anyOf": [
                 text_ref,
@@ -143,9 +165,14 @@ def _shape(card_type: str | None, key: str) -> Schema:
         },
         "reverse": {"$ref": "#/$defs/boolean"},
         "shuffle": {"$ref": "#/$defs/boolean"},
-        "choices": {**_TEXTS, "minItems": 2, "uniqueItems": True},
-        "items": {**_TEXTS, "minItems": 2, "uniqueItems": True},
-        "accept": _TEXTS,
+        "choices": {
+            **_TEXTS,
+            "minItems": 2,
+            "maxItems": limits.CHOICES.most,
+            "uniqueItems": True,
+        },
+        "items": {**_TEXTS, "minItems": 2, "maxItems": limits.ITEMS.most, "uniqueItems": True},
+        "accept": {**_TEXTS, "maxItems": limits.ACCEPTED.most},
         "text": {"type": "string", "pattern": r"\{\{.*?\}\}", "not": {"pattern": _EMPTY_GAP}},
         "tolerance": {
             "anyOf": [
@@ -153,7 +180,12 @@ def _shape(card_type: str | None, key: str) -> Schema:
                 {"type": "string", "pattern": _TOLERANCE_TEXT},
             ]
         },
-        "pairs": {"type": "object", "minProperties": 2, "additionalProperties": text_ref},
+        "pairs": {
+            "type": "object",
+            "minProperties": 2,
+            "maxProperties": limits.PAIRS.most,
+            "additionalProperties": text_ref,
+        },
         "new_per_day": _count(0),
         "reviews_per_day": _count(0),
         "desired_retention": {"type": "number", "minimum": 0.7, "maximum": 0.99},

@@ -69,7 +69,8 @@ cards:
     source: {ref: notes, section: "Physics"}
     tags: [physics]
 
-  # cloze: each {{gap}} is its own card; {{answer|alternative}} accepts either.
+  # cloze: each {{gap}} is its own card; {{answer|alternative}} accepts either;
+  # {{answer::hint}} shows a hint in the blank; {{c3::answer}} keeps its number when gaps move.
   - id: water-formula
     type: cloze
     text: "The formula of water is {{H2O|H₂O}}: two atoms of {{hydrogen}} and one of oxygen."
