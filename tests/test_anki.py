@@ -240,7 +240,7 @@ def test_import_of_a_package_anki_wrote(tmp_path: Path, legacy: bool) -> None:
         ("flashcard", "Armenia", "Yerevan", True, None),
         ("flashcard", "Belarus", "Minsk", True, None),
         ("flashcard", "Tajikistan", "Dushanbe", False, None),
-        ("cloze", None, None, None, "The {{CSTO}} was founded in {{2002}}."),
+        ("cloze", None, None, None, "The {{CSTO}} was founded in {{2002::year}}."),
         ("flashcard", "[image: map.png]", "A map", False, None),
     ]  # fmt: skip
     # Anki keeps tags sorted; 'Asia::Central' becomes a slug.

@@ -48,7 +48,7 @@ def test_every_column_anki_writes_is_read_by_its_header(tmp_path: Path) -> None:
     assert [(c["type"], c.get("front") or c.get("question") or c.get("text")) for c in cards] == [
         ("flashcard", "Capital of France?"),
         ("flashcard", "Japan"),
-        ("cloze", "The {{CSTO}} in {{2002}}"),
+        ("cloze", "The {{CSTO}} in {{2002::year}}"),
         ("typed", "2+2?"),
         ("flashcard", "Chad"),
     ]

@@ -69,7 +69,7 @@ def test_escapes_make_separators_literal(
 
 
 def test_escape_reads_back_as_itself() -> None:
-    for text in ("a|b", "x::y", "}}{{", "C:\\dir\\", "plain"):
+    for text in ("a|b", "x::y", "}}{{", "C:\\dir\\", "plain", "a:", ":::", "10:30", "c1::x"):
         assert cloze.parse_gap(cloze.escape(text)).answers == (text,)
 
 

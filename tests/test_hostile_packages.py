@@ -165,6 +165,8 @@ def test_html_that_made_the_parser_rescan_is_read_in_linear_time(tmp_path: Path)
     assert run.code == 0, run
     assert run.seconds <= SECONDS and run.megabytes <= MEGABYTES, run
     assert "{{CSTO}} was founded in {{2002}}" in out.read_text(encoding="utf-8")
+    # Each field is past the length of a text field: its note is left out, and said.
+    assert "its text has 450,008 characters; at most 20,000 in one text field" in run.stderr
 
 
 def test_media_names_from_a_package_never_leave_the_media_folder(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ def test_anki_plain_text_export_with_its_header_lines(tmp_path: Path) -> None:
         ("maths", "basic-sums"),
     )
     assert cloze.type == "cloze"
-    assert cloze.text == "The {{CSTO}} was founded in {{2002}}."  # type: ignore[attr-defined]
+    assert cloze.text == "The {{CSTO}} was founded in {{2002::year}}."  # type: ignore[attr-defined]
     assert cloze.explanation == "Six states signed."
 
 

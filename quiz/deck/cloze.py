@@ -18,7 +18,10 @@ from quiz.deck.limits import MAX_GAP_NUMBER
 GAP = re.compile(r"\{\{((?:\\.|(?!\{\{)[^\\])*?)\}\}", re.DOTALL)
 ESCAPABLE = frozenset("\\|:{}")
 _NUMBER = re.compile(r"c(\d{1,9})::")
-_NEEDS_ESCAPE = re.compile(r"[\\|:{}]")
+# A colon needs one only as part of '::', or last (a hint's '::' may follow): '10:30' stays.
+_NEEDS_ESCAPE = re.compile(r"[\\|{}]|:(?=:|$)|(?<=:):")
+# In a hint, '|' and '::' are the hint's own: only braces and backslashes need escaping.
+_HINT_ESCAPE = re.compile(r"[\\{}]")
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,11 @@ def unescape(text: str) -> str:
 def escape(text: str) -> str:
     """Text written so that, inside a gap, it reads back as itself (one answer, no hint)."""
     return _NEEDS_ESCAPE.sub(lambda m: "\\" + m.group(0), text)
+
+
+def escape_hint(text: str) -> str:
+    """A hint written so that, after a gap's '::', it reads back as itself."""
+    return _HINT_ESCAPE.sub(lambda m: "\\" + m.group(0), text)
 
 
 def parse_gap(raw: str) -> GapParts:

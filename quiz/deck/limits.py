@@ -7,7 +7,9 @@ on the YAML before anything is built from the part it limits, and has its own ru
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,9 +21,13 @@ class Limit:
     counts: str  # a plural noun phrase: "gaps", "match pairs"
     why: str
 
+    def said(self, found: int) -> str:
+        """What was found, and the limit with its reason."""
+        return f"{found:,} {self.counts}; at most {self.most:,} {self.why}"
+
     def message(self, name: str, found: int) -> str:
-        """The error past the limit: what was found, and the limit with its reason."""
-        return f"{name}: {found:,} {self.counts}; at most {self.most:,} {self.why}"
+        """The error past the limit, about the part named."""
+        return f"{name}: {self.said(found)}"
 
 
 CARDS = Limit("too-many-cards", 100_000, "cards", "in one deck: split it into several decks")
@@ -38,3 +44,19 @@ TEXT = Limit("text-too-long", 20_000, "characters", "in one text field")
 MAX_GAP_NUMBER = 9_999
 
 LIMITS = (CARDS, GAPS, CHOICES, PAIRS, ITEMS, ACCEPTED, TEXT)
+
+
+def past_limits(card: Mapping[str, Any]) -> str | None:
+    """Why a card read from another format (as the fields a deck writes) would be refused."""
+    for key, value in card.items():
+        if isinstance(value, str) and len(value) > TEXT.most:
+            return f"its {key} has {TEXT.said(len(value))}"
+    for key, limit in (("choices", CHOICES), ("items", ITEMS), ("accept", ACCEPTED)):
+        if len(card.get(key) or ()) > limit.most:
+            return limit.said(len(card[key]))
+    if len(card.get("pairs") or ()) > PAIRS.most:
+        return PAIRS.said(len(card["pairs"]))
+    text = card.get("text")
+    if card.get("type") == "cloze" and isinstance(text, str) and text.count("{{") > GAPS.most:
+        return GAPS.said(text.count("{{"))
+    return None

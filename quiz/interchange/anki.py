@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import re
 import sqlite3
 import tempfile
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeVar
 
+from quiz.deck.cloze import escape as cloze_escape
+from quiz.deck.cloze import escape_hint
+from quiz.deck.limits import MAX_GAP_NUMBER, past_limits
 from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.anki_notes import NoteType, common_deck, deck_names, note_types
@@ -39,8 +43,8 @@ QUIZ_GUID = re.compile(r"^quiz:([a-z0-9-]+):([a-z0-9-]+)$")
 _EXTRA_FIELDS = ("explanation", "back extra", "extra", "notes", "note")
 
 
-def _cloze_gaps(text: str) -> list[tuple[int, int, str, int]]:
-    """Each {{cN::answer::hint}} as (start, end, answer, N), in one pass over the text."""
+def _cloze_gaps(text: str) -> list[tuple[int, int, str, int, str]]:
+    """Each {{cN::answer::hint}} as (start, end, answer, N, hint), in one pass over the text."""
     # A gap ends at the first "}}" after it opens, its hint at the first "::" inside. Found with
     # str.find rather than a backtracking pattern, which took minutes on a page of "{{c1::".
     gaps = []
@@ -49,26 +53,36 @@ def _cloze_gaps(text: str) -> list[tuple[int, int, str, int]]:
         close = text.find("}}", opened.end())
         if close < 0:
             break
-        answer = text[opened.end() : close].split("::", 1)[0]
+        answer, _, hint = text[opened.end() : close].partition("::")
         digits = opened.group()[3:-2]
         number = int(digits) if len(digits) < 10 else 0  # a hostile number stays cheap
-        gaps.append((opened.start(), close + 2, answer, number))
+        gaps.append((opened.start(), close + 2, answer, number, hint))
         at = close + 2
     return gaps
 
 
 def anki_cloze(text: str) -> str | None:
-    """Anki's cloze text ({{c1::answer::hint}}) as quiz's ({{answer}}); None if unusable."""
+    """Anki's cloze text ({{c1::answer::hint}}) as quiz's, numbers and hints kept; None if unusable.
+
+    An answer is one answer: a '|' in it is escaped, not quiz's "or". Each gap keeps its Anki
+    number (written only when they are not simply 1, 2, 3... in order, which quiz gives gaps by
+    their place anyway); deletions that share a number in Anki, one card there, become gaps of
+    their own, the later ones numbered past every number the note uses.
+    """
     gaps = _cloze_gaps(text)
     if not gaps:
         return None
+    numbers = _stable_numbers([number for _, _, _, number, _ in gaps])
+    positional = numbers == list(range(1, len(gaps) + 1))
     converted: list[str] = []
     outside: list[str] = []
     at = 0
-    for start, end, answer, _ in gaps:
+    for (start, end, answer, _, hint), number in zip(gaps, numbers, strict=True):
         if not answer.strip():
             return None
-        converted += [text[at:start], "{{", answer.strip(), "}}"]
+        prefix = "" if positional else f"c{number}::"
+        suffix = f"::{escape_hint(hint.strip())}" if hint.strip() else ""
+        converted += [text[at:start], "{{", prefix, cloze_escape(answer.strip()), suffix, "}}"]
         outside.append(text[at:start])
         at = end
     converted.append(text[at:])
@@ -87,7 +101,22 @@ def guid_id(guid: str) -> str:
 
 def cloze_numbers(text: str) -> list[int]:
     """The Anki number (N of cN) of each gap, in the order quiz numbers them."""
-    return [number for _, _, _, number in _cloze_gaps(text)]
+    return [number for _, _, _, number, _ in _cloze_gaps(text)]
+
+
+def _stable_numbers(written: list[int]) -> list[int]:
+    """Each gap's quiz number: its Anki one, or a free one for a repeat or an unusable number."""
+    usable = {n for n in written if 1 <= n <= MAX_GAP_NUMBER}
+    free = itertools.count(max(usable, default=0) + 1)
+    seen: set[int] = set()
+    out = []
+    for number in written:
+        if number in usable and number not in seen:
+            out.append(number)
+            seen.add(number)
+        else:
+            out.append(next(free))
+    return out
 
 
 # --- Import ----------------------------------------------------------------------------------
@@ -266,11 +295,6 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
             card_tags.append(slugify(note_decks[nid]))
         if card_tags:
             card["tags"] = list(dict.fromkeys(card_tags))
-        if card.get("type") == "cloze" and re.search(r"\{\{[^{}]*\|", card["text"]):
-            # quiz's cloze syntax has no escape for '|' yet (it separates alternatives).
-            imported.notes.append(
-                f"note {number}: a '|' in a cloze answer becomes quiz's 'or' between answers"
-            )
         imported.note_places[nid] = len(imported.cards)
         if note_type.cloze:
             text = [*flds.split("\x1f"), ""][note_type.cloze_field()]
@@ -340,4 +364,5 @@ def _card(
     explanation = "\n".join(extra)
     if explanation and explanation not in (card.get("front"), card.get("back")):
         card["explanation"] = explanation
-    return card
+    # Past a deck's limits the note is left out and said, not the whole package refused.
+    return past_limits(card) or card

@@ -40,11 +40,21 @@ def _as_html(text: str | None) -> str:
     return html.escape(text or "", quote=False).replace("\n", "<br>")
 
 
+def _gap_html(text: str) -> str:
+    """Text inside an Anki gap: '::' and '}}' written so that Anki does not read them as syntax."""
+    return _as_html(text).replace("::", ":&#58;").replace("}}", "}&#125;")
+
+
 def _cloze_html(card: Cloze) -> str:
-    # Anki has no alternative answers in a gap: the first one is kept.
+    # Anki has no alternative answers in a gap: the first one is kept. Each gap keeps its
+    # number, so a gap inserted since the last export is a new Anki card, and the others keep
+    # their schedules; hints are written as Anki writes them.
     out = [_as_html(card.segments[0])]
-    for number, (answers, segment) in enumerate(zip(card.gaps, card.segments[1:], strict=True), 1):
-        out.append(f"{{{{c{number}::{_as_html(answers[0])}}}}}")
+    parts = zip(card.gap_numbers(), card.gaps, card.segments[1:], strict=True)
+    for index, (number, answers, segment) in enumerate(parts):
+        hint = card.hint(index)
+        shown = _gap_html(answers[0]) + (f"::{_gap_html(hint)}" if hint else "")
+        out.append(f"{{{{c{number}::{shown}}}}}")
         out.append(_as_html(segment))
     return "".join(out)
 

@@ -147,10 +147,10 @@ def _item_key(
     items = variants.get(card_id, ())
     numbers = imported.cloze_numbers.get(note_id)
     if numbers is not None:
-        # A cloze card is one Anki number; when several gaps share it, the first takes its
-        # history (the others were never asked apart in Anki).
-        index = next((i for i, n in enumerate(numbers) if n == ord_ + 1), None)
-        wanted = None if index is None else f"c{index + 1}"
+        # A cloze card is one Anki number, which the imported gap keeps (`anki_cloze`); when
+        # several gaps share it, the first keeps it and takes its history (the others were
+        # never asked apart in Anki, and get numbers of their own).
+        wanted = f"c{ord_ + 1}" if ord_ + 1 in numbers else None
     else:
         wanted = {0: "", 1: "reverse"}.get(ord_)
     if wanted is None or wanted not in items:
