@@ -174,3 +174,21 @@ async def test_the_study_screen_shows_the_hint_and_keys_the_review_by_number(
         await pilot.pause()
     (row,) = store.reviews("ann")
     assert (row["item_key"], row["outcome"], row["rating"]) == ("z::c4", "right", Rating.GOOD)
+
+
+def test_a_gift_missing_word_keeps_colons_and_backslashes_in_its_answers(tmp_path: Path) -> None:
+    from quiz.interchange.gift_import import import_gift
+
+    source = tmp_path / "bank.gift"
+    source.write_text("Scope is {=std\\:\\:vector =C\\\\dir} here.\n", encoding="utf-8")
+    (card,) = import_gift(source).cards
+    deck, problems = parse_deck(
+        f"deck: d\ntitle: D\ncards:\n  - id: z\n    type: cloze\n    text: '{card['text']}'\n",
+        "d.yaml",
+    )
+    assert deck is not None, problems
+    gap = deck.cards[0]
+    assert isinstance(gap, Cloze)
+    # Before escaping, '::' made 'vector' a hint and the answer 'std'.
+    assert gap.gaps == (("std::vector", "C\\dir"),)
+    assert gap.hints == ()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from quiz.deck.cloze import escape as cloze_escape
 from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.csv_format import read_text
@@ -348,5 +349,6 @@ def _missing_word(
     rest = before + after
     if any("|" in a or "{{" in a or "}}" in a for a in right) or "{{" in rest or "}}" in rest:
         raise Skip("a missing word with '|', '{{' or '}}', which a quiz cloze cannot hold")
-    text = f"{before}{{{{{'|'.join(dict.fromkeys(right))}}}}}{after}"
+    # Escaped, so that a '::' or a backslash in an answer stays the answer's own.
+    text = f"{before}{{{{{'|'.join(cloze_escape(a) for a in dict.fromkeys(right))}}}}}{after}"
     return {"type": "cloze", "text": text}

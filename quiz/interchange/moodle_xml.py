@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, assert_never
 
+from quiz.deck.cloze import escape as cloze_escape
 from quiz.deck.model import (
     Card,
     Choice,
@@ -418,7 +419,9 @@ def _cloze_text(question: ET.Element, notes: list[str], where: str) -> str:
         if any("|" in a or "{{" in a or "}}" in a for a in answers):
             raise _Skip("a cloze answer with '|', '{{' or '}}', which a quiz cloze cannot hold")
         choices += kind.startswith(("MULTICHOICE", "MC", "MULTIRESPONSE", "MR"))
-        out += [_segment(source[at : found.start()]), "{{" + "|".join(answers) + "}}"]
+        # Escaped, so that a '::' or a backslash in an answer stays the answer's own.
+        gap = "|".join(cloze_escape(a) for a in answers)
+        out += [_segment(source[at : found.start()]), "{{" + gap + "}}"]
         at = found.end()
     if not out:
         raise _Skip("a cloze question without embedded answers")
