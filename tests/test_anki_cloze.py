@@ -131,3 +131,46 @@ def test_export_writes_each_gap_number_so_anki_keeps_its_schedules(tmp_path: Pat
         assert cards[2].type == 0 and "one" in cards[2].question()
     finally:
         collection.close()
+
+
+def test_history_of_an_anki_cloze_card_goes_to_the_gap_of_its_number(tmp_path: Path) -> None:
+    from anki.collection import Collection as AnkiCollection
+
+    from quiz.store.database import open_store
+
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = AnkiCollection(str(folder / "collection.anki2"))
+    note = collection.new_note(collection.models.by_name("Cloze"))  # type: ignore[arg-type]
+    note.fields[0] = "First {{c2::Minsk}}, then {{c1::Astana}}."
+    collection.add_note(note, collection.decks.id("Capitals"))
+    (card,) = [c for c in note.cards() if c.ord == 1]  # Anki's c2: Minsk
+    collection.db.execute(
+        "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+        " values (?, ?, -1, 3, 1, 0, 2500, 6000, 0)",
+        1_767_000_000_000,
+        card.id,
+    )
+    package = tmp_path / "capitals.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=True, with_deck_configs=True, with_media=False, legacy=False
+        ),
+        limit=None,
+    )
+    collection.close()
+    db, output = tmp_path / "quiz.db", tmp_path / "capitals.yaml"
+    result = run("import", str(package), "-o", str(output), "--learner", "ann", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    deck, problems = check_deck(output)
+    assert deck is not None, problems
+    store = open_store(db)
+    try:
+        (review,) = store.reviews("ann")
+        # Keyed by Anki's number, so editing the note in Anki and importing again keeps it.
+        assert review["item_key"] == f"{deck.cards[0].id}::c2"
+        item = store.stored_item(deck.id, review["item_key"])
+        assert item is not None and item.question() == "First [...], then Astana."
+    finally:
+        store.close()
