@@ -107,3 +107,19 @@ def test_syncing_and_checking_the_biggest_cloze_are_bounded(tmp_path: Path) -> N
         assert run.code == 0, run.stderr[-2000:]
         assert run.within_bounds(), (args, run.seconds, run.megabytes, SECONDS, MEGABYTES)
     assert db.stat().st_size < 2_000_000
+
+
+def test_the_cloze_benchmark_runs_on_a_tiny_cloze() -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).parent.parent / "benchmarks" / "cloze_bench.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--gaps", "5", "--repeats", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| 5 | " in done.stdout
