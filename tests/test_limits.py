@@ -129,16 +129,42 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
-@pytest.mark.parametrize("command", ["check", "study"])
+@pytest.mark.parametrize("command", ["check", "study", "decks"])
 def test_past_the_limits_quiz_refuses_in_bounded_time(
     tmp_path: Path, name: str, command: str
 ) -> None:
     path = tmp_path / name
     path.write_text(HOSTILE[name](), encoding="utf-8")
-    args = ["--db", str(tmp_path / "q.db"), "--new-learner", "study", str(path)]
+    args = ["--db", str(tmp_path / "q.db"), "--new-learner", command, str(path)]
     run = run_quiz(*(["check", str(path)] if command == "check" else args))
-    assert run.code == 1, run.stderr[-2000:]
+    # `quiz decks` lists the decks that load, and names the one that does not.
+    assert run.code == (0 if command == "decks" else 1), run.stderr[-2000:]
     assert "Traceback" not in run.stderr
     said = run.stdout + run.stderr
     assert "error: card '" in said and "; at most " in said
     assert run.within_bounds(), (run.seconds, run.megabytes, SECONDS, MEGABYTES)
+
+
+async def test_the_study_screen_assigns_every_pair_a_deck_may_have(
+    store, tmp_path: Path, clock
+) -> None:
+    import random
+
+    from quiz.library import open_deck
+    from quiz.tui.app import make_app
+
+    path = tmp_path / "pairs.yaml"
+    path.write_text(_pairs(limits.PAIRS.most), encoding="utf-8")
+    deck, problems = open_deck(store, path, clock())
+    assert deck is not None, problems
+    app = make_app(store, [deck], "ann", study=["d"], clock=clock, rng=random.Random(1))
+    async with app.run_test(size=(100, 70)) as pilot:
+        await pilot.pause()
+        # The last left item gets the last letter: every option is in reach.
+        for _ in range(limits.PAIRS.most - 1):
+            await pilot.press("down")
+        await pilot.press("z", "enter")
+        await pilot.pause()
+    (row,) = store.reviews("ann")
+    assert row["item_key"] == "m"
+    assert row["response"].count(":") == 1
