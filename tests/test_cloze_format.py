@@ -192,3 +192,16 @@ def test_a_gift_missing_word_keeps_colons_and_backslashes_in_its_answers(tmp_pat
     # Before escaping, '::' made 'vector' a hint and the answer 'std'.
     assert gap.gaps == (("std::vector", "C\\dir"),)
     assert gap.hints == ()
+
+
+def test_an_export_that_cannot_keep_hints_says_so(tmp_path: Path) -> None:
+    from quiz.interchange.convert import export_deck
+
+    path = tmp_path / "gaps.yaml"
+    path.write_text(deck_text("{{a::first}} and {{b}} and {{c::third}}"), encoding="utf-8")
+    deck, problems = parse_deck(path.read_text(encoding="utf-8"), str(path))
+    assert deck is not None, problems
+    for suffix, name in ((".gift", "GIFT"), (".xml", "Moodle XML"), (".csv", "CSV")):
+        report = export_deck(deck, tmp_path / f"out{suffix}", None)
+        assert f"2 cloze hint(s) left out: {name} has no place for them" in report.notes
+    assert not any("hint" in n for n in export_deck(deck, tmp_path / "out.apkg", None).notes)

@@ -8,9 +8,20 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import assert_never
 
 from quiz.deck.loader import parse_deck
-from quiz.deck.model import Deck
+from quiz.deck.model import (
+    Choice,
+    Cloze,
+    Deck,
+    Flashcard,
+    Match,
+    Numeric,
+    Order,
+    TrueFalse,
+    Typed,
+)
 from quiz.deck.text import slugify
 from quiz.interchange import EXPORT_FORMATS, IMPORT_FORMATS, InterchangeError
 from quiz.interchange.deck_yaml import ImportedDeck, deck_yaml
@@ -172,6 +183,20 @@ def flattened_notes(deck: Deck, where: str, *, with_cloze: bool) -> list[str]:
     ]
 
 
+def cloze_hints(deck: Deck) -> int:
+    """How many cloze gaps have a hint, which only an Anki export keeps."""
+    count = 0
+    for card in deck.cards:
+        match card:
+            case Cloze():
+                count += sum(1 for hint in card.hints if hint)
+            case Flashcard() | Choice() | TrueFalse() | Typed() | Numeric() | Order() | Match():
+                pass
+            case _:
+                assert_never(card)
+    return count
+
+
 def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
     """Write a deck in an export format."""
     fmt = format_of(output, fmt, EXPORT_FORMATS)
@@ -219,4 +244,8 @@ def export_deck(deck: Deck, output: Path, fmt: str | None) -> Report:
         text = export_csv(deck, "\t" if fmt == "tsv" else ",")
         report_notes = flattened_notes(deck, "CSV", with_cloze=True)
         write_atomically(output, lambda temp: temp.write_text(text, encoding="utf-8", newline=""))
+    hints = cloze_hints(deck) if fmt != "apkg" else 0
+    if hints:
+        name = {"gift": "GIFT", "moodle": "Moodle XML"}.get(fmt, "CSV")
+        report_notes.append(f"{hints} cloze hint(s) left out: {name} has no place for them")
     return Report(written, skipped, notes=report_notes)
