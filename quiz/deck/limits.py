@@ -38,12 +38,14 @@ CHOICES = Limit("too-many-choices", 99, "choices", "can be picked with two-digit
 PAIRS = Limit("too-many-pairs", 26, "match pairs", "can be assigned from the keyboard (a-z)")
 ITEMS = Limit("too-many-items", 99, "items to order", "in one order card")
 ACCEPTED = Limit("too-many-answers", 100, "accepted answers", "in one card or gap")
+# Each of a card's study items is tagged with each tag in the store: a cloze's gaps times tags.
+TAGS = Limit("too-many-tags", 100, "tags", "on one card or deck")
 # Characters of one text field as written: a long passage is a few thousand.
 TEXT = Limit("text-too-long", 20_000, "characters", "in one text field")
 # The highest gap number `{{cN::...}}` a cloze may write (Anki's own numbers stay far below).
 MAX_GAP_NUMBER = 9_999
 
-LIMITS = (CARDS, GAPS, CHOICES, PAIRS, ITEMS, ACCEPTED, TEXT)
+LIMITS = (CARDS, GAPS, CHOICES, PAIRS, ITEMS, ACCEPTED, TAGS, TEXT)
 
 
 def past_limits(card: Mapping[str, Any]) -> str | None:
@@ -51,7 +53,8 @@ def past_limits(card: Mapping[str, Any]) -> str | None:
     for key, value in card.items():
         if isinstance(value, str) and len(value) > TEXT.most:
             return f"its {key} has {TEXT.said(len(value))}"
-    for key, limit in (("choices", CHOICES), ("items", ITEMS), ("accept", ACCEPTED)):
+    counted = (("choices", CHOICES), ("items", ITEMS), ("accept", ACCEPTED), ("tags", TAGS))
+    for key, limit in counted:
         if len(card.get(key) or ()) > limit.most:
             return limit.said(len(card[key]))
     if len(card.get("pairs") or ()) > PAIRS.most:

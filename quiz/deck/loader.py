@@ -10,7 +10,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from quiz.collector import collector_paused
 from quiz.deck.card_fields import FIELD_READERS
 from quiz.deck.files import decode_deck, read_deck_bytes
-from quiz.deck.limits import CARDS
+from quiz.deck.limits import CARDS, TAGS
 from quiz.deck.model import CARD_TYPES, Card, Deck, Settings, Source, SourceRef
 from quiz.deck.problems import DeckError, Problem, Severity
 from quiz.deck.reader import Entries, Reader, closest, optional, suggestion
@@ -120,6 +120,8 @@ class _DeckBuilder:
         return out
 
     def tags(self, node: Node, what: str) -> tuple[str, ...]:
+        if not self.r.within(node, TAGS, what):
+            return ()
         out = []
         for tag, tag_node in self.r.text_list(node, what):
             if not SLUG.match(tag):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quiz.deck.limits import ACCEPTED, CARDS, CHOICES, GAPS, ITEMS, PAIRS, TEXT
+from quiz.deck.limits import ACCEPTED, CARDS, CHOICES, GAPS, ITEMS, PAIRS, TAGS, TEXT
 from quiz.deck.problems import Severity
 
 ERROR = Severity.ERROR
@@ -71,6 +71,7 @@ RULES: dict[str, Rule] = {
             ERROR,
             f"more than {ACCEPTED.most} accepted answers in a typed card or a cloze gap",
         ),
+        Rule("too-many-tags", ERROR, f"a card or deck with more than {TAGS.most} tags"),
         Rule("text-too-long", ERROR, f"a text field longer than {TEXT.most:,} characters"),
         Rule("duplicate-deck-id", ERROR, "two files checked together use the same deck id"),
         # Warnings: the deck can be used, but something is likely wrong.

@@ -143,7 +143,12 @@ def _shape(card_type: str | None, key: str) -> Schema:
         "id": {"$ref": "#/$defs/slug"},
         "type": {"enum": list(TYPE_KEYS), "default": "flashcard"},
         "sources": {"type": "object", "additionalProperties": {"$ref": "#/$defs/source"}},
-        "tags": {"type": "array", "items": {"$ref": "#/$defs/slug"}, "uniqueItems": True},
+        "tags": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/slug"},
+            "uniqueItems": True,
+            "maxItems": limits.TAGS.most,
+        },
         "settings": {"$ref": "#/$defs/settings"},
         "lint": {"$ref": "#/$defs/lint"},
         "cards": {
