@@ -80,9 +80,9 @@ def generate(path: Path, learners: int, cards: int, reviews_per_card: int, seed:
         deck_id = f"deck{min(number // per_deck, DECKS - 1)}"
         card = make_card(rng, number)
         content = json.dumps(card.to_dict())
-        card_rows.append(
-            (deck_id, card.id, card.id, "", card.type, number, number * 6 + 10, content, "h")
-        )
+        # The store keeps each card's content once, by its hash (card_contents).
+        line, chash = number * 6 + 10, f"h{number}"
+        card_rows.append((deck_id, card.id, card.id, "", card.type, number, line, content, chash))
         # One to four reviews (two and a half on average) per learner who studied the card.
         remaining = reviews_per_card
         for learner in rng.sample(names, min(learners, reviews_per_card)):
@@ -137,10 +137,14 @@ def generate(path: Path, learners: int, cards: int, reviews_per_card: int, seed:
             [(*row[:4], json.dumps(row[4]), NOW.isoformat()) for row in deck_rows],
         )
         conn.executemany(
+            "INSERT INTO card_contents (hash, content) VALUES (?, ?)",
+            [(row[8], row[7]) for row in card_rows],
+        )
+        conn.executemany(
             "INSERT INTO cards (deck_id, item_key, card_id, variant, type, position, line, "
             "content, content_hash, archived, added_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            [(*row, NOW.isoformat(), NOW.isoformat()) for row in card_rows],
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, 0, ?, ?)",
+            [(*row[:7], row[8], NOW.isoformat(), NOW.isoformat()) for row in card_rows],
         )
         conn.executemany(
             "INSERT INTO learners (name, created_at) VALUES (?, ?)",
@@ -223,6 +227,7 @@ def merge(store: Store) -> float:
         target.conn.execute("ATTACH DATABASE ? AS source", (str(store.path),))
         target.conn.execute("INSERT INTO decks SELECT * FROM source.decks")
         target.conn.execute("INSERT INTO cards SELECT * FROM source.cards")
+        target.conn.execute("INSERT INTO card_contents SELECT * FROM source.card_contents")
     target.conn.execute("DETACH DATABASE source")
     start = time.perf_counter()
     import_progress(target, files, NOW)
