@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from anki.collection import (
@@ -174,3 +175,29 @@ def test_history_of_an_anki_cloze_card_goes_to_the_gap_of_its_number(tmp_path: P
         assert item is not None and item.question() == "First [...], then Astana."
     finally:
         store.close()
+
+
+def test_an_answer_that_looks_like_anki_syntax_is_shown_as_written_in_anki(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "syntax.yaml"
+    source.write_text(_cloze_deck(r"Write {{\{\{c1\:\:x\}\}::the syntax}} here."), "utf-8")
+    deck, problems = check_deck(source)
+    assert deck is not None, problems
+    package = tmp_path / "syntax.apkg"
+    export_apkg(deck, package, timestamp=1_700_000_000)
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    try:
+        options = ImportAnkiPackageOptions(with_scheduling=False)
+        collection.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(package), options=options)
+        )
+        (note_id,) = collection.find_notes("")
+        (card,) = collection.get_note(note_id).cards()
+        assert "[the syntax]" in card.question()
+        # Shown as written (entities in Anki's HTML), not read as a cloze of its own.
+        assert "{{c1::x}}" in html.unescape(card.answer())
+    finally:
+        collection.close()

@@ -41,8 +41,9 @@ def _as_html(text: str | None) -> str:
 
 
 def _gap_html(text: str) -> str:
-    """Text inside an Anki gap: '::' and '}}' written so that Anki does not read them as syntax."""
-    return _as_html(text).replace("::", ":&#58;").replace("}}", "}&#125;")
+    """Text inside an Anki gap: '::', '{{' and '}}' written so that Anki reads no syntax in them."""
+    html_text = _as_html(text).replace("::", ":&#58;")
+    return html_text.replace("{{", "{&#123;").replace("}}", "}&#125;")
 
 
 def _cloze_html(card: Cloze) -> str:
