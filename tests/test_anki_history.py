@@ -186,3 +186,39 @@ def test_importing_again_adds_no_review_and_no_history_skips_it(tmp_path: Path) 
         assert len(store.reviews()) == IMPORTED
     finally:
         store.close()
+
+
+def test_the_replay_uses_the_learners_own_desired_retention(tmp_path: Path) -> None:
+    from quiz.scheduler import DEFAULT_PARAMETERS
+
+    collection, cards = make_collection(tmp_path / "anki")
+    package = export(collection, tmp_path / "geo.apkg")
+    db = tmp_path / "quiz.db"
+    store = open_store(db)
+    # Ann studies at 80%, for every deck: the replay must use it, not the default 90%.
+    store.set_learner_setting("ann", "", "desired_retention", "0.8", TODAY)
+    store.close()
+    output = tmp_path / "geo.yaml"
+    result = run("import", str(package), "-o", str(output), "--learner", "ann", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    decay = -DEFAULT_PARAMETERS[20]
+    factor = 0.9 ** (1 / decay) - 1
+    store = open_store(db)
+    try:
+        states = store.states("ann", load(output).id)
+        later = 0
+        for name, key in item_keys(load(output)).items():
+            anki_state = collection.compute_memory_state(cards[name])
+            # Anki's interval at a desired retention r, from the stability it computes.
+            days = anki_state.stability / factor * (0.8 ** (1 / decay) - 1)
+            last = max(_at(d, m) for d, m, _, _, kind in HISTORIES[name] if kind != 4)
+            last_day = study_day(datetime.fromtimestamp(last / 1000, UTC))
+            anki_due = last_day + timedelta(days=max(1, round(days)))
+            quiz_due = study_day(states[key].due)
+            assert abs((quiz_due - anki_due).days) <= 1, (name, quiz_due, anki_due)
+            at_ninety = last_day + timedelta(days=max(1, round(anki_state.stability)))
+            later += quiz_due > at_ninety
+        assert later >= 4  # at 80%, cards come back later than at 90%
+    finally:
+        store.close()
+        collection.close()

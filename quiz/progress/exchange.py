@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from quiz.deck.model import Settings
 from quiz.progress import validate
 from quiz.progress.marks import MarkLineError, mark_line, read_mark
 from quiz.progress.stats import ts
@@ -19,6 +20,7 @@ from quiz.store.database import Store
 from quiz.store.marks import MarkEvent
 from quiz.store.reviews import ImportedReview
 from quiz.study.answering import replay_item
+from quiz.study.learner import learner_scheduler
 
 FORMAT = "quiz-progress"
 VERSION = 1
@@ -477,15 +479,16 @@ def _merge(
 
 
 def _replay(store: Store, touched: set[tuple[str, str, str]]) -> None:
-    # Without fuzz, the same reviews give the same states on every machine and in any order.
-    schedulers = {
-        deck_id: Scheduler(retention, fuzz=False)
-        for deck_id, retention in store.retentions().items()
-    }
+    # The learner's own FSRS for the deck (retention, steps, fitted parameters), as their study
+    # uses; without fuzz, the same reviews give the same states on every machine, in any order.
+    schedulers: dict[tuple[str, str], Scheduler] = {}
     for learner, deck_id, key in sorted(touched):
+        if (learner, deck_id) not in schedulers:
+            deck = store.deck_settings(deck_id) or Settings()
+            schedulers[learner, deck_id] = learner_scheduler(store, learner, deck_id, deck, False)
         reviews = store.item_reviews(learner, deck_id, key)
         forgotten = store.last_forgotten(learner, deck_id, key)
         if forgotten is not None:
             # Sent back to new then: only the reviews since count for its state.
             reviews = [r for r in reviews if r[1] > forgotten]
-        replay_item(store, schedulers[deck_id], learner, deck_id, key, reviews, None)
+        replay_item(store, schedulers[learner, deck_id], learner, deck_id, key, reviews, None)
