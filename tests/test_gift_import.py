@@ -49,7 +49,7 @@ BANK = """\
 // A bank as Moodle users write them.
 $CATEGORY: $course$/History/Treaties
 
-// [tag:csto] [tag:Истории]
+// [tag:csto] [tag:Истории] [tag:★]
 ::Founding::When was the treaty signed? {
   =1992 # right
   =%50%1991 # close
@@ -94,9 +94,9 @@ def test_a_bank_imports_with_categories_tags_feedback_and_what_was_left_out(
     by_id = {card.id: card.to_dict() for card in deck.cards}
     assert by_id["founding"]["answer"] == "1992"
     assert by_id["founding"]["explanation"] == "It was signed in Tashkent."
-    # Tags are slugs for now: a Cyrillic one is left out, and said.
-    assert "line 5: a tag with no letters or digits a slug can hold left out" in err
-    assert by_id["founding"]["tags"] == ("csto", "history", "treaties")
+    # Tags are Unicode: a Cyrillic one is kept (lowercase); one with no letter is said.
+    assert "1 tag(s) on cards left out: a tag needs a letter or a digit: '★' (1)" in err
+    assert by_id["founding"]["tags"] == ("csto", "истории", "history", "treaties")
     assert (by_id["range"]["question"], by_id["range"]["answer"]) == (
         "Between which years? roughly",
         1992,

@@ -24,6 +24,7 @@ from quiz.deck.vocabulary import (
     SOURCE,
     SOURCE_REF,
     TYPE_KEYS,
+    is_tag,
 )
 from quiz.deck.yaml_errors import Shift
 from quiz.deck.yaml_safe import alias_problems, compose_all, unshift
@@ -124,9 +125,12 @@ class _DeckBuilder:
             return ()
         out = []
         for tag, tag_node in self.r.text_list(node, what):
-            if not SLUG.match(tag):
+            if not is_tag(tag):
                 self.r.error(
-                    tag_node, f"tag '{tag}' must be a slug like 'kazakhstan-2022'", "bad-slug"
+                    tag_node,
+                    f"tag '{tag}' must be lowercase words joined by hyphens, like "
+                    "'kazakhstan-2022' or 'столицы'",
+                    "bad-slug",
                 )
             else:
                 out.append(tag)

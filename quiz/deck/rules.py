@@ -48,7 +48,11 @@ RULES: dict[str, Rule] = {
         Rule("unknown-key", ERROR, "a key the format does not have (often a typo)"),
         Rule("missing-key", ERROR, "a required key is missing"),
         Rule("duplicate-key", ERROR, "the same key twice in one mapping"),
-        Rule("bad-slug", ERROR, "a deck id, card id or tag that is not a slug like 'csto-basics'"),
+        Rule(
+            "bad-slug",
+            ERROR,
+            "a deck id or card id not a slug like 'csto-basics', or a tag not lowercase words",
+        ),
         Rule("no-cards", ERROR, "the deck has no cards"),
         Rule("unknown-type", ERROR, "a card type that does not exist"),
         Rule("duplicate-id", ERROR, "two cards with the same id in one deck"),

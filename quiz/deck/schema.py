@@ -15,6 +15,7 @@ from quiz.deck.vocabulary import (
     SLUG,
     SOURCE,
     SOURCE_REF,
+    TAG_PATTERN,
     TRUE_WORDS,
     TYPE_KEYS,
     Keys,
@@ -69,7 +70,7 @@ _DESCRIPTIONS: dict[str, str] = {
     "title": "The deck's title.",
     "description": "What the deck is about.",
     "sources": "Works the cards cite, by key.",
-    "tags": "Slugs; a deck's tags are added to every card.",
+    "tags": "Tags (lowercase words, any script); a deck's tags are added to every card.",
     "settings": "Per-deck study defaults.",
     "lint": "Lint rules to silence (for the whole deck, or for one card).",
     "cards": "The cards.",
@@ -145,7 +146,7 @@ def _shape(card_type: str | None, key: str) -> Schema:
         "sources": {"type": "object", "additionalProperties": {"$ref": "#/$defs/source"}},
         "tags": {
             "type": "array",
-            "items": {"$ref": "#/$defs/slug"},
+            "items": {"$ref": "#/$defs/tag"},
             "uniqueItems": True,
             "maxItems": limits.TAGS.most,
         },
@@ -246,6 +247,13 @@ def deck_schema() -> Schema:
         "$defs": {
             "text": {**_TEXT, "description": "Text; quote it when it contains ': '."},
             "slug": {**_SLUG, "description": "A slug: lowercase letters, digits and hyphens."},
+            "tag": {
+                "anyOf": [
+                    {"type": "string", "pattern": TAG_PATTERN},
+                    {"type": "integer", "minimum": 0},
+                ],
+                "description": "A tag: lowercase words of any script, joined by hyphens.",
+            },
             "boolean": {**_BOOLEAN, "description": "true or false."},
             "source": _object(SOURCE),
             "settings": _object(SETTINGS),

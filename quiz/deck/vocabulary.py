@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# What the schema can say of a tag (JSON Schema patterns have no Unicode classes): words of
+# anything but spaces, ASCII capitals and ASCII punctuation, joined by single hyphens.
+_TAG_WORD = r"[^\s!-/:-@A-Z\[-`{-~]+"
+TAG_PATTERN = f"^{_TAG_WORD}(?:-{_TAG_WORD})*$"
+
+
+def is_tag(text: str) -> bool:
+    """A tag: lowercase words of letters and digits of any script (NFC), joined by hyphens."""
+    # Unicode, not ASCII slugs, so Anki's 'Столицы' or '地理' stay tags; lowercase and NFC, so
+    # the same tag is always the same string and `tag:` search finds it by equality.
+    if text != text.lower() or not unicodedata.is_normalized("NFC", text):
+        return False
+    return all(
+        word
+        and unicodedata.category(word[0])[0] in "LN"
+        and all(unicodedata.category(char)[0] in "LMN" for char in word)
+        for word in text.split("-")
+    )
+
+
 # The words a true-or-false value may be written as, in any case.
 TRUE_WORDS = frozenset({"true", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "no", "off"})

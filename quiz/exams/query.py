@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from quiz.deck.model import CARD_TYPES, Card, Deck
-from quiz.deck.vocabulary import SLUG
+from quiz.deck.vocabulary import is_tag
 
 # The subset of the learner search syntax that exists so far; other fields are refused by name.
 FIELDS = ("tag", "type")
@@ -43,8 +43,8 @@ def parse_query(text: str) -> Query:
         if not colon or not value:
             raise QueryError(f"term '{term}' must be field:value (fields: tag, type)")
         if name == "tag":
-            if not SLUG.match(value):
-                raise QueryError(f"tag '{value}' must be a slug like 'treaty'")
+            if not is_tag(value):
+                raise QueryError(f"tag '{value}' must be a tag like 'treaty' or 'столицы'")
             tags.append(value)
         elif name == "type":
             if value not in CARD_TYPES:

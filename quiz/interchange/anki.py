@@ -18,11 +18,11 @@ from typing import IO, Any, NamedTuple, TypeVar
 from quiz.deck.cloze import escape as cloze_escape
 from quiz.deck.cloze import escape_hint
 from quiz.deck.limits import MAX_GAP_NUMBER, past_limits
-from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.anki_notes import NoteType, common_deck, deck_names, note_types
 from quiz.interchange.deck_yaml import ImportedDeck
 from quiz.interchange.html_text import html_to_text
+from quiz.interchange.tags import TagMaker, make_tag
 from quiz.interchange.untrusted import (
     copy_capped,
     is_interrupted,
@@ -272,7 +272,7 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
             f"({', '.join(used[:3])}{', ...' if len(used) > 3 else ''})"
         )
     unshown: Counter[str] = Counter()
-    lost_tags: set[str] = set()
+    maker = TagMaker()
     rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
     for number, (nid, guid, mid, tags, flds) in enumerate(rows, start=1):
         note_type = types.get(mid)
@@ -288,11 +288,9 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
             card["id"] = found.group(2)
         elif guid:
             card["id"] = guid_id(str(guid))
-        card_tags = [t for t in (slugify(tag) for tag in tags.split()) if t]
-        # Tags are slugs for now: one with no Latin letter or digit has no slug, and is said.
-        lost_tags.update(tag for tag in tags.split() if not slugify(tag))
+        card_tags = maker.tags(tags.split())
         if len(used) > 1 and note_decks.get(nid):
-            card_tags.append(slugify(note_decks[nid]))
+            card_tags.append(make_tag(note_decks[nid]))
         if card_tags:
             card["tags"] = list(dict.fromkeys(card_tags))
         imported.note_places[nid] = len(imported.cards)
@@ -300,9 +298,7 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
             text = [*flds.split("\x1f"), ""][note_type.cloze_field()]
             imported.cloze_numbers[nid] = cloze_numbers(html_to_text(text))
         imported.cards.append(card)
-    if lost_tags:
-        shown = ", ".join(sorted(lost_tags)[:5]) + (", ..." if len(lost_tags) > 5 else "")
-        imported.notes.append(f"{len(lost_tags)} tag(s) a slug cannot hold left out: {shown}")
+    imported.notes.extend(maker.notes())
     for name, count in sorted(unshown.items()):
         imported.notes.append(
             f"field '{name}' left out of {count} note(s): no card template shows it"

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from quiz.deck.model import Deck
-from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.anki import QUIZ_GUID, anki_cloze
 from quiz.interchange.deck_yaml import ImportedDeck
 from quiz.interchange.front_back import front_back, has_reverse, source_text
 from quiz.interchange.html_text import html_to_text
+from quiz.interchange.tags import TagMaker, make_tag
 
 # Header names, lower-cased, for each column a deck uses; the first is what export writes.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -104,9 +104,8 @@ def _header(first: list[str]) -> dict[str, int] | None:
     return found if {"front", "back"} <= set(found) else None
 
 
-def _tags(raw: str) -> list[str]:
-    tags = (slugify(t) for t in re.split(r"[\s,;]+", raw) if t.strip())
-    return list(dict.fromkeys(t for t in tags if t))
+def _tags(raw: str, maker: TagMaker) -> list[str]:
+    return maker.tags(re.split(r"[\s,;]+", raw))
 
 
 @dataclass(frozen=True)
@@ -164,7 +163,8 @@ def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False
     imported = ImportedDeck(
         title=title or path.stem.replace("_", " ").replace("-", " ").strip() or "Cards"
     )
-    file_tags = _tags(directives.get("tags", ""))
+    maker = TagMaker()
+    file_tags = _tags(directives.get("tags", ""), maker)
     decks: set[str] = set()
     card_decks: list[str] = []
     bad: list[InterchangeError] = []
@@ -173,7 +173,7 @@ def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False
             continue
         line = skipped_lines + row_lines[index]
         try:
-            card, deck = _card(row, layout, directives, html, line)
+            card, deck = _card(row, layout, directives, html, line, maker)
         except InterchangeError as exc:
             bad.append(exc)
             continue
@@ -186,7 +186,7 @@ def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False
     if len(decks) > 1:
         # One deck file for cards from several Anki decks: each keeps its deck as a tag.
         for card, deck in zip(imported.cards, card_decks, strict=True):
-            card["tags"] = list(dict.fromkeys([*card.get("tags", []), slugify(deck) or "default"]))
+            card["tags"] = list(dict.fromkeys([*card.get("tags", []), make_tag(deck) or "default"]))
     if bad and (strict or not imported.cards):
         first = bad[0]
         more = f" (and {len(bad) - 1} more bad row(s))" if len(bad) > 1 else ""
@@ -194,6 +194,7 @@ def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False
             raise InterchangeError(f"{first}{more}; no row could be imported", first.line)
         raise InterchangeError(f"{first}{more}; nothing was written (--strict)", first.line)
     imported.skipped.extend(f"{path}:{exc.line}: {exc}" for exc in bad)
+    imported.notes.extend(maker.notes())
     if len(decks) > 1:
         imported.notes.append(
             f"{len(decks)} Anki decks in the file: each card has its deck as a tag"
@@ -215,7 +216,12 @@ def _row_lines(body: str, sep: str) -> list[int]:
 
 
 def _card(
-    row: list[str], layout: _Layout, directives: dict[str, str], html: bool, line: int
+    row: list[str],
+    layout: _Layout,
+    directives: dict[str, str],
+    html: bool,
+    line: int,
+    maker: TagMaker,
 ) -> tuple[dict[str, Any], str]:
     """The card a row becomes, and the Anki deck it names (if any)."""
 
@@ -270,7 +276,7 @@ def _card(
     explanation = "\n".join([cell("explanation"), *extra, *cited]).strip()
     if explanation:
         card["explanation"] = explanation
-    tags = _tags(at(columns.get("tags")) if "tags" in columns else "")
+    tags = _tags(at(columns.get("tags")) if "tags" in columns else "", maker)
     if tags:
         card["tags"] = tags
     guid = at(layout.guid).strip()

@@ -14,6 +14,7 @@ from quiz.interchange import InterchangeError
 from quiz.interchange.csv_format import read_text
 from quiz.interchange.deck_yaml import ImportedDeck, number_text
 from quiz.interchange.html_text import html_to_text
+from quiz.interchange.tags import TagMaker
 
 _FORMATS = ("html", "plain", "moodle", "markdown")
 _TAG_COMMENT = re.compile(r"^//\s*((?:\[tag:[^\]]+\]\s*)+)$")
@@ -119,6 +120,7 @@ def import_gift(path: Path) -> ImportedDeck:
     if ours:
         title = ours.group(1).strip()
     imported = ImportedDeck(title=title or path.stem)
+    maker = TagMaker()
     for question in questions:
         try:
             card = _card(question.text, imported.notes, question.line)
@@ -128,14 +130,11 @@ def import_gift(path: Path) -> ImportedDeck:
         tags = list(question.tags)
         if len(categories) > 1:
             tags += _category_parts(question.category)
-        card_tags = [t for t in (slugify(tag) for tag in tags) if t]
-        if len(card_tags) < len(tags):
-            imported.notes.append(
-                f"line {question.line}: a tag with no letters or digits a slug can hold left out"
-            )
+        card_tags = maker.tags(tags)
         if card_tags:
             card["tags"] = list(dict.fromkeys(card_tags))
         imported.cards.append(card)
+    imported.notes.extend(maker.notes())
     if not imported.cards:
         reasons = f" ({imported.skipped[0]})" if imported.skipped else ""
         raise InterchangeError(f"no question could be imported{reasons}")

@@ -30,6 +30,7 @@ from quiz.interchange.deck_yaml import ImportedDeck, number_text
 from quiz.interchange.front_back import number, with_source
 from quiz.interchange.gift import select_all_weights
 from quiz.interchange.html_text import html_to_text
+from quiz.interchange.tags import TagMaker
 
 MAX_BYTES = 64 * 1024 * 1024
 # In an embedded (cloze) answer these characters are Moodle's syntax unless escaped.
@@ -254,6 +255,7 @@ def import_moodle_xml(path: Path) -> ImportedDeck:
     names = [_category_names(c) for c in categories]
     title = (names[0] or [path.stem])[-1] if len(categories) == 1 else path.stem
     imported = ImportedDeck(title=title)
+    maker = TagMaker()
     category: list[str] = []
     number = 0
     for question in questions:
@@ -277,12 +279,11 @@ def import_moodle_xml(path: Path) -> ImportedDeck:
         tags = [_value(t) for t in question.findall("tags/tag")]
         if len(categories) > 1:
             tags += category
-        card_tags = [t for t in (slugify(tag) for tag in tags) if t]
-        if len(card_tags) < len(tags):
-            imported.notes.append(f"{where}: a tag a slug cannot hold left out")
+        card_tags = maker.tags(tags)
         if card_tags:
-            card["tags"] = list(dict.fromkeys(card_tags))
+            card["tags"] = card_tags
         imported.cards.append(card)
+    imported.notes.extend(maker.notes())
     if not imported.cards:
         reasons = f" ({imported.skipped[0]})" if imported.skipped else ""
         raise InterchangeError(f"no question could be imported{reasons}")

@@ -135,6 +135,8 @@ class _Translator:
                 raise ValueError(f"unknown field {name}")
 
     def tag_match(self, column: str, value: str) -> str:
+        # Tags are lowercase (any script), and SQLite's NOCASE and LIKE fold ASCII only.
+        value = value.lower()
         if "*" in value:
             self.args.append(_like(value))
             return f"{column} LIKE ? ESCAPE '\\'"
@@ -143,7 +145,7 @@ class _Translator:
         return f"{column} = ? COLLATE NOCASE"
 
     def deck_tagged(self, value: str) -> str:
-        self.args.append(_like(value))
+        self.args.append(_like(value.lower()))
         return (
             "SELECT d2.id FROM decks d2, json_each(d2.meta, '$.tags') j "
             "WHERE j.value LIKE ? ESCAPE '\\'"
