@@ -425,40 +425,6 @@ def test_a_changed_reverse_and_a_source_update_the_note_in_place(tmp_path: Path)
         collection.close()
 
 
-def test_subdecks_give_the_shared_title_and_a_tag_each(tmp_path: Path) -> None:
-    folder = tmp_path / "source"
-    folder.mkdir()
-    collection = Collection(str(folder / "collection.anki2"))
-    notes = [
-        ("Geography::Europe", "Basic", ["Capital of France?", "Paris"]),
-        ("Geography::Cloze practice", "Cloze", ["{{c1::Astana}} is a capital.", ""]),
-        ("Geography::Cloze practice", "Cloze", ["{{c1::Minsk}} is a capital.", ""]),
-        ("Geography::Cloze practice", "Cloze", ["{{c1::Yerevan}} is a capital.", ""]),
-    ]
-    for deck, type_name, fields in notes:
-        note = collection.new_note(collection.models.by_name(type_name))  # type: ignore[arg-type]
-        for index, value in enumerate(fields):
-            note.fields[index] = value
-        collection.add_note(note, collection.decks.id(deck))
-    package = tmp_path / "geo.apkg"
-    collection.export_anki_package(
-        out_path=str(package),
-        options=ExportAnkiPackageOptions(
-            with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
-        ),
-        limit=None,
-    )
-    collection.close()
-    result = run("import", str(package), "-o", str(tmp_path / "geo.yaml"))
-    assert result.exit_code == 0, result.output
-    assert "2 Anki decks in one deck file: each card has its Anki deck as a tag" in result.stderr
-    deck = load(tmp_path / "geo.yaml")
-    assert deck.title == "Geography"  # not the largest subdeck's name
-    assert [c.tags for c in deck.cards] == [("geography-europe",)] + [
-        ("geography-cloze-practice",)
-    ] * 3
-
-
 @pytest.mark.parametrize("legacy", [True, False], ids=["collection.anki21", "collection.anki21b"])
 def test_media_are_unpacked_beside_the_deck_and_referenced(tmp_path: Path, legacy: bool) -> None:
     folder = tmp_path / "source"

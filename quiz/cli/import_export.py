@@ -13,8 +13,9 @@ from quiz.scheduler import utc_now
 from quiz.textsafe import safe
 
 if TYPE_CHECKING:
+    from quiz.interchange.anki_history import PlacedHistory
     from quiz.interchange.convert import Report
-    from quiz.interchange.deck_yaml import ImportedDeck
+    from quiz.interchange.importing import DeckFile, ImportResult
     from quiz.store.database import Store
 
 
@@ -44,9 +45,17 @@ def _import_help() -> str:
 
     return (
         "Import a CSV/TSV file, an Anki package or a Moodle GIFT or XML file into a new "
-        "YAML deck.\n\n"
-        "Nothing is written when the file cannot be imported, and an existing deck is never "
-        "overwritten.\n\n" + _formats_help(IMPORT_FORMATS)
+        "YAML deck, or merge a newer version into one (--update).\n\n"
+        "-o names the deck file to write; or a folder (a path without .yaml, made if "
+        "missing), where each Anki deck of a package becomes its own file, named after the "
+        "deck's path: Geography::Europe as geography-europe.yaml, titled 'Europe'. A package "
+        "with several Anki decks needs a folder, or --one-deck for one file with each card "
+        "tagged with its Anki deck.\n\n"
+        "--update merges into a deck file there (or a folder of them, as -o writes): new "
+        "cards are added, changed ones updated in place, comments and layout kept; cards the "
+        "new version lacks are kept and named.\n\n"
+        "Nothing is written when the file cannot be imported, and -o never overwrites a "
+        "deck.\n\n" + _formats_help(IMPORT_FORMATS)
     )
 
 
@@ -59,14 +68,44 @@ def _export_help() -> str:
     )
 
 
+def _print_import(result: ImportResult) -> None:
+    for file in result.files:
+        if file.merge is not None:
+            lines = file.merge.lines()
+            click.echo(safe(f"updated {file.path}: {lines[0]}"), err=True)
+            for line in lines[1:]:
+                click.echo(safe(f"  {line}"), err=True)
+        else:
+            count = len(file.deck.cards) if file.deck is not None else 0
+            named = f" ('{file.title}')" if len(result.files) > 1 else ""
+            click.echo(safe(f"wrote {file.path}{named}: {count} card(s)"), err=True)
+    notes = [*result.notes, *(note for file in result.files for note in file.notes)]
+    for reason in result.skipped:
+        click.echo(safe(f"  left out {reason}"), err=True)
+    for note in notes[:20]:
+        click.echo(safe(f"  {note}"), err=True)
+    if len(notes) > 20:
+        click.echo(f"  ... and {len(notes) - 20} more", err=True)
+
+
 @main.command(name="import", help=_import_help())
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The YAML deck file to write; it must not exist yet.",
+    type=click.Path(path_type=Path),
+    help="The YAML deck file to write (it must not exist yet), or a folder for one file per "
+    "Anki deck.",
+)
+@click.option(
+    "--update",
+    type=click.Path(exists=True, path_type=Path),
+    help="Merge into this deck file (or folder of them) instead of writing a new one.",
+)
+@click.option(
+    "--one-deck",
+    is_flag=True,
+    help="All of an Anki package's decks in one deck file, each card tagged with its deck.",
 )
 @click.option(
     "--format",
@@ -88,7 +127,9 @@ def _export_help() -> str:
 def import_command(
     ctx: click.Context,
     source: Path,
-    output: Path,
+    output: Path | None,
+    update: Path | None,
+    one_deck: bool,
     fmt: str | None,
     deck_id: str | None,
     no_history: bool,
@@ -96,27 +137,35 @@ def import_command(
 ) -> None:
     from quiz.deck.vocabulary import SLUG
     from quiz.interchange import InterchangeError
-    from quiz.interchange.convert import import_deck
+    from quiz.interchange.importing import import_decks
 
+    if (output is None) == (update is None):
+        raise click.UsageError("give -o (a new deck) or --update (a deck to merge into)")
     if deck_id is not None and not SLUG.match(deck_id):
         raise click.BadParameter(
             f"'{deck_id}' is not a slug like 'csto-basics'", param_hint="--deck-id"
         )
+    if deck_id is not None and update is not None:
+        raise click.BadParameter("an updated deck keeps its id", param_hint="--deck-id")
+    target = output if output is not None else update
+    assert target is not None
     history = _History(ctx)
     try:
-        report = import_deck(
+        result = import_decks(
             source,
-            output,
+            target,
             fmt,
             deck_id,
             history=not no_history,
             strict=strict,
+            one_deck=one_deck,
+            update=update is not None,
             before_write=history.check,
         )
     except InterchangeError as exc:
         raise _interchange_failed(source, exc) from exc
-    _report(output, report)
-    history.write(source, output, report)
+    _print_import(result)
+    history.write(source, result)
 
 
 class _History:
@@ -127,52 +176,67 @@ class _History:
         self.store: Store | None = None
         self.learner = ""
 
-    def check(self, imported: ImportedDeck, deck_id: str) -> None:
+    def check(self, files: list[DeckFile]) -> None:
         """Open the database when there are reviews, and refuse a deck id another file has."""
         from quiz.interchange.anki import AnkiImport
 
-        if not isinstance(imported, AnkiImport) or not imported.revlog:
+        if not any(isinstance(f.imported, AnkiImport) and f.imported.revlog for f in files):
             return
         self.store, self.learner = open_learner(self.ctx)
-        previous = self.store.deck_path(deck_id)
-        if previous is not None and Path(previous).exists():
-            raise click.ClickException(
-                safe(
-                    f"deck id '{deck_id}' is already used by {previous} in {self.store.path}; "
-                    "give another --deck-id (or --no-history)"
+        for file in files:
+            previous = self.store.deck_path(file.deck_id)
+            if previous is None or not Path(previous).exists():
+                continue
+            if Path(previous).resolve() != file.path.resolve():
+                raise click.ClickException(
+                    safe(
+                        f"deck id '{file.deck_id}' is already used by {previous} in "
+                        f"{self.store.path}; give another --deck-id (or --no-history)"
+                    )
                 )
-            )
 
-    def write(self, source: Path, output: Path, report: Report) -> None:
+    def write(self, source: Path, result: ImportResult) -> None:
         """Say what came over of the Anki cards' states, and import their reviews."""
         from quiz.interchange.anki import AnkiImport
-        from quiz.interchange.anki_history import import_history, place_history
+        from quiz.interchange.anki_history import PlacedHistory, place_history
+
+        placed = []
+        for file in result.files:
+            if isinstance(file.imported, AnkiImport) and file.deck is not None:
+                variants = {card.id: card.variants() for card in file.deck.cards}
+                placed.append((file, place_history(file.imported, variants)))
+        if not placed:
+            return
+        for line in PlacedHistory.combined([p for _, p in placed]).lines():
+            click.echo(safe(f"  {line}"), err=True)
+        if self.store is None:
+            return
+        for file, history in placed:
+            if history.reviews:
+                self._import(source, file, history, len(placed) > 1)
+
+    def _import(self, source: Path, file: DeckFile, placed: PlacedHistory, named: bool) -> None:
+        from quiz.interchange.anki_history import import_history
         from quiz.library import open_deck
         from quiz.store.database import StoreError
 
-        imported, deck = report.imported, report.deck
-        if not isinstance(imported, AnkiImport) or deck is None:
-            return
-        placed = place_history(imported, {card.id: card.variants() for card in deck.cards})
-        for line in placed.lines():
-            click.echo(safe(f"  {line}"), err=True)
-        if self.store is None or not placed.reviews:
-            return
+        assert self.store is not None
         now = utc_now()
         try:
-            synced, problems = open_deck(self.store, output, now)
+            synced, problems = open_deck(self.store, file.path, now)
             if synced is None:  # pragma: no cover - the deck was just checked as written
                 print_problems(problems)
-                raise click.ClickException(f"{output}: the deck could not be loaded")
+                raise click.ClickException(f"{file.path}: the deck could not be loaded")
             result = import_history(self.store, self.learner, synced, placed, str(source), now)
         except StoreError as exc:
             raise click.ClickException(
-                safe(f"{exc}; {output} was written without the review history")
+                safe(f"{exc}; {file.path} was written without the review history")
             ) from exc
         click.echo(
             safe(
                 f"imported {result.added} review(s) of {placed.cards} Anki card(s) for "
                 f"{self.learner} into {self.store.path}"
+                + (f" (deck {file.deck_id})" if named else "")
                 + (f"; {result.duplicates} were already there" if result.duplicates else "")
             ),
             err=True,

@@ -22,7 +22,7 @@ from quiz.interchange import InterchangeError
 from quiz.interchange.anki_notes import NoteType, common_deck, deck_names, note_types
 from quiz.interchange.deck_yaml import ImportedDeck
 from quiz.interchange.html_text import html_to_text
-from quiz.interchange.tags import TagMaker, make_tag
+from quiz.interchange.tags import TagMaker
 from quiz.interchange.untrusted import (
     copy_capped,
     is_interrupted,
@@ -140,6 +140,8 @@ class AnkiImport(ImportedDeck):
     cloze_numbers: dict[int, list[int]] = field(default_factory=dict)
     anki_cards: list[AnkiCard] = field(default_factory=list)
     revlog: list[RevlogRow] = field(default_factory=list)
+    # The Anki deck path ('Geography::Europe') each card's note is in, card by card.
+    deck_paths: list[str] = field(default_factory=list)
 
 
 def import_apkg(path: Path, *, history: bool = True) -> AnkiImport:
@@ -252,12 +254,15 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
     decks = deck_names(conn)
     card_ords: dict[int, set[int]] = {}
     deck_of_note: dict[int, tuple[int, int]] = {}  # note: (lowest card ord, its deck)
+    spread: set[int] = set()  # notes with cards in more than one deck
     anki_cards = []
     # Only the history needs a card's id and queue: a bare collection without them still imports.
     columns = {row[1] for row in conn.execute("PRAGMA table_info(cards)")}
     wanted = "id, queue" if {"id", "queue"} <= columns else "NULL, 0"
     for nid, ord_, did, cid, queue in conn.execute(f"SELECT nid, ord, did, {wanted} FROM cards"):
         card_ords.setdefault(nid, set()).add(ord_)
+        if nid in deck_of_note and deck_of_note[nid][1] != did:
+            spread.add(nid)
         if nid not in deck_of_note or ord_ < deck_of_note[nid][0]:
             deck_of_note[nid] = (ord_, did)
         if cid is not None:
@@ -266,11 +271,6 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
     used = sorted(set(note_decks.values()) - {""})
     title = common_deck(used) or path.stem
     imported = AnkiImport(title=title, anki_cards=anki_cards)
-    if len(used) > 1:
-        imported.notes.append(
-            f"{len(used)} Anki decks in one deck file: each card has its Anki deck as a tag "
-            f"({', '.join(used[:3])}{', ...' if len(used) > 3 else ''})"
-        )
     unshown: Counter[str] = Counter()
     maker = TagMaker()
     rows = conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
@@ -289,16 +289,21 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
         elif guid:
             card["id"] = guid_id(str(guid))
         card_tags = maker.tags(tags.split())
-        if len(used) > 1 and note_decks.get(nid):
-            card_tags.append(make_tag(note_decks[nid]))
         if card_tags:
             card["tags"] = list(dict.fromkeys(card_tags))
         imported.note_places[nid] = len(imported.cards)
+        imported.deck_paths.append(note_decks.get(nid, ""))
         if note_type.cloze:
             text = [*flds.split("\x1f"), ""][note_type.cloze_field()]
             imported.cloze_numbers[nid] = cloze_numbers(html_to_text(text))
         imported.cards.append(card)
     imported.notes.extend(maker.notes())
+    moved = len(spread & set(imported.note_places))
+    if moved:
+        imported.notes.append(
+            f"{moved} note(s) have cards in more than one Anki deck: each goes with the deck "
+            "of its first card"
+        )
     for name, count in sorted(unshown.items()):
         imported.notes.append(
             f"field '{name}' left out of {count} note(s): no card template shows it"

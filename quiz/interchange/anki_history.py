@@ -74,6 +74,20 @@ class PlacedHistory:
     suspended: int = 0
     buried: int = 0
 
+    @classmethod
+    def combined(cls, parts: list[PlacedHistory]) -> PlacedHistory:
+        """The histories of several decks from one package, counted together."""
+        out = cls()
+        for part in parts:
+            out.reviews += part.reviews
+            out.cards += part.cards
+            out.unplaced += part.unplaced
+            out.manual += part.manual
+            out.forgotten += part.forgotten
+            out.suspended += part.suspended
+            out.buried += part.buried
+        return out
+
     def lines(self) -> list[str]:
         """What was left out or changed on the way, one line each."""
         out = []

@@ -59,9 +59,13 @@ def _media_map(archive: zipfile.ZipFile, names: set[str]) -> tuple[dict[str, str
     return {str(k): str(v) for k, v in mapping.items()}, False
 
 
-def extract_media(package: Path, wanted: set[str], folder: Path) -> tuple[list[str], list[str]]:
+def extract_media(
+    package: Path, wanted: set[str], folder: Path, *, keep_existing: bool = False
+) -> tuple[list[str], list[str]]:
     """Unpack the wanted files into `folder`: (written, and notes on what was not)."""
+    # With `keep_existing` (an update), a file already in the folder is kept and counted.
     notes: list[str] = []
+    kept = 0
     written: list[str] = []
     try:
         archive = zipfile.ZipFile(package)
@@ -81,13 +85,18 @@ def extract_media(package: Path, wanted: set[str], folder: Path) -> tuple[list[s
                 continue
             target = folder / name
             if target.exists():
-                notes.append(f"media '{name}' not unpacked: {target} already exists")
+                if keep_existing:
+                    kept += 1
+                else:
+                    notes.append(f"media '{name}' not unpacked: {target} already exists")
                 continue
             folder.mkdir(exist_ok=True)
             total += _unpack(archive, by_name[name], target, zstd)
             if total > MAX_TOTAL_BYTES:
                 raise InterchangeError("the package's media are larger than 1 GB once unpacked")
             written.append(name)
+    if kept:
+        notes.append(f"{kept} media file(s) already in {folder} kept as they are")
     return written, notes
 
 

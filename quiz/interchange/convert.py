@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import assert_never
 
-from quiz.deck.loader import parse_deck
 from quiz.deck.model import (
     Choice,
     Cloze,
@@ -22,9 +21,8 @@ from quiz.deck.model import (
     TrueFalse,
     Typed,
 )
-from quiz.deck.text import slugify
-from quiz.interchange import EXPORT_FORMATS, IMPORT_FORMATS, InterchangeError
-from quiz.interchange.deck_yaml import ImportedDeck, deck_yaml
+from quiz.interchange import EXPORT_FORMATS, InterchangeError
+from quiz.interchange.deck_yaml import ImportedDeck
 
 _SUFFIXES = {
     ".csv": "csv",
@@ -117,56 +115,6 @@ def read_import(
     from quiz.interchange.csv_format import import_csv
 
     return import_csv(source, "\t" if fmt == "tsv" else None, strict=strict)
-
-
-def import_deck(
-    source: Path,
-    output: Path,
-    fmt: str | None,
-    deck_id: str | None = None,
-    *,
-    history: bool = True,
-    strict: bool = False,
-    before_write: Callable[[ImportedDeck, str], None] | None = None,
-) -> Report:
-    """Import a file into a new YAML deck file; refuses to overwrite one."""
-    if output.exists():
-        raise InterchangeError(f"{output} already exists; give another --output")
-    fmt = format_of(source, fmt, IMPORT_FORMATS)
-    imported = read_import(source, fmt, history=history, strict=strict)
-    deck_id = deck_id or slugify(output.stem) or "imported"
-    if before_write is not None:
-        before_write(imported, deck_id)
-    text = deck_yaml(deck_id, imported, source.name)
-    deck, problems = parse_deck(text, str(output))
-    if deck is None:  # pragma: no cover - the writer keeps the loader's rules; a guard all the same
-        raise InterchangeError(f"the imported deck would not load: {problems[0].message}")
-
-    def write(temp: Path) -> None:
-        temp.write_text(text, encoding="utf-8")
-        if output.exists():
-            raise InterchangeError(f"{output} already exists; give another --output")
-
-    write_atomically(output, write)
-    notes = list(imported.notes)
-    if fmt == "apkg":
-        notes += _unpack_media(source, output, imported)
-    return Report(len(deck.cards), imported.skipped, deck, imported, notes)
-
-
-def _unpack_media(source: Path, output: Path, imported: ImportedDeck) -> list[str]:
-    """Unpack the media the imported cards name into a folder beside the deck; what was said."""
-    from quiz.interchange.anki_media import extract_media, referenced
-
-    texts = [str(v) for card in imported.cards for v in card.values() if isinstance(v, str)]
-    wanted = referenced(texts)
-    if not wanted:
-        return []
-    folder = output.parent / f"{output.stem}-media"
-    written, notes = extract_media(source, wanted, folder)
-    if written:
-        notes.insert(0, f"{len(written)} media file(s) unpacked into {folder}")
-    return notes
 
 
 def flattened_notes(deck: Deck, where: str, *, with_cloze: bool) -> list[str]:

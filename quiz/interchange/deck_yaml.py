@@ -117,21 +117,33 @@ def hoist_tags(cards: list[dict[str, Any]]) -> list[str]:
     return hoisted
 
 
-_CARD_ORDER = (
+CARD_ORDER = (
     "id", "type", "front", "back", "reverse", "question", "statement", "text", "choices",
     "answer", "accept", "tolerance", "unit", "items", "pairs", "explanation", "source", "tags",
 )  # fmt: skip
 
 
-def deck_yaml(deck_id: str, imported: ImportedDeck, origin: str) -> str:
-    """The YAML text of a deck made of imported cards."""
-    cards = imported.cards
+def prepare(cards: list[dict[str, Any]]) -> None:
+    """Make imported cards ready to write: texts cleaned, every card a unique slug id."""
     for card in cards:
         for key, value in card.items():
             if isinstance(value, str):
                 card[key] = clean_text(value).strip()
     unique_ids(cards)
-    deck_tags = hoist_tags(cards)
+
+
+def card_yaml(card: dict[str, Any]) -> str:
+    """One card as an item of the deck's `cards:` list, its keys in the usual order."""
+    keys = sorted(card, key=lambda k: CARD_ORDER.index(k) if k in CARD_ORDER else 99)
+    lines = [_entry(k, card[k], "    ") for k in keys if card[k] not in (None, "", [], {})]
+    return "  - " + "".join(lines)[4:]
+
+
+def deck_yaml(deck_id: str, imported: ImportedDeck, origin: str, *, hoist: bool = True) -> str:
+    """The YAML text of a deck made of imported cards (tags all cards share made the deck's)."""
+    cards = imported.cards
+    prepare(cards)
+    deck_tags = hoist_tags(cards) if hoist else []
     silenced = ["missing-source"]
     if any(not c.get("explanation") for c in cards):
         silenced.insert(0, "missing-explanation")
@@ -145,8 +157,5 @@ def deck_yaml(deck_id: str, imported: ImportedDeck, origin: str) -> str:
     out.append("# Imported cards have no sources yet: remove names here as you add them.\n")
     out.append(f"lint: {{ignore: [{', '.join(silenced)}]}}\n")
     out.append("cards:\n")
-    for card in cards:
-        keys = sorted(card, key=lambda k: _CARD_ORDER.index(k) if k in _CARD_ORDER else 99)
-        lines = [_entry(k, card[k], "    ") for k in keys if card[k] not in (None, "", [], {})]
-        out.append("  - " + "".join(lines)[4:])
+    out.extend(card_yaml(card) for card in cards)
     return "".join(out)

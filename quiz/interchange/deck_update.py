@@ -1,0 +1,144 @@
+"""`quiz import --update`: a newer version of a deck merged into its YAML file, comments kept."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from quiz.deck.loader import parse_deck
+from quiz.deck.model import Card, Deck
+from quiz.interchange import InterchangeError
+from quiz.interchange.deck_yaml import CARD_ORDER, ImportedDeck, card_yaml, deck_yaml, prepare
+
+# Keys a card keeps when the new version has none: what the deck's author adds to a shared
+# deck (a source, lint settings, an explanation the other tool never had).
+_KEPT_WHEN_ABSENT = ("explanation", "source", "lint")
+
+
+@dataclass
+class Merge:
+    """What an update did to a deck file, and its new text."""
+
+    text: str
+    deck: Deck
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    # Cards in the file that the new version lacks: kept, and named.
+    missing: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What changed, one line each, for the user."""
+        out = [
+            f"{len(self.added)} card(s) added, {len(self.changed)} changed in place, "
+            f"{self.unchanged} unchanged"
+        ]
+        if self.missing:
+            shown = ", ".join(self.missing[:10]) + (", ..." if len(self.missing) > 10 else "")
+            out.append(
+                f"{len(self.missing)} card(s) of the file are not in the new version and were "
+                f"kept, with their progress (delete them by hand if they should go): {shown}"
+            )
+        return out
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    # The layout `quiz import` writes and the bundled decks use, so untouched lines stay as
+    # they are: two-space mappings, list items indented two, no line wrapping.
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _same(old: Card, new: Card, deck_tags: tuple[str, ...], has: set[str]) -> bool:
+    """True when the new version of a card says what the file's does (as the loader reads it)."""
+    a, b = old.to_dict(), new.to_dict()
+    for key in _KEPT_WHEN_ABSENT:
+        if key not in has:
+            a.pop(key, None)
+            b.pop(key, None)
+    a["tags"] = set(a["tags"]) | set(deck_tags)
+    b["tags"] = set(b["tags"]) | set(deck_tags)
+    return a == b
+
+
+def _place(node: Any, key: str) -> int:
+    """Where a new key goes in a card's mapping: in the order `quiz import` writes keys."""
+    rank = CARD_ORDER.index(key) if key in CARD_ORDER else len(CARD_ORDER)
+    for index, existing in enumerate(node):
+        if (CARD_ORDER.index(existing) if existing in CARD_ORDER else len(CARD_ORDER)) > rank:
+            return index
+    return len(node)
+
+
+def _update(node: Any, fresh: Any) -> None:
+    """Give a card's mapping the new version's values, keeping what the new version lacks."""
+    for key in [k for k in node if k not in fresh and k not in (*_KEPT_WHEN_ABSENT, "id")]:
+        del node[key]
+    for key in fresh:
+        if key == "id":
+            continue
+        if key in node:
+            node[key] = fresh[key]
+        else:
+            node.insert(_place(node, key), key, fresh[key])
+
+
+def merge_deck(text: str, path: str, imported: ImportedDeck, origin: str) -> Merge:
+    """The deck file's text with the imported cards merged in: added, changed or left."""
+    old, problems = parse_deck(text, path)
+    if old is None:
+        first = problems[0]
+        raise InterchangeError(
+            f"{path}:{first.line}: {first.message}; fix the deck (quiz check) before updating it"
+        )
+    prepare(imported.cards)
+    deck_tags = old.tags
+    for raw in imported.cards:
+        # Tags the file gives every card stay the deck's, not each card's.
+        tags = [t for t in raw.get("tags", []) if t not in deck_tags]
+        if tags:
+            raw["tags"] = tags
+        else:
+            raw.pop("tags", None)
+    fresh_text = deck_yaml(old.id, imported, origin, hoist=False)
+    fresh, problems = parse_deck(fresh_text, path)
+    if fresh is None:  # pragma: no cover - the writer keeps the loader's rules; a guard
+        raise InterchangeError(f"the new version would not load: {problems[0].message}")
+    yaml = _yaml()
+    data = yaml.load(text)
+    nodes = data["cards"]
+    # The loader keeps the file's order, so the n-th card is the n-th item, with or without id.
+    by_id = {card.id: (card, nodes[index]) for index, card in enumerate(old.cards)}
+    merge = Merge(text="", deck=old)
+    seen: set[str] = set()
+    for raw, card in zip(imported.cards, fresh.cards, strict=True):
+        seen.add(card.id)
+        (fresh_node,) = yaml.load(card_yaml(raw))
+        if card.id not in by_id:
+            nodes.append(fresh_node)
+            merge.added.append(card.id)
+            continue
+        old_card, node = by_id[card.id]
+        if _same(old_card, card, deck_tags, set(raw)):
+            merge.unchanged += 1
+            continue
+        _update(node, fresh_node)
+        merge.changed.append(card.id)
+    merge.missing = [card.id for card in old.cards if card.id not in seen]
+    out = io.StringIO()
+    yaml.dump(data, out)
+    merged, problems = parse_deck(out.getvalue(), path)
+    if merged is None:
+        first = problems[0]
+        raise InterchangeError(
+            f"the merged deck would not load (line {first.line}: {first.message}); "
+            "nothing was written"
+        )
+    merge.text, merge.deck = out.getvalue(), merged
+    return merge

@@ -1,0 +1,136 @@
+"""Anki subdecks: each Anki deck its own deck file (or all in one with --one-deck), with history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from anki.collection import Collection, ExportAnkiPackageOptions
+from interchange_helpers import load, run
+
+from quiz.deck.lint import check_paths
+from quiz.interchange.anki_decks import deck_slug
+from quiz.store.database import open_store
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+NOTES = [
+    ("Geography", "Basic", ["Largest country?", "Russia"]),
+    ("Geography::Europe", "Basic (and reversed card)", ["France", "Paris"]),
+    ("Geography::Cloze practice", "Cloze", ["{{c1::Astana}} is a capital.", ""]),
+    ("Geography::Cloze practice", "Cloze", ["{{c1::Minsk}} is a capital.", ""]),
+    ("Geography::Cloze practice", "Cloze", ["{{c1::Yerevan}} is a capital.", ""]),
+    ("Geography::Столицы", "Basic", ["Столица Армении?", "Ереван"]),
+]
+
+
+def make_package(tmp_path: Path, with_history: bool = False) -> Path:
+    """Anki writes a package of one deck with three subdecks; reviews of two of its cards."""
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    cards: dict[str, list[int]] = {}
+    for deck, type_name, fields in NOTES:
+        note = collection.new_note(collection.models.by_name(type_name))  # type: ignore[arg-type]
+        for index, value in enumerate(fields):
+            note.fields[index] = value
+        collection.add_note(note, collection.decks.id(deck))  # type: ignore[arg-type]
+        cards[fields[0]] = [card.id for card in note.cards()]
+    # The reverse card of France moved to the parent deck: the note goes with its first card.
+    collection.set_deck([cards["France"][1]], collection.decks.id("Geography"))  # type: ignore[arg-type]
+    if with_history:
+        for name, days in (("Largest country?", 3), ("France", 2), ("Столица Армении?", 1)):
+            at = int((NOW - timedelta(days=days)).timestamp() * 1000)
+            collection.db.execute(
+                "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+                " values (?, ?, -1, 3, 1, 0, 2500, 5000, 0)",
+                at, cards[name][0],
+            )  # fmt: skip
+    package = tmp_path / "geography.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=with_history, with_deck_configs=False, with_media=False, legacy=False
+        ),
+        limit=None,
+    )
+    collection.close()
+    return package
+
+
+RUSSIAN = deck_slug("Geography::Столицы")
+
+
+def test_each_anki_deck_becomes_its_own_deck_file_titled_by_its_own_name(tmp_path: Path) -> None:
+    package = make_package(tmp_path)
+    folder = tmp_path / "decks"
+    result = run("import", str(package), "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(
+        ["geography.yaml", "geography-europe.yaml", "geography-cloze-practice.yaml",
+         f"{RUSSIAN}.yaml"]
+    )  # fmt: skip
+    assert RUSSIAN.startswith("geography-anki-")  # the same at every import
+    decks = {p.stem: load(p) for p in folder.iterdir()}
+    assert {d.id: d.title for d in decks.values()} == {
+        "geography": "Geography",
+        "geography-europe": "Europe",
+        "geography-cloze-practice": "Cloze practice",
+        RUSSIAN: "Столицы",
+    }
+    assert [c.prompt() for c in decks["geography"].cards] == ["Largest country?"]
+    assert len(decks["geography-cloze-practice"].cards) == 3
+    assert decks["geography-europe"].cards[0].reverse  # type: ignore[attr-defined]
+    # No deck-path tags: the deck is the file.
+    assert all(not c.tags for d in decks.values() for c in d.cards)
+    assert "1 note(s) have cards in more than one Anki deck" in result.stderr
+    assert f"wrote {folder / 'geography-europe.yaml'} ('Europe'): 1 card(s)" in result.stderr
+    assert check_paths(sorted(folder.iterdir()), strict=True).problems == []
+
+
+def test_a_deck_file_for_several_anki_decks_is_refused_unless_one_deck(tmp_path: Path) -> None:
+    package = make_package(tmp_path)
+    output = tmp_path / "geo.yaml"
+    refused = run("import", str(package), "-o", str(output))
+    assert refused.exit_code == 1
+    assert "the package holds 4 Anki decks" in refused.stderr
+    assert "give a folder as -o (one deck file each), or --one-deck" in refused.stderr
+    assert not output.exists()
+    result = run("import", str(package), "-o", str(output), "--one-deck")
+    assert result.exit_code == 0, result.output
+    assert "4 Anki decks in one deck file: each card has its Anki deck as a tag" in result.stderr
+    deck = load(output)
+    assert deck.title == "Geography"  # the deck they share, not the largest subdeck
+    assert [c.tags for c in deck.cards] == [
+        ("geography",),
+        ("geography-europe",),
+        *[("geography-cloze-practice",)] * 3,
+        ("geography-столицы",),
+    ]
+
+
+def test_history_follows_the_cards_into_their_decks(tmp_path: Path) -> None:
+    package = make_package(tmp_path, with_history=True)
+    folder = tmp_path / "decks"
+    db = tmp_path / "quiz.db"
+    result = run("import", str(package), "-o", str(folder), "--learner", "ann", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "imported 1 review(s) of 1 Anki card(s) for ann" in result.stderr
+    assert "(deck geography-europe)" in result.stderr
+    store = open_store(db)
+    try:
+        reviews = store.reviews("ann")
+        by_deck = {r["deck_id"]: r["card_id"] for r in reviews}
+        decks = {p.stem: load(p) for p in folder.iterdir()}
+        assert by_deck == {
+            name: decks[name].cards[0].id for name in ("geography", "geography-europe", RUSSIAN)
+        }
+        for name in by_deck:
+            assert store.deck_path(name) == str(folder / f"{name}.yaml")
+    finally:
+        store.close()
+    # Importing again into another folder: the deck ids are taken by the first folder's files.
+    again = run("import", str(package), "-o", str(tmp_path / "other"), "--db", str(db))
+    assert again.exit_code == 1
+    assert "deck id 'geography' is already used by" in again.stderr
+    assert not (tmp_path / "other").exists()

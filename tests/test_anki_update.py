@@ -1,0 +1,186 @@
+"""`quiz import --update`: a newer version of a shared deck merged into the YAML file there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from anki.collection import Collection, ExportAnkiPackageOptions
+from interchange_helpers import load, run
+
+from quiz.store.database import open_store
+
+
+def _add(collection: Collection, deck: str, type_name: str, fields: list[str]) -> int:
+    note = collection.new_note(collection.models.by_name(type_name))  # type: ignore[arg-type]
+    for index, value in enumerate(fields):
+        note.fields[index] = value
+    note.tags = ["geo"]
+    collection.add_note(note, collection.decks.id(deck))  # type: ignore[arg-type]
+    return note.id
+
+
+def _export(collection: Collection, package: Path, history: bool = False) -> Path:
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=history, with_deck_configs=False, with_media=False, legacy=False
+        ),
+        limit=None,
+    )
+    return package
+
+
+def _shared_deck(tmp_path: Path) -> tuple[Collection, dict[str, int]]:
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    notes = {
+        "france": _add(collection, "Capitals", "Basic", ["Capital of France?", "Paris"]),
+        "peru": _add(collection, "Capitals", "Basic", ["Capital of Peru?", "Lima"]),
+        "chad": _add(collection, "Capitals", "Basic", ["Capital of Chad?", "N'Djamena"]),
+        "cloze": _add(collection, "Capitals", "Cloze", ["{{c1::Astana}} is a capital.", ""]),
+    }
+    return collection, notes
+
+
+def test_update_adds_changes_in_place_and_keeps_what_the_new_version_lacks(
+    tmp_path: Path,
+) -> None:
+    collection, notes = _shared_deck(tmp_path)
+    first = _export(collection, tmp_path / "v1.apkg")
+    deck_file = tmp_path / "capitals.yaml"
+    assert run("import", str(first), "-o", str(deck_file)).exit_code == 0
+    ids = {name: load(deck_file).cards[i].id for i, name in enumerate(notes)}
+    # The learner's own edits: a comment, an explanation Anki never had, a source.
+    text = deck_file.read_text(encoding="utf-8")
+    text = text.replace("cards:\n", "cards:\n  # My notes on these capitals.\n")
+    text = text.replace(
+        '    back: "Lima"\n',
+        '    back: "Lima"  # not Cusco\n'
+        '    explanation: "Founded by Pizarro in 1535."\n',
+    )
+    deck_file.write_text(text, encoding="utf-8")
+    # The shared deck's next version: Peru's note edited, Chad's removed, a note added.
+    peru = collection.get_note(notes["peru"])  # type: ignore[arg-type]
+    peru.fields[0] = "What is the capital of Peru?"
+    collection.update_note(peru)
+    collection.remove_notes([notes["chad"]])  # type: ignore[list-item]
+    _add(collection, "Capitals", "Basic", ["Capital of Mali?", "Bamako"])
+    second = _export(collection, tmp_path / "v2.apkg")
+    collection.close()
+    result = run("import", str(second), "--update", str(deck_file))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"updated {deck_file}: 1 card(s) added, 1 changed in place, 2 unchanged" in result.stderr
+    )
+    assert (
+        "1 card(s) of the file are not in the new version and were kept, with their progress "
+        f"(delete them by hand if they should go): {ids['chad']}" in result.stderr
+    )
+    merged = deck_file.read_text(encoding="utf-8")
+    # Comments, the learner's explanation and every untouched line stay as they were.
+    assert "  # My notes on these capitals.\n" in merged
+    assert '    front: "What is the capital of Peru?"\n    back: "Lima"  # not Cusco\n' in merged
+    assert '    explanation: "Founded by Pizarro in 1535."\n' in merged
+    assert merged.startswith(text.split("  - id:")[0])
+    deck = load(deck_file)
+    assert [c.id for c in deck.cards][:4] == [ids[name] for name in notes]
+    assert deck.cards[-1].prompt() == "Capital of Mali?"
+    assert deck.tags == ("geo",) and all(not c.tags for c in deck.cards)
+    check = run("check", str(deck_file))
+    assert check.exit_code == 0, check.output
+    again = run("import", str(second), "--update", str(deck_file))
+    assert "0 card(s) added, 0 changed in place, 4 unchanged" in again.stderr
+    assert deck_file.read_text(encoding="utf-8") == merged
+
+
+def test_update_brings_the_new_reviews_into_the_same_deck(tmp_path: Path) -> None:
+    collection, notes = _shared_deck(tmp_path)
+    card = collection.get_note(notes["france"]).cards()[0]  # type: ignore[arg-type]
+
+    def review(at_ms: int) -> None:
+        collection.db.execute(
+            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+            " values (?, ?, -1, 3, 1, 0, 2500, 4000, 0)",
+            at_ms, card.id,
+        )  # fmt: skip
+
+    review(1_760_000_000_000)
+    first = _export(collection, tmp_path / "v1.apkg", history=True)
+    deck_file = tmp_path / "capitals.yaml"
+    db = tmp_path / "quiz.db"
+    made = run("import", str(first), "-o", str(deck_file), "--learner", "ann", "--db", str(db))
+    assert made.exit_code == 0, made.output
+    review(1_760_100_000_000)
+    second = _export(collection, tmp_path / "v2.apkg", history=True)
+    collection.close()
+    result = run(
+        "import", str(second), "--update", str(deck_file), "--learner", "ann", "--db", str(db)
+    )
+    assert result.exit_code == 0, result.output
+    assert "imported 1 review(s) of 1 Anki card(s) for ann" in result.stderr
+    assert "1 were already there" in result.stderr
+    store = open_store(db)
+    try:
+        assert len(store.reviews("ann")) == 2
+        assert {r["deck_id"] for r in store.reviews("ann")} == {"capitals"}
+    finally:
+        store.close()
+
+
+def test_update_a_folder_of_anki_decks_writes_a_new_subdeck_beside_them(tmp_path: Path) -> None:
+    collection, _ = _shared_deck(tmp_path)
+    _add(collection, "Capitals::Asia", "Basic", ["Capital of Japan?", "Tokyo"])
+    folder = tmp_path / "decks"
+    made = run("import", str(_export(collection, tmp_path / "v1.apkg")), "-o", str(folder))
+    assert made.exit_code == 0, made.output
+    _add(collection, "Capitals::Africa", "Basic", ["Capital of Mali?", "Bamako"])
+    _add(collection, "Capitals::Asia", "Basic", ["Capital of Laos?", "Vientiane"])
+    second = _export(collection, tmp_path / "v2.apkg")
+    collection.close()
+    result = run("import", str(second), "--update", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "0 card(s) added, 0 changed in place, 4 unchanged" in result.stderr
+    assert f"updated {folder / 'capitals-asia.yaml'}: 1 card(s) added" in result.stderr
+    assert f"wrote {folder / 'capitals-africa.yaml'} ('Africa'): 1 card(s)" in result.stderr
+    assert [c.prompt() for c in load(folder / "capitals-asia.yaml").cards] == [
+        "Capital of Japan?",
+        "Capital of Laos?",
+    ]
+
+
+def test_update_from_csv_and_gift_matches_cards_by_id(tmp_path: Path) -> None:
+    source = tmp_path / "terms.csv"
+    source.write_text("id,front,back\nyear,Signed in?,1992\nseat,Seat?,Moscow\n", "utf-8")
+    deck_file = tmp_path / "terms.yaml"
+    assert run("import", str(source), "-o", str(deck_file)).exit_code == 0
+    source.write_text("id,front,back\nyear,Signed in?,15 May 1992\nseat,Seat?,Moscow\n", "utf-8")
+    result = run("import", str(source), "--update", str(deck_file))
+    assert result.exit_code == 0, result.output
+    assert "0 card(s) added, 1 changed in place, 1 unchanged" in result.stderr
+    assert load(deck_file).cards[0].back == "15 May 1992"  # type: ignore[attr-defined]
+    gift = tmp_path / "bank.gift"
+    gift.write_text("::year::Signed in? {=1992}\n\n::seat::Seat? {=Moscow}\n", "utf-8")
+    bank = tmp_path / "bank.yaml"
+    assert run("import", str(gift), "-o", str(bank)).exit_code == 0
+    gift.write_text("::year::Signed in? {=1992 =in 1992}\n", "utf-8")
+    result = run("import", str(gift), "--update", str(bank))
+    assert result.exit_code == 0, result.output
+    assert "0 card(s) added, 1 changed in place, 0 unchanged" in result.stderr
+    assert "1 card(s) of the file are not in the new version and were kept" in result.stderr
+    assert load(bank).cards[0].accept == ("in 1992",)  # type: ignore[attr-defined]
+
+
+def test_update_needs_a_deck_there_and_refuses_a_broken_one(tmp_path: Path) -> None:
+    source = tmp_path / "terms.csv"
+    source.write_text("front,back\nSigned in?,1992\n", "utf-8")
+    missing = run("import", str(source), "--update", str(tmp_path / "nope.yaml"))
+    assert missing.exit_code == 2
+    both = run("import", str(source), "-o", str(tmp_path / "a.yaml"), "--update", str(source))
+    assert both.exit_code == 2 and "give -o (a new deck) or --update" in both.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("deck: b\ntitle: B\ncards: []\n", "utf-8")
+    result = run("import", str(source), "--update", str(broken))
+    assert result.exit_code == 1
+    assert "fix the deck (quiz check) before updating it" in result.stderr
+    assert broken.read_text("utf-8") == "deck: b\ntitle: B\ncards: []\n"
