@@ -86,6 +86,9 @@ def test_each_anki_deck_becomes_its_own_deck_file_titled_by_its_own_name(tmp_pat
     assert "1 note(s) have cards in more than one Anki deck" in result.stderr
     assert f"wrote {folder / 'geography-europe.yaml'} ('Europe'): 1 card(s)" in result.stderr
     assert check_paths(sorted(folder.iterdir()), strict=True).problems == []
+    # What -o means is said where users look.
+    helped = " ".join(run("import", "--help").output.split())
+    assert "Geography::Europe as geography-europe.yaml, titled 'Europe'" in helped
 
 
 def test_a_deck_file_for_several_anki_decks_is_refused_unless_one_deck(tmp_path: Path) -> None:

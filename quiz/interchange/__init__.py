@@ -6,7 +6,7 @@ from __future__ import annotations
 IMPORT_FORMATS = {
     "csv": "rows of front, back and optional tags; header and delimiter detected",
     "tsv": "the same, separated by tabs",
-    "apkg": "an Anki package (.apkg, .colpkg): notes as flashcards and clozes, with the history",
+    "apkg": "an Anki package (.apkg, .colpkg): a deck file per Anki deck, with the history",
     "gift": "Moodle GIFT: choice, true/false, short answer, numerical, matching, missing word",
     "moodle": "Moodle XML (.xml): the same, and ordering and cloze (embedded answers) questions",
 }
