@@ -138,9 +138,11 @@ def test_update_a_folder_of_anki_decks_writes_a_new_subdeck_beside_them(tmp_path
     _add(collection, "Capitals::Asia", "Basic", ["Capital of Laos?", "Vientiane"])
     second = _export(collection, tmp_path / "v2.apkg")
     collection.close()
+    (folder / "mine.yaml").write_text("deck: mine\ntitle: Mine\ncards:\n  - {front: a, back: b}\n")
     result = run("import", str(second), "--update", str(folder))
     assert result.exit_code == 0, result.output
     assert "0 card(s) added, 0 changed in place, 4 unchanged" in result.stderr
+    assert "1 deck file(s) in" in result.stderr and "left as they are: mine.yaml" in result.stderr
     assert f"updated {folder / 'capitals-asia.yaml'}: 1 card(s) added" in result.stderr
     assert f"wrote {folder / 'capitals-africa.yaml'} ('Africa'): 1 card(s)" in result.stderr
     assert [c.prompt() for c in load(folder / "capitals-asia.yaml").cards] == [
@@ -184,3 +186,39 @@ def test_update_needs_a_deck_there_and_refuses_a_broken_one(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "fix the deck (quiz check) before updating it" in result.stderr
     assert broken.read_text("utf-8") == "deck: b\ntitle: B\ncards: []\n"
+
+
+def test_a_changed_card_type_and_a_dropped_reverse_are_merged_and_what_was_added_kept() -> None:
+    from quiz.deck.loader import parse_deck
+    from quiz.interchange.deck_update import merge_deck
+    from quiz.interchange.deck_yaml import ImportedDeck
+
+    text = (
+        "deck: d\ntitle: D\ncards:\n"
+        "  - id: a  # first\n    front: Two plus two?\n    back: four\n    reverse: yes\n"
+        "    lint: {ignore: [answer-in-question]}\n"
+        "  - id: b\n    front: Capital?\n    back: Astana\n"
+        "    source: {ref: atlas}\n"
+        "sources:\n  atlas: {title: An atlas}\n"
+    )
+    imported = ImportedDeck(
+        title="D",
+        cards=[
+            {"id": "a", "front": "Two plus two?", "back": "four"},
+            {"id": "b", "type": "typed", "question": "Capital?", "answer": "Astana"},
+        ],
+    )
+    merge = merge_deck(text, "d.yaml", imported, "v2.csv")
+    assert (merge.added, merge.changed, merge.missing) == ([], ["a", "b"], [])
+    assert "  - id: a  # first\n" in merge.text
+    assert "reverse" not in merge.text
+    assert "lint: {ignore: [answer-in-question]}" in merge.text
+    deck, problems = parse_deck(merge.text, "d.yaml")
+    assert deck is not None, problems
+    first, second = (c.to_dict() for c in deck.cards)
+    assert first["reverse"] is False
+    assert (second["type"], second["answer"], second["source"]) == (
+        "typed",
+        "Astana",
+        {"ref": "atlas", "section": None},
+    )

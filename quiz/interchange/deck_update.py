@@ -110,27 +110,34 @@ def merge_deck(text: str, path: str, imported: ImportedDeck, origin: str) -> Mer
     fresh, problems = parse_deck(fresh_text, path)
     if fresh is None:  # pragma: no cover - the writer keeps the loader's rules; a guard
         raise InterchangeError(f"the new version would not load: {problems[0].message}")
+    # The loader keeps the file's order, so the n-th card is the n-th item, with or without id.
+    place = {card.id: index for index, card in enumerate(old.cards)}
+    merge = Merge(text=text, deck=old)
+    seen: set[str] = set()
+    wanted: list[tuple[dict[str, Any], int | None]] = []  # each new or changed card, its place
+    for raw, card in zip(imported.cards, fresh.cards, strict=True):
+        seen.add(card.id)
+        if card.id not in place:
+            wanted.append((raw, None))
+            merge.added.append(card.id)
+        elif _same(old.cards[place[card.id]], card, deck_tags, set(raw)):
+            merge.unchanged += 1
+        else:
+            wanted.append((raw, place[card.id]))
+            merge.changed.append(card.id)
+    merge.missing = [card.id for card in old.cards if card.id not in seen]
+    if not wanted:
+        return merge  # the file as it is, to the byte
     yaml = _yaml()
     data = yaml.load(text)
     nodes = data["cards"]
-    # The loader keeps the file's order, so the n-th card is the n-th item, with or without id.
-    by_id = {card.id: (card, nodes[index]) for index, card in enumerate(old.cards)}
-    merge = Merge(text="", deck=old)
-    seen: set[str] = set()
-    for raw, card in zip(imported.cards, fresh.cards, strict=True):
-        seen.add(card.id)
-        (fresh_node,) = yaml.load(card_yaml(raw))
-        if card.id not in by_id:
+    # The new and changed cards as `quiz import` writes them, read in one go.
+    fresh_nodes = yaml.load("".join(card_yaml(raw) for raw, _ in wanted))
+    for (_, index), fresh_node in zip(wanted, fresh_nodes, strict=True):
+        if index is None:
             nodes.append(fresh_node)
-            merge.added.append(card.id)
-            continue
-        old_card, node = by_id[card.id]
-        if _same(old_card, card, deck_tags, set(raw)):
-            merge.unchanged += 1
-            continue
-        _update(node, fresh_node)
-        merge.changed.append(card.id)
-    merge.missing = [card.id for card in old.cards if card.id not in seen]
+        else:
+            _update(nodes[index], fresh_node)
     out = io.StringIO()
     yaml.dump(data, out)
     merged, problems = parse_deck(out.getvalue(), path)

@@ -141,7 +141,16 @@ def import_decks(
     if fmt == "apkg":
         for file in files:
             file.notes = _unpack_media(source, file, update)
-    return ImportResult(files, imported.skipped, imported.notes)
+    notes = list(imported.notes)
+    if update and output.is_dir():
+        others = sorted(set(output.glob("*.yaml")) - {f.path for f in files})
+        if others:
+            notes.append(
+                f"{len(others)} deck file(s) in {output} have no Anki deck in the new version "
+                f"and were left as they are: {', '.join(p.name for p in others[:5])}"
+                + (", ..." if len(others) > 5 else "")
+            )
+    return ImportResult(files, imported.skipped, notes)
 
 
 def _prepare(file: DeckFile, origin: str, update: bool) -> None:
