@@ -19,6 +19,7 @@ from quiz.store.database import Store
 from quiz.store.decks import KnownDeck
 from quiz.study.scope import EVERYTHING, Scope
 from quiz.textsafe import safe
+from quiz.tui.media_key import open_studied, studied_media
 from quiz.tui.screens.help import HelpScreen
 from quiz.tui.screens.study import StudyScreen
 
@@ -66,7 +67,12 @@ class QuizApp(App[None]):
     CSS_PATH = "quiz.tcss"
     TITLE = "quiz"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True, show=False)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        # The study screen's, shown there when the card names media; a chord, so it works in a
+        # text answer too. Here rather than on the screen, whose class is at its size limit.
+        Binding("ctrl+o", "open_media", "Media", key_display="^O"),
+    ]
 
     RELOAD_SECONDS = 1.0
     SEND_CHECK_SECONDS = 5.0
@@ -151,6 +157,15 @@ class QuizApp(App[None]):
         from quiz.tui.screens.settings import SettingsScreen
 
         self.push_screen(SettingsScreen(self.session))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_media":
+            return bool(studied_media(self.screen)[0])
+        return True
+
+    def action_open_media(self) -> None:
+        """Open the studied card's pictures and sounds (Ctrl+O)."""
+        open_studied(self)
 
     async def action_hold(self, kind: str) -> None:
         """Suspend or bury the card being studied (the study screen's ! and -)."""

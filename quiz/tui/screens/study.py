@@ -17,7 +17,6 @@ from textual.widgets import Header, Static
 
 from quiz.deck.model import Deck, Item
 from quiz.grading import Response, is_self_rated
-from quiz.media import media_names, open_media
 from quiz.scheduler import Rating
 from quiz.session import Answer, Presentation, StudySession, Summary
 from quiz.study.records import QueueCounts
@@ -122,8 +121,6 @@ class StudyScreen(Screen[Summary]):
         Binding("exclamation_mark", "app.hold('suspend')", "Suspend", show=False),
         Binding("minus", "app.hold('bury')", "Bury", show=False),
         Binding("escape,q", "leave", "End"),
-        # A chord, so it works in a text answer too; shown only when the card names media.
-        Binding("ctrl+o", "open_media", "Media", key_display="^O"),
         # `?` is typed into a text answer: there, F1 or Ctrl+/ (sent as Ctrl+_) opens the help.
         Binding("question_mark", "help", "Help"),
         Binding("f1,ctrl+underscore,ctrl+slash", "typing_help", "Help", key_display="F1"),
@@ -279,8 +276,6 @@ class StudyScreen(Screen[Summary]):
             return self.phase is not Phase.ASKING
         if action == "undo":
             return self.session.last_answer is not None
-        if action == "open_media":
-            return bool(self._media())
         return True
 
     def action_scroll(self, where: str) -> None:
@@ -327,17 +322,6 @@ class StudyScreen(Screen[Summary]):
             self.done = max(0, self.done - 1)
             self.notify("Last answer undone", timeout=2)
             await self.show(presentation)
-
-    def _media(self) -> list[str]:
-        current = self.session.current
-        return [] if current is None else media_names(current.item, self.phase is not Phase.ASKING)
-
-    def action_open_media(self) -> None:
-        """Ctrl+O: open the card's pictures and sounds with the platform's opener."""
-        current = self.session.current
-        if current is not None:
-            opened = open_media(self._media(), self._deck(current.item).path)
-            self.notify(opened.message, severity="information" if opened.ok else "warning")
 
     def action_help(self) -> None:
         """Show the keys."""
