@@ -112,7 +112,10 @@ def test_history_comes_over_and_due_dates_match_ankis_fsrs(tmp_path: Path) -> No
     assert f"imported {IMPORTED} review(s) of 6 Anki card(s) for ann" in result.stderr
     assert f"{FORGOTTEN} review(s) made before Anki's 'forget' were left out" in result.stderr
     assert "1 revlog entr(ies) that are not reviews" in result.stderr  # the rescheduling
-    assert "1 suspended and 1 buried card(s) came over as ordinary cards" in result.stderr
+    assert (
+        "1 suspended and 1 buried card(s) came over suspended, and buried until the next study day"
+        in result.stderr
+    )
     deck = load(output)
     store = open_store(db)
     try:
@@ -123,6 +126,13 @@ def test_history_comes_over_and_due_dates_match_ankis_fsrs(tmp_path: Path) -> No
         # Ids come from the notes' GUIDs, not from their text.
         assert all(card.id.startswith("anki-") for card in deck.cards)
         assert {r["duration_ms"] for r in reviews} == {6000}
+        # Anki's suspended card is suspended here, its buried one buried until tomorrow.
+        ids = {card.prompt(): card.id for card in deck.cards}
+        marks = store.marks("ann", deck.id)
+        assert marks[ids["Capital of Tajikistan?"]].suspended
+        buried = marks[ids["Capital of Kyrgyzstan?"]]
+        assert not buried.suspended and buried.buried_until is not None
+        assert datetime.now(UTC) < buried.buried_until < datetime.now(UTC) + timedelta(days=1)
         states = store.states("ann", deck.id)
         for name, key in keys.items():
             anki_state = collection.compute_memory_state(cards[name])

@@ -180,7 +180,7 @@ class _History:
         """Open the database when there are reviews, and refuse a deck id another file has."""
         from quiz.interchange.anki import AnkiImport
 
-        if not any(isinstance(f.imported, AnkiImport) and f.imported.revlog for f in files):
+        if not any(isinstance(f.imported, AnkiImport) and f.imported.has_history for f in files):
             return
         self.store, self.learner = open_learner(self.ctx)
         for file in files:
@@ -207,12 +207,13 @@ class _History:
                 placed.append((file, place_history(file.imported, variants)))
         if not placed:
             return
-        for line in PlacedHistory.combined([p for _, p in placed]).lines():
+        combined = PlacedHistory.combined([p for _, p in placed])
+        for line in combined.lines(held=self.store is not None):
             click.echo(safe(f"  {line}"), err=True)
         if self.store is None:
             return
         for file, history in placed:
-            if history.reviews:
+            if history.reviews or history.holds:
                 self._import(source, file, history, len(placed) > 1)
 
     def _import(self, source: Path, file: DeckFile, placed: PlacedHistory, named: bool) -> None:

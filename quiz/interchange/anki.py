@@ -142,6 +142,14 @@ class AnkiImport(ImportedDeck):
     revlog: list[RevlogRow] = field(default_factory=list)
     # The Anki deck path ('Geography::Europe') each card's note is in, card by card.
     deck_paths: list[str] = field(default_factory=list)
+    with_history: bool = True  # False with --no-history: no reviews, and no marks either
+
+    @property
+    def has_history(self) -> bool:
+        """True when a learner gets something: reviews, or cards Anki suspended or buried."""
+        return self.with_history and bool(
+            self.revlog or any(card.queue < 0 for card in self.anki_cards)
+        )
 
 
 def import_apkg(path: Path, *, history: bool = True) -> AnkiImport:
@@ -149,6 +157,7 @@ def import_apkg(path: Path, *, history: bool = True) -> AnkiImport:
 
     def read(conn: sqlite3.Connection) -> AnkiImport:
         imported = _read_collection(conn, path)
+        imported.with_history = history
         # A collection without a review log has no history (a view of that name is refused).
         present = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'revlog'").fetchone()
         if history and present:

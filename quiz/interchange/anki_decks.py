@@ -32,7 +32,10 @@ def split_decks(imported: AnkiImport) -> list[AnkiImport]:
     paths = sorted(set(imported.deck_paths))
     if len(paths) <= 1:
         return [imported]
-    groups = [AnkiImport(title=deck_title(p) or imported.title) for p in paths]
+    groups = [
+        AnkiImport(title=deck_title(p) or imported.title, with_history=imported.with_history)
+        for p in paths
+    ]
     index_of = {path: index for index, path in enumerate(paths)}
     note_at = {place: nid for nid, place in imported.note_places.items()}
     group_of_note: dict[int, int] = {}

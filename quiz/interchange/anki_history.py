@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from quiz.deck.model import Deck, item_key
@@ -73,6 +73,8 @@ class PlacedHistory:
     forgotten: int = 0
     suspended: int = 0
     buried: int = 0
+    # Items Anki had suspended or buried: (item key, "suspend" or "bury", Anki's card id).
+    holds: list[tuple[str, str, int]] = field(default_factory=list)
 
     @classmethod
     def combined(cls, parts: list[PlacedHistory]) -> PlacedHistory:
@@ -86,10 +88,11 @@ class PlacedHistory:
             out.forgotten += part.forgotten
             out.suspended += part.suspended
             out.buried += part.buried
+            out.holds += part.holds
         return out
 
-    def lines(self) -> list[str]:
-        """What was left out or changed on the way, one line each."""
+    def lines(self, held: bool = True) -> list[str]:
+        """What was left out or changed on the way, one line each (`held`: marks are written)."""
         out = []
         if self.forgotten:
             out.append(
@@ -102,13 +105,16 @@ class PlacedHistory:
                 "date) were left out"
             )
         if self.unplaced:
+            out.append(f"{self.unplaced} review(s) of cards that were not imported were left out")
+        if (self.suspended or self.buried) and held:
             out.append(
-                f"{self.unplaced} review(s) of cards that were not imported were left out"
+                f"{self.suspended} suspended and {self.buried} buried card(s) came over "
+                "suspended, and buried until the next study day"
             )
-        if self.suspended or self.buried:
+        elif self.suspended or self.buried:
             out.append(
                 f"{self.suspended} suspended and {self.buried} buried card(s) came over as "
-                "ordinary cards: quiz cannot suspend or bury yet"
+                "ordinary cards: without the history, no learner gets their marks"
             )
         return out
 
@@ -130,8 +136,10 @@ def place_history(imported: AnkiImport, variants: dict[str, tuple[str, ...]]) ->
             continue
         if anki_card.queue == SUSPENDED:
             placed.suspended += 1
+            placed.holds.append((key, "suspend", anki_card.id))
         elif anki_card.queue in BURIED:
             placed.buried += 1
+            placed.holds.append((key, "bury", anki_card.id))
         if rows:
             placed.cards += 1
         placed.reviews.extend(
@@ -179,6 +187,9 @@ def import_history(
     # Through the progress-file merge: the same checks, the same replay, and importing the
     # same collection twice adds nothing (review ids come from Anki's).
     from quiz.progress.exchange import FileDeck, FileReview, ProgressFile, import_progress
+    from quiz.scheduler import day_start
+    from quiz.store.marks import MarkEvent
+    from quiz.study.learner import learner_settings
 
     reviews = [
         FileReview(
@@ -195,5 +206,20 @@ def import_history(
         for r in placed.reviews
     ]
     decks = {deck.id: FileDeck(deck.id, deck.title, None)}
-    file = ProgressFile(source, learner, now.isoformat(), decks, reviews)
+    # Ids from Anki's card ids: importing again adds no mark twice, nor undoes an unsuspend.
+    hour = learner_settings(store, learner, deck.id).rollover_hour
+    until = (day_start(now, hour=hour) + timedelta(days=1)).isoformat()
+    marks = [
+        MarkEvent(
+            f"anki-{cid}-{kind}",
+            learner,
+            deck.id,
+            key,
+            kind,
+            until if kind == "bury" else None,
+            now,
+        )
+        for key, kind, cid in placed.holds
+    ]
+    file = ProgressFile(source, learner, now.isoformat(), decks, reviews, marks)
     return import_progress(store, [file], now)[0]
