@@ -116,3 +116,16 @@ def test_csv_import_keeps_unicode_tags_and_counts_the_ones_it_drops(tmp_path: Pa
         in result.stderr
     )
     assert [c.tags for c in load(output).cards] == [("столицы",), ("地理",), ()]
+
+
+def test_csv_columns_quiz_does_not_read_are_counted(tmp_path: Path) -> None:
+    source = tmp_path / "words.csv"
+    source.write_text(
+        "front,back,hint,tags\nCapital of Peru?,Lima,starts with L,geo\n"
+        "Capital of Chad?,N'Djamena,,geo\nCapital of Mali?,Bamako,a river city,,spare\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(source), "-o", str(tmp_path / "words.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "column 'hint' left out of 2 row(s)" in result.stderr
+    assert "column 5 left out of 1 row(s)" in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,14 +139,15 @@ def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False
     columns: dict[str, int] = {"front": 0, "back": 1, "tags": 2}
     named = False
     first_row = 0
+    header: list[str] = []
     if "columns" in directives:
         found = _header(directives["columns"].split(sep))
         if found:
-            columns, named = found, True
+            columns, named, header = found, True, directives["columns"].split(sep)
     elif rows and (found := _header(rows[0])):
         # Only a first row naming known columns is a header: csv.Sniffer.has_header judges by
         # cell types and lengths, which card text does not follow, and would drop a card.
-        columns, named, first_row = found, True, 1
+        columns, named, first_row, header = found, True, 1, rows[0]
     layout = _Layout(
         columns,
         named,
@@ -168,6 +170,9 @@ def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False
     decks: set[str] = set()
     card_decks: list[str] = []
     bad: list[InterchangeError] = []
+    # With a header, a column it names that quiz has no use for is left out: counted, said.
+    read = set(columns.values()) | {layout.guid, layout.notetype, layout.deck}
+    unread: Counter[str] = Counter()
     for index, row in enumerate(rows):
         if index < first_row or not any(cell.strip() for cell in row):
             continue
@@ -183,6 +188,14 @@ def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False
         decks.add(deck)
         card_decks.append(deck)
         imported.cards.append(card)
+        if named:
+            unread.update(
+                f"column '{header[i].strip()}'"
+                if i < len(header) and header[i].strip()
+                else f"column {i + 1}"
+                for i, cell in enumerate(row)
+                if i not in read and cell.strip()
+            )
     if len(decks) > 1:
         # One deck file for cards from several Anki decks: each keeps its deck as a tag.
         for card, deck in zip(imported.cards, card_decks, strict=True):
@@ -195,6 +208,11 @@ def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False
         raise InterchangeError(f"{first}{more}; nothing was written (--strict)", first.line)
     imported.skipped.extend(f"{path}:{exc.line}: {exc}" for exc in bad)
     imported.notes.extend(maker.notes())
+    imported.notes.extend(
+        f"{name} left out of {count} row(s): quiz reads front, back, tags, "
+        "explanation, reverse, id and source"
+        for name, count in unread.items()
+    )
     if len(decks) > 1:
         imported.notes.append(
             f"{len(decks)} Anki decks in the file: each card has its deck as a tag"
