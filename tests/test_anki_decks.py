@@ -137,3 +137,32 @@ def test_history_follows_the_cards_into_their_decks(tmp_path: Path) -> None:
     assert again.exit_code == 1
     assert "deck id 'geography' is already used by" in again.stderr
     assert not (tmp_path / "other").exists()
+
+
+def test_a_card_in_a_filtered_deck_goes_to_the_deck_it_came_from(tmp_path: Path) -> None:
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    for deck, front in (("Geography::Europe", "France"), ("Geography::Asia", "Japan")):
+        note = collection.new_note(collection.models.by_name("Basic"))  # type: ignore[arg-type]
+        note.fields[0], note.fields[1] = front, "a capital"
+        collection.add_note(note, collection.decks.id(deck))  # type: ignore[arg-type]
+    # Anki's "custom study": a filtered deck that pulls the French card in for a while.
+    filtered = collection.sched.get_or_create_filtered_deck(deck_id=0)  # type: ignore[arg-type]
+    filtered.name = "Cram"
+    filtered.config.search_terms[0].search = "France"
+    collection.sched.add_or_update_filtered_deck(filtered)
+    assert collection.find_cards("deck:Cram")
+    package = tmp_path / "geo.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+        ),
+        limit=None,
+    )
+    collection.close()
+    out = tmp_path / "decks"
+    result = run("import", str(package), "-o", str(out), "--no-history")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["geography-asia.yaml", "geography-europe.yaml"]

@@ -268,7 +268,10 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
     # Only the history needs a card's id and queue: a bare collection without them still imports.
     columns = {row[1] for row in conn.execute("PRAGMA table_info(cards)")}
     wanted = "id, queue" if {"id", "queue"} <= columns else "NULL, 0"
-    for nid, ord_, did, cid, queue in conn.execute(f"SELECT nid, ord, did, {wanted} FROM cards"):
+    # A card in a filtered deck belongs to the deck it came from (odid), as Anki sees it.
+    home = "CASE WHEN odid THEN odid ELSE did END" if "odid" in columns else "did"
+    query = f"SELECT nid, ord, {home}, {wanted} FROM cards"
+    for nid, ord_, did, cid, queue in conn.execute(query):
         card_ords.setdefault(nid, set()).add(ord_)
         if nid in deck_of_note and deck_of_note[nid][1] != did:
             spread.add(nid)
