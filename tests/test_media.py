@@ -159,3 +159,34 @@ async def test_ctrl_o_with_nothing_to_open_it_shows_a_warning(
             "Nothing here opens media: xdg-open was not found",
             "warning",
         )
+
+
+def test_media_of_an_anki_package_open_from_the_imported_deck(tmp_path: Path, opener: Path) -> None:
+    from anki.collection import Collection, ExportAnkiPackageOptions
+    from interchange_helpers import load, run
+
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    collection.media.write_data("steppe.jpg", b"\xff\xd8 not really")
+    note = collection.new_note(collection.models.by_name("Basic"))  # type: ignore[arg-type]
+    note.fields[0], note.fields[1] = 'Which country? <img src="steppe.jpg">', "Kazakhstan"
+    collection.add_note(note, collection.decks.id("Maps"))  # type: ignore[arg-type]
+    package = tmp_path / "maps.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False
+        ),
+        limit=None,
+    )
+    collection.close()
+    output = tmp_path / "steppe.yaml"
+    imported = run("import", str(package), "-o", str(output))
+    assert imported.exit_code == 0, imported.output
+    deck = load(output)
+    names = media_names(Item(deck.id, deck.cards[0]), answered=False)
+    assert names == ["steppe.jpg"]
+    assert open_media(names, output, platform="linux").ok
+    assert opened(opener, 1) == ["steppe.jpg"]
+    assert (tmp_path / "steppe-media" / "steppe.jpg").read_bytes() == b"\xff\xd8 not really"
