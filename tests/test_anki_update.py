@@ -222,3 +222,26 @@ def test_a_changed_card_type_and_a_dropped_reverse_are_merged_and_what_was_added
         "Astana",
         {"ref": "atlas", "section": None},
     )
+
+
+def test_a_changed_card_keeps_the_lines_of_its_fields_that_did_not_change() -> None:
+    from quiz.interchange.deck_update import merge_deck
+    from quiz.interchange.deck_yaml import ImportedDeck
+
+    text = (
+        "deck: d\ntitle: D\ncards:\n"
+        "  - {id: a, front: Two plus two?, back: four, reverse: yes}  # a flow card\n"
+        "  - id: b\n    front: Capital?  # plain, with a comment\n    back: Astana\n"
+    )
+    imported = ImportedDeck(
+        title="D",
+        cards=[
+            {"id": "a", "front": "Two plus two?", "back": "4", "reverse": True},
+            {"id": "b", "front": "Capital?", "back": "Nur-Sultan"},
+        ],
+    )
+    merge = merge_deck(text, "d.yaml", imported, "v2.csv")
+    assert merge.changed == ["a", "b"]
+    assert '{id: a, front: Two plus two?, back: "4", reverse: yes}' in merge.text
+    assert "    front: Capital?  # plain, with a comment\n" in merge.text
+    assert '    back: "Nur-Sultan"\n' in merge.text

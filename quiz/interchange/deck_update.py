@@ -8,6 +8,7 @@ from typing import Any
 
 from quiz.deck.loader import parse_deck
 from quiz.deck.model import Card, Deck
+from quiz.deck.vocabulary import FALSE_WORDS, TRUE_WORDS
 from quiz.interchange import InterchangeError
 from quiz.interchange.deck_yaml import CARD_ORDER, ImportedDeck, card_yaml, deck_yaml, prepare
 
@@ -76,6 +77,20 @@ def _place(node: Any, key: str) -> int:
     return len(node)
 
 
+def _plain(value: Any) -> Any:
+    """A YAML value as the loader reads it, for telling whether a key's value changed."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    text = str(value)
+    if text.lower() in TRUE_WORDS:
+        return "true"
+    return "false" if text.lower() in FALSE_WORDS else text
+
+
 def _update(node: Any, fresh: Any) -> None:
     """Give a card's mapping the new version's values, keeping what the new version lacks."""
     for key in [k for k in node if k not in fresh and k not in (*_KEPT_WHEN_ABSENT, "id")]:
@@ -84,7 +99,9 @@ def _update(node: Any, fresh: Any) -> None:
         if key == "id":
             continue
         if key in node:
-            node[key] = fresh[key]
+            # A value that reads the same keeps its line as written (quotes, comment).
+            if _plain(node[key]) != _plain(fresh[key]):
+                node[key] = fresh[key]
         else:
             node.insert(_place(node, key), key, fresh[key])
 
@@ -128,18 +145,25 @@ def merge_deck(text: str, path: str, imported: ImportedDeck, origin: str) -> Mer
     merge.missing = [card.id for card in old.cards if card.id not in seen]
     if not wanted:
         return merge  # the file as it is, to the byte
+    from ruamel.yaml.error import YAMLError
+
     yaml = _yaml()
-    data = yaml.load(text)
-    nodes = data["cards"]
-    # The new and changed cards as `quiz import` writes them, read in one go.
-    fresh_nodes = yaml.load("".join(card_yaml(raw) for raw, _ in wanted))
-    for (_, index), fresh_node in zip(wanted, fresh_nodes, strict=True):
-        if index is None:
-            nodes.append(fresh_node)
-        else:
-            _update(nodes[index], fresh_node)
     out = io.StringIO()
-    yaml.dump(data, out)
+    try:
+        data = yaml.load(text)
+        nodes = data["cards"]
+        # The new and changed cards as `quiz import` writes them, read in one go.
+        fresh_nodes = yaml.load("".join(card_yaml(raw) for raw, _ in wanted))
+        for (_, index), fresh_node in zip(wanted, fresh_nodes, strict=True):
+            if index is None:
+                nodes.append(fresh_node)
+            else:
+                _update(nodes[index], fresh_node)
+        yaml.dump(data, out)
+    except (YAMLError, ValueError, TypeError, KeyError) as exc:
+        # The loader read the file, but the editor cannot: said, and nothing is written.
+        why = " ".join(str(exc).split())[:200]
+        raise InterchangeError(f"cannot edit {path} in place ({why}); nothing was written") from exc
     merged, problems = parse_deck(out.getvalue(), path)
     if merged is None:
         first = problems[0]
