@@ -245,3 +245,42 @@ def test_a_changed_card_keeps_the_lines_of_its_fields_that_did_not_change() -> N
     assert '{id: a, front: Two plus two?, back: "4", reverse: yes}' in merge.text
     assert "    front: Capital?  # plain, with a comment\n" in merge.text
     assert '    back: "Nur-Sultan"\n' in merge.text
+
+
+def test_a_deck_sent_to_anki_and_back_keeps_its_graded_cards(tmp_path: Path) -> None:
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    deck_file = tmp_path / "mixed.yaml"
+    deck_file.write_text(
+        "deck: mixed\ntitle: Mixed\ncards:\n"
+        "  - {id: pick, type: choice, question: Which?, choices: [A, B, C], answer: B}\n"
+        "  - id: word\n    front: Capital of France?\n    back: Paris\n",
+        encoding="utf-8",
+    )
+    sent = tmp_path / "mixed.apkg"
+    assert run("export", str(deck_file), "-o", str(sent)).exit_code == 0
+    # A friend edits the flashcard in Anki and sends the deck back.
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    collection.import_anki_package(
+        ImportAnkiPackageRequest(
+            package_path=str(sent), options=ImportAnkiPackageOptions(with_scheduling=False)
+        )
+    )
+    (note_id,) = collection.find_notes('"Capital of France"')
+    note = collection.get_note(note_id)
+    note["Back"] = "Paris, on the Seine"
+    collection.update_note(note)
+    back = _export(collection, tmp_path / "back.apkg")
+    collection.close()
+    result = run("import", str(back), "--update", str(deck_file))
+    assert result.exit_code == 0, result.output
+    assert "0 card(s) added, 1 changed in place, 0 unchanged" in result.stderr
+    assert (
+        "1 graded card(s) are plain flashcards in the new version (as an export to Anki or CSV "
+        "makes them) and were kept as they are: pick" in result.stderr
+    )
+    pick, word = load(deck_file).cards
+    assert pick.TYPE == "choice"
+    assert word.back == "Paris, on the Seine"  # type: ignore[attr-defined]

@@ -28,6 +28,8 @@ class Merge:
     unchanged: int = 0
     # Cards in the file that the new version lacks: kept, and named.
     missing: list[str] = field(default_factory=list)
+    # Graded cards the new version has as flashcards (an export flattened them): kept as they are.
+    flattened: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """What changed, one line each, for the user."""
@@ -40,6 +42,12 @@ class Merge:
             out.append(
                 f"{len(self.missing)} card(s) of the file are not in the new version and were "
                 f"kept, with their progress (delete them by hand if they should go): {shown}"
+            )
+        if self.flattened:
+            shown = ", ".join(self.flattened[:10]) + (", ..." if len(self.flattened) > 10 else "")
+            out.append(
+                f"{len(self.flattened)} graded card(s) are plain flashcards in the new version "
+                f"(as an export to Anki or CSV makes them) and were kept as they are: {shown}"
             )
         return out
 
@@ -139,6 +147,10 @@ def merge_deck(text: str, path: str, imported: ImportedDeck, origin: str) -> Mer
             merge.added.append(card.id)
         elif _same(old.cards[place[card.id]], card, deck_tags, set(raw)):
             merge.unchanged += 1
+        elif card.TYPE == "flashcard" and old.cards[place[card.id]].TYPE != "flashcard":
+            # Exports write choice, typed, numeric... cards as front and back: taking that
+            # would lose the card's grading, so the file's card stays.
+            merge.flattened.append(card.id)
         else:
             wanted.append((raw, place[card.id]))
             merge.changed.append(card.id)
