@@ -284,3 +284,28 @@ def test_a_deck_sent_to_anki_and_back_keeps_its_graded_cards(tmp_path: Path) -> 
     pick, word = load(deck_file).cards
     assert pick.TYPE == "choice"
     assert word.back == "Paris, on the Seine"  # type: ignore[attr-defined]
+
+
+def test_cards_with_no_id_are_found_by_their_question(tmp_path: Path) -> None:
+    deck_file = tmp_path / "mine.yaml"
+    deck_file.write_text(
+        "deck: mine\ntitle: Mine\nlint: {ignore: [missing-id]}\ncards:\n"
+        "  - front: Capital of Peru?\n    back: Lima\n"
+        "  - front: Capital of Chad?\n    back: Ndjamena  # check the spelling\n",
+        encoding="utf-8",
+    )
+    before = load(deck_file)
+    source = tmp_path / "capitals.csv"
+    source.write_text(
+        "front,back\nCapital of Peru?,Lima\nCapital of Chad?,N'Djamena\nCapital of Mali?,Bamako\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(source), "--update", str(deck_file))
+    assert result.exit_code == 0, result.output
+    assert "1 card(s) added, 1 changed in place, 1 unchanged" in result.stderr
+    assert "not in the new version" not in result.stderr
+    after = load(deck_file)
+    assert [c.back for c in after.cards] == ["Lima", "N'Djamena", "Bamako"]  # type: ignore[attr-defined]
+    # Both keep their ids, and so their progress: the changed one has it written down now.
+    assert [c.id for c in after.cards[:2]] == [c.id for c in before.cards]
+    assert f"  - id: {before.cards[1].id}\n    front: Capital of Chad?\n" in deck_file.read_text()

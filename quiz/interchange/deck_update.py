@@ -67,6 +67,7 @@ def _yaml() -> Any:
 def _same(old: Card, new: Card, deck_tags: tuple[str, ...], has: set[str]) -> bool:
     """True when the new version of a card says what the file's does (as the loader reads it)."""
     a, b = old.to_dict(), new.to_dict()
+    del a["id"], b["id"]  # matched by its question, a card keeps the id the file gives it
     for key in _KEPT_WHEN_ABSENT:
         if key not in has:
             a.pop(key, None)
@@ -114,6 +115,24 @@ def _update(node: Any, fresh: Any) -> None:
             node.insert(_place(node, key), key, fresh[key])
 
 
+def _match(old: Deck, fresh: Deck) -> list[int | None]:
+    """The place in the file of each new card: by id, else by the same question."""
+    # The loader keeps the file's order, so the n-th card is the n-th item, with or without id.
+    place = {card.id: index for index, card in enumerate(old.cards)}
+    new_ids = {card.id for card in fresh.cards}
+    # A card the file has no id for (or one another format made up) is found by its question,
+    # when no new card has its id: CSV rows without an id column, a deck written by hand.
+    by_question: dict[str, int] = {}
+    for index, card in enumerate(old.cards):
+        if card.id not in new_ids:
+            by_question.setdefault(card.prompt().strip(), index)
+    out: list[int | None] = []
+    for card in fresh.cards:
+        found = place.get(card.id)
+        out.append(found if found is not None else by_question.pop(card.prompt().strip(), None))
+    return out
+
+
 def merge_deck(text: str, path: str, imported: ImportedDeck, origin: str) -> Merge:
     """The deck file's text with the imported cards merged in: added, changed or left."""
     old, problems = parse_deck(text, path)
@@ -135,26 +154,27 @@ def merge_deck(text: str, path: str, imported: ImportedDeck, origin: str) -> Mer
     fresh, problems = parse_deck(fresh_text, path)
     if fresh is None:  # pragma: no cover - the writer keeps the loader's rules; a guard
         raise InterchangeError(f"the new version would not load: {problems[0].message}")
-    # The loader keeps the file's order, so the n-th card is the n-th item, with or without id.
-    place = {card.id: index for index, card in enumerate(old.cards)}
     merge = Merge(text=text, deck=old)
-    seen: set[str] = set()
+    matched = _match(old, fresh)
+    seen: set[int] = set()
     wanted: list[tuple[dict[str, Any], int | None]] = []  # each new or changed card, its place
-    for raw, card in zip(imported.cards, fresh.cards, strict=True):
-        seen.add(card.id)
-        if card.id not in place:
+    for raw, card, index in zip(imported.cards, fresh.cards, matched, strict=True):
+        if index is None:
             wanted.append((raw, None))
             merge.added.append(card.id)
-        elif _same(old.cards[place[card.id]], card, deck_tags, set(raw)):
+            continue
+        seen.add(index)
+        mine = old.cards[index]
+        if _same(mine, card, deck_tags, set(raw)):
             merge.unchanged += 1
-        elif card.TYPE == "flashcard" and old.cards[place[card.id]].TYPE != "flashcard":
+        elif card.TYPE == "flashcard" and mine.TYPE != "flashcard":
             # Exports write choice, typed, numeric... cards as front and back: taking that
             # would lose the card's grading, so the file's card stays.
-            merge.flattened.append(card.id)
+            merge.flattened.append(mine.id)
         else:
-            wanted.append((raw, place[card.id]))
-            merge.changed.append(card.id)
-    merge.missing = [card.id for card in old.cards if card.id not in seen]
+            wanted.append((raw, index))
+            merge.changed.append(mine.id)
+    merge.missing = [card.id for index, card in enumerate(old.cards) if index not in seen]
     if not wanted:
         return merge  # the file as it is, to the byte
     from ruamel.yaml.error import YAMLError
@@ -169,8 +189,13 @@ def merge_deck(text: str, path: str, imported: ImportedDeck, origin: str) -> Mer
         for (_, index), fresh_node in zip(wanted, fresh_nodes, strict=True):
             if index is None:
                 nodes.append(fresh_node)
-            else:
-                _update(nodes[index], fresh_node)
+                continue
+            node = nodes[index]
+            if "id" not in node:
+                # Its progress is keyed on the id its old content gave it: written down, the
+                # id outlives the change.
+                node.insert(0, "id", old.cards[index].id)
+            _update(node, fresh_node)
         yaml.dump(data, out)
     except (YAMLError, ValueError, TypeError, KeyError) as exc:
         # The loader read the file, but the editor cannot: said, and nothing is written.
