@@ -99,6 +99,9 @@ def test_a_deck_file_for_several_anki_decks_is_refused_unless_one_deck(tmp_path:
     assert "the package holds 4 Anki decks" in refused.stderr
     assert "give a folder as -o (one deck file each), or --one-deck" in refused.stderr
     assert not output.exists()
+    named = run("import", str(package), "-o", str(tmp_path / "decks"), "--deck-id", "geo")
+    assert named.exit_code == 1 and "--deck-id names one deck; the package holds 4" in named.stderr
+    assert not (tmp_path / "decks").exists()
     result = run("import", str(package), "-o", str(output), "--one-deck")
     assert result.exit_code == 0, result.output
     assert "4 Anki decks in one deck file: each card has its Anki deck as a tag" in result.stderr

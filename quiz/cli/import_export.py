@@ -113,7 +113,10 @@ def _print_import(result: ImportResult) -> None:
     type=click.Choice(["csv", "tsv", "apkg", "gift", "moodle"]),
     help="The file's format (default: from its extension).",
 )
-@click.option("--deck-id", help="The new deck's id (default: from the output file's name).")
+@click.option(
+    "--deck-id",
+    help="The new deck's id (default: from the output file's name); for one deck only.",
+)
 @click.option(
     "--no-history",
     is_flag=True,
