@@ -169,3 +169,25 @@ def test_a_card_in_a_filtered_deck_goes_to_the_deck_it_came_from(tmp_path: Path)
     result = run("import", str(package), "-o", str(out), "--no-history")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["geography-asia.yaml", "geography-europe.yaml"]
+
+
+def test_a_failure_halfway_leaves_no_deck_file_and_no_folder(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import quiz.interchange.importing as importing
+    from quiz.interchange import InterchangeError
+
+    package = make_package(tmp_path)
+    real = importing.write_atomically
+    calls = []
+
+    def full_disk(path, write):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        if len(calls) == 3:
+            raise InterchangeError("cannot write: No space left on device")
+        real(path, write)
+
+    monkeypatch.setattr(importing, "write_atomically", full_disk)
+    folder = tmp_path / "decks"
+    result = run("import", str(package), "-o", str(folder))
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr
+    assert len(calls) == 3 and not folder.exists()

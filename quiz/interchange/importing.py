@@ -49,7 +49,9 @@ class ImportResult:
 
 def is_folder(output: Path) -> bool:
     """True when `-o` names a folder (one deck file per Anki deck) rather than a deck file."""
-    return output.is_dir() or output.suffix.lower() not in _DECK_SUFFIXES
+    if output.exists():
+        return output.is_dir()
+    return output.suffix.lower() not in _DECK_SUFFIXES
 
 
 def _groups(imported: ImportedDeck, one_deck: bool) -> list[tuple[str, ImportedDeck]]:
@@ -123,7 +125,8 @@ def import_decks(
         _prepare(file, source.name, update)
     if before_write is not None:
         before_write(files)
-    if is_folder(output) and not output.exists():
+    made = is_folder(output) and not output.exists()
+    if made:
         if not output.parent.is_dir():
             raise InterchangeError(f"no such folder: {output.parent}")
         output.mkdir()
@@ -137,6 +140,8 @@ def import_decks(
         for path in written:
             if not any(f.path == path and f.merge for f in files):
                 path.unlink(missing_ok=True)
+        if made and not any(output.iterdir()):
+            output.rmdir()
         raise
     if fmt == "apkg":
         for file in files:
@@ -146,7 +151,7 @@ def import_decks(
         others = sorted(set(output.glob("*.yaml")) - {f.path for f in files})
         if others:
             notes.append(
-                f"{len(others)} deck file(s) in {output} have no Anki deck in the new version "
+                f"{len(others)} deck file(s) in {output} have no deck in the new version "
                 f"and were left as they are: {', '.join(p.name for p in others[:5])}"
                 + (", ..." if len(others) > 5 else "")
             )
