@@ -110,6 +110,7 @@ def test_history_comes_over_and_due_dates_match_ankis_fsrs(tmp_path: Path) -> No
     result = run("import", str(package), "-o", str(output), "--learner", "ann", "--db", str(db))
     assert result.exit_code == 0, result.output
     assert f"imported {IMPORTED} review(s) of 6 Anki card(s) for ann" in result.stderr
+    assert "; 2 card(s) suspended or buried" in result.stderr
     assert f"{FORGOTTEN} review(s) made before Anki's 'forget' were left out" in result.stderr
     assert "1 revlog entr(ies) that are not reviews" in result.stderr  # the rescheduling
     assert (

@@ -242,6 +242,7 @@ class _History:
                 f"{self.learner} into {self.store.path}"
                 + (f" (deck {file.deck_id})" if named else "")
                 + (f"; {result.duplicates} were already there" if result.duplicates else "")
+                + (f"; {result.marks} card(s) suspended or buried" if result.marks else "")
             ),
             err=True,
         )
