@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from anki.collection import Collection, ExportAnkiPackageOptions
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from interchange_helpers import load, run
 
 from quiz.store.database import open_store
@@ -309,3 +311,45 @@ def test_cards_with_no_id_are_found_by_their_question(tmp_path: Path) -> None:
     # Both keep their ids, and so their progress: the changed one has it written down now.
     assert [c.id for c in after.cards[:2]] == [c.id for c in before.cards]
     assert f"  - id: {before.cards[1].id}\n    front: Capital of Chad?\n" in deck_file.read_text()
+
+
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+    min_size=1,
+    max_size=12,
+).filter(lambda t: t.strip() == t and t != "")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    old=st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=6),
+    edits=st.lists(st.sampled_from(["same", "changed", "removed"]), min_size=6, max_size=6),
+    added=st.lists(st.tuples(_TEXT, _TEXT), max_size=3),
+)
+def test_any_update_gives_the_new_version_and_keeps_the_rest(old, edits, added) -> None:  # type: ignore[no-untyped-def]
+    from quiz.deck.loader import parse_deck
+    from quiz.interchange.deck_update import merge_deck
+    from quiz.interchange.deck_yaml import ImportedDeck, deck_yaml
+
+    first = [{"id": f"c{i}", "front": f, "back": b} for i, (f, b) in enumerate(old)]
+    text = deck_yaml("d", ImportedDeck("D", [dict(c) for c in first]), "v1")
+    text = text.replace("cards:\n", "cards:\n  # a comment the update keeps\n")
+    new: list[dict[str, str]] = []
+    for card, edit in zip(first, edits, strict=False):
+        if edit == "changed":
+            new.append({**card, "back": card["back"] + " (v2)"})
+        elif edit == "same":
+            new.append(dict(card))
+    new += [{"id": f"n{i}", "front": f, "back": b} for i, (f, b) in enumerate(added)]
+    if not new:
+        return
+    merge = merge_deck(text, "d.yaml", ImportedDeck("D", [dict(c) for c in new]), "v2")
+    deck, problems = parse_deck(merge.text, "d.yaml")
+    assert deck is not None, problems
+    got = {c.id: (c.front, c.back) for c in deck.cards}  # type: ignore[attr-defined]
+    for card in new:
+        assert got[card["id"]] == (card["front"].strip(), card["back"].strip())
+    for card in first:
+        if card["id"] not in {c["id"] for c in new}:
+            assert card["id"] in merge.missing and card["id"] in got
+    assert "  # a comment the update keeps\n" in merge.text or not (merge.added or merge.changed)

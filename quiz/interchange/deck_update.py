@@ -115,21 +115,23 @@ def _update(node: Any, fresh: Any) -> None:
             node.insert(_place(node, key), key, fresh[key])
 
 
-def _match(old: Deck, fresh: Deck) -> list[int | None]:
-    """The place in the file of each new card: by id, else by the same question."""
+def _match(old: Deck, fresh: Deck, own: list[bool]) -> list[int | None]:
+    """The place in the file of each new card: by id, else (an id made up) by its question."""
     # The loader keeps the file's order, so the n-th card is the n-th item, with or without id.
     place = {card.id: index for index, card in enumerate(old.cards)}
     new_ids = {card.id for card in fresh.cards}
-    # A card the file has no id for (or one another format made up) is found by its question,
-    # when no new card has its id: CSV rows without an id column, a deck written by hand.
+    # A new card whose id was made up from its text (a CSV row with no id column) is found by
+    # its question among the file's cards no new card claims by id (a deck written by hand).
     by_question: dict[str, int] = {}
     for index, card in enumerate(old.cards):
         if card.id not in new_ids:
             by_question.setdefault(card.prompt().strip(), index)
     out: list[int | None] = []
-    for card in fresh.cards:
+    for card, brought in zip(fresh.cards, own, strict=True):
         found = place.get(card.id)
-        out.append(found if found is not None else by_question.pop(card.prompt().strip(), None))
+        if found is None and not brought:
+            found = by_question.pop(card.prompt().strip(), None)
+        out.append(found)
     return out
 
 
@@ -141,6 +143,7 @@ def merge_deck(text: str, path: str, imported: ImportedDeck, origin: str) -> Mer
         raise InterchangeError(
             f"{path}:{first.line}: {first.message}; fix the deck (quiz check) before updating it"
         )
+    own = [bool(card.get("id")) for card in imported.cards]
     prepare(imported.cards)
     deck_tags = old.tags
     for raw in imported.cards:
@@ -155,7 +158,7 @@ def merge_deck(text: str, path: str, imported: ImportedDeck, origin: str) -> Mer
     if fresh is None:  # pragma: no cover - the writer keeps the loader's rules; a guard
         raise InterchangeError(f"the new version would not load: {problems[0].message}")
     merge = Merge(text=text, deck=old)
-    matched = _match(old, fresh)
+    matched = _match(old, fresh, own)
     seen: set[int] = set()
     wanted: list[tuple[dict[str, Any], int | None]] = []  # each new or changed card, its place
     for raw, card, index in zip(imported.cards, fresh.cards, matched, strict=True):
