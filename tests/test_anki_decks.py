@@ -191,3 +191,22 @@ def test_a_failure_halfway_leaves_no_deck_file_and_no_folder(tmp_path: Path, mon
     assert result.exit_code == 1
     assert "No space left on device" in result.stderr
     assert len(calls) == 3 and not folder.exists()
+
+
+def test_deck_slugs_are_short_slugs_and_tell_decks_apart() -> None:
+    from quiz.deck.vocabulary import SLUG
+
+    paths = [
+        "Geography",
+        "Geography::Europe",
+        "Geography::Столицы",
+        "Geography::地理",
+        "Столицы",
+        "::",
+        "A::" + "::".join(["A very long part name"] * 12),
+        "A::" + "::".join(["A very long part name"] * 13),
+    ]
+    slugs = [deck_slug(p) for p in paths]
+    assert all(SLUG.match(s) and len(s) <= 100 for s in slugs), slugs
+    assert len(set(slugs)) == len(paths)
+    assert slugs[:2] == ["geography", "geography-europe"]

@@ -9,6 +9,8 @@ from quiz.deck.text import slugify
 from quiz.interchange.anki import AnkiImport
 from quiz.interchange.tags import make_tag
 
+_LONGEST = 80  # characters of a deck's slug, well inside any file system's name limit
+
 
 def deck_title(path: str) -> str:
     """An Anki deck's own name: the last part of its path ('Europe' of 'Geography::Europe')."""
@@ -18,13 +20,15 @@ def deck_title(path: str) -> str:
 def deck_slug(path: str) -> str:
     """The deck id and file name of an Anki deck: its path as a slug ('geography-europe')."""
     parts = [slugify(part, max_length=30) for part in path.split("::")]
-    if all(parts):
-        return "-".join(parts)
-    # A part with no Latin letter or digit ('Столицы'): deck ids are ASCII slugs, so a few
-    # letters made from the whole path stand in, the same at every import, and unlike the
-    # slug of any other deck (which dropping the part alone would not be).
+    joined = "-".join(p for p in parts if p)
+    if all(parts) and len(joined) <= _LONGEST:
+        return joined
+    # A part with no Latin letter or digit ('Столицы'), or a path too long for a file name:
+    # deck ids are short ASCII slugs, so a few letters made from the whole path stand in, the
+    # same at every import, and unlike the slug of any other deck (which dropping the part
+    # or the end alone would not be).
     digest = base64.b32encode(hashlib.sha256(path.encode()).digest()).decode().lower()
-    return "-".join([*(p for p in parts if p), "anki", digest[:8]])
+    return "-".join([*([joined[:_LONGEST].rstrip("-")] if joined else []), "anki", digest[:8]])
 
 
 def split_decks(imported: AnkiImport) -> list[AnkiImport]:
