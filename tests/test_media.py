@@ -1,4 +1,4 @@
-"""A card's pictures and sounds: named in its text, opened from the study screen with Ctrl+O."""
+"""A card's pictures and sounds: named in its text, opened from the study screen with Ctrl+P."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def footer_keys(app: QuizApp) -> list[str]:
             if b.show and enabled]  # fmt: skip
 
 
-async def test_ctrl_o_opens_the_cards_media_also_while_typing(
+async def test_ctrl_p_opens_the_cards_media_also_while_typing(
     store, deck_path: Path, clock, opener: Path
 ) -> None:  # type: ignore[no-untyped-def]
     app = build(store, deck_path, clock)
@@ -129,7 +129,7 @@ async def test_ctrl_o_opens_the_cards_media_also_while_typing(
         assert app.screen.query_one(Footer)
         assert screen.session.current.item.card.id == "astana"
         assert "Media" in footer_keys(app)
-        await pilot.press("ctrl+o")
+        await pilot.press("ctrl+p")
         await pilot.pause()
         assert opened(opener, 1) == ["map.png"]
         assert [n.message for n in app._notifications] == ["Opening map.png"]
@@ -137,7 +137,7 @@ async def test_ctrl_o_opens_the_cards_media_also_while_typing(
         await pilot.pause()
         assert screen.session.current.item.card.id == "capital"
         assert isinstance(app.focused, TextAnswer)
-        await pilot.press(*"Ast", "ctrl+o")
+        await pilot.press(*"Ast", "ctrl+p")
         await pilot.pause()
         assert opened(opener, 2) == ["map.png", "map.png"]
         assert app.focused.value == "Ast"  # type: ignore[union-attr]
@@ -147,7 +147,7 @@ async def test_ctrl_o_opens_the_cards_media_also_while_typing(
         assert "Media" not in footer_keys(app)  # a card without media shows no key
 
 
-async def test_ctrl_o_with_nothing_to_open_it_shows_a_warning(
+async def test_ctrl_p_with_nothing_to_open_it_shows_a_warning(
     store, deck_path: Path, clock, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
@@ -155,7 +155,7 @@ async def test_ctrl_o_with_nothing_to_open_it_shows_a_warning(
     app = build(store, deck_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+o")
+        await pilot.press("ctrl+p")
         await pilot.pause()
         (note,) = app._notifications
         assert (note.message, note.severity) == (

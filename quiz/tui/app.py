@@ -70,8 +70,9 @@ class QuizApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         # The study screen's, shown there when the card names media; a chord, so it works in a
-        # text answer too. Here rather than on the screen, whose class is at its size limit.
-        Binding("ctrl+o", "open_media", "Media", key_display="^O"),
+        # text answer too (P for picture, or play). Here, as the screen's class is at its size
+        # limit; Ctrl+P is free, with the command palette off.
+        Binding("ctrl+p", "open_media", "Media", key_display="^P"),
     ]
 
     RELOAD_SECONDS = 1.0
@@ -158,15 +159,6 @@ class QuizApp(App[None]):
 
         self.push_screen(SettingsScreen(self.session))
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open_media":
-            return bool(studied_media(self.screen)[0])
-        return True
-
-    def action_open_media(self) -> None:
-        """Open the studied card's pictures and sounds (Ctrl+O)."""
-        open_studied(self)
-
     async def action_hold(self, kind: str) -> None:
         """Suspend or bury the card being studied (the study screen's ! and -)."""
         from quiz.tui.holding import hold_current
@@ -228,3 +220,12 @@ class QuizApp(App[None]):
         """Show the keys."""
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_media":
+            return bool(studied_media(self.screen)[0])
+        return True
+
+    def action_open_media(self) -> None:
+        """Open the studied card's pictures and sounds (Ctrl+P)."""
+        open_studied(self)

@@ -1,4 +1,4 @@
-"""Ctrl+O while studying: the card's pictures and sounds, opened with the platform's opener."""
+"""Ctrl+P while studying: the card's pictures and sounds, opened with the platform's opener."""
 
 from __future__ import annotations
 
