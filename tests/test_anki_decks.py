@@ -210,3 +210,31 @@ def test_deck_slugs_are_short_slugs_and_tell_decks_apart() -> None:
     assert all(SLUG.match(s) and len(s) <= 100 for s in slugs), slugs
     assert len(set(slugs)) == len(paths)
     assert slugs[:2] == ["geography", "geography-europe"]
+
+
+def test_a_note_past_the_tag_limit_is_left_out_and_said(tmp_path: Path) -> None:
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    collection = Collection(str(folder / "collection.anki2"))
+    for front, count in (("Many tags", 101), ("A hundred", 100)):
+        note = collection.new_note(collection.models.by_name("Basic"))  # type: ignore[arg-type]
+        note.fields[0], note.fields[1] = front, "back"
+        note.tags = [f"t{i}" for i in range(count)]
+        collection.add_note(note, collection.decks.id(f"Geo::{front}"))  # type: ignore[arg-type]
+    note = collection.new_note(collection.models.by_name("Basic"))  # type: ignore[arg-type]
+    note.fields[0], note.fields[1] = "Plain", "back"
+    collection.add_note(note, collection.decks.id("Geo::Plain"))  # type: ignore[arg-type]
+    package = tmp_path / "tags.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+        ),
+        limit=None,
+    )
+    collection.close()
+    result = run("import", str(package), "-o", str(tmp_path / "geo.yaml"), "--one-deck")
+    assert result.exit_code == 0, result.output
+    assert "left out note 1: 101 tags" in result.stderr
+    assert "1 card(s) have 100 tags already: their Anki deck is not added" in result.stderr
+    assert [len(c.tags) for c in load(tmp_path / "geo.yaml").cards] == [100, 1]

@@ -129,3 +129,19 @@ def test_csv_columns_quiz_does_not_read_are_counted(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "column 'hint' left out of 2 row(s)" in result.stderr
     assert "column 5 left out of 1 row(s)" in result.stderr
+
+
+def test_a_row_or_question_past_the_tag_limit_is_left_out_and_said(tmp_path: Path) -> None:
+    many = " ".join(f"t{i}" for i in range(101))
+    source = tmp_path / "words.csv"
+    source.write_text(f"front,back,tags\nPeru?,Lima,{many}\nChad?,N'Djamena,geo\n", "utf-8")
+    result = run("import", str(source), "-o", str(tmp_path / "words.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "words.csv:2: 101 tags" in result.stderr
+    assert [c.prompt() for c in load(tmp_path / "words.yaml").cards] == ["Chad?"]
+    gift = tmp_path / "bank.gift"
+    tags = " ".join(f"[tag:t{i}]" for i in range(101))
+    gift.write_text(f"// {tags}\n::a::Peru? {{=Lima}}\n\n::b::Chad? {{=N'Djamena}}\n", "utf-8")
+    result = run("import", str(gift), "-o", str(tmp_path / "bank.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "left out line 2: 101 tags" in result.stderr

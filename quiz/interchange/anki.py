@@ -303,6 +303,9 @@ def _read_collection(conn: sqlite3.Connection, path: Path) -> AnkiImport:
         card_tags = maker.tags(tags.split())
         if card_tags:
             card["tags"] = list(dict.fromkeys(card_tags))
+            if why := past_limits(card):  # the tags were not there for _card's look
+                imported.skipped.append(f"note {number}: {why}")
+                continue
         imported.note_places[nid] = len(imported.cards)
         imported.deck_paths.append(note_decks.get(nid, ""))
         if note_type.cloze:

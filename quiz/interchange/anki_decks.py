@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from quiz.deck.limits import TAGS
 from quiz.deck.text import slugify
 from quiz.interchange.anki import AnkiImport
 from quiz.interchange.tags import make_tag
@@ -68,10 +69,17 @@ def one_deck(imported: AnkiImport) -> AnkiImport:
     """All the package's notes in one deck, each card tagged with its Anki deck's path."""
     paths = sorted(set(imported.deck_paths) - {""})
     if len(paths) > 1:
+        full = 0
         for card, path in zip(imported.cards, imported.deck_paths, strict=True):
             tag = make_tag(path)
-            if tag:
+            if tag and len(card.get("tags", [])) >= TAGS.most:
+                full += 1  # the deck would refuse one tag more
+            elif tag:
                 card["tags"] = list(dict.fromkeys([*card.get("tags", []), tag]))
+        if full:
+            imported.notes.append(
+                f"{full} card(s) have {TAGS.most} tags already: their Anki deck is not added"
+            )
         shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
         imported.notes.append(
             f"{len(paths)} Anki decks in one deck file: each card has its Anki deck as a tag "

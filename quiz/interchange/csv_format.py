@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quiz.deck.limits import past_limits
 from quiz.deck.model import Deck
 from quiz.interchange import InterchangeError
 from quiz.interchange.anki import QUIZ_GUID, anki_cloze
@@ -185,6 +186,9 @@ def import_csv(path: Path, delimiter: str | None = None, *, strict: bool = False
         tags = list(dict.fromkeys([*file_tags, *card.get("tags", [])]))
         if tags:
             card["tags"] = tags
+        if why := past_limits(card):  # a row past a deck's limits is a bad row, not a bad file
+            bad.append(InterchangeError(why, line))
+            continue
         decks.add(deck)
         card_decks.append(deck)
         imported.cards.append(card)

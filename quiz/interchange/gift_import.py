@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from quiz.deck.cloze import escape as cloze_escape
+from quiz.deck.limits import past_limits
 from quiz.deck.text import slugify
 from quiz.interchange import InterchangeError
 from quiz.interchange.csv_format import read_text
@@ -133,6 +134,9 @@ def import_gift(path: Path) -> ImportedDeck:
         card_tags = maker.tags(tags)
         if card_tags:
             card["tags"] = list(dict.fromkeys(card_tags))
+        if past := past_limits(card):
+            imported.skipped.append(f"line {question.line}: {past}")
+            continue
         imported.cards.append(card)
     imported.notes.extend(maker.notes())
     if not imported.cards:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, assert_never
 
 from quiz.deck.cloze import escape as cloze_escape
+from quiz.deck.limits import past_limits
 from quiz.deck.model import (
     Card,
     Choice,
@@ -282,6 +283,9 @@ def import_moodle_xml(path: Path) -> ImportedDeck:
         card_tags = maker.tags(tags)
         if card_tags:
             card["tags"] = card_tags
+        if past := past_limits(card):
+            imported.skipped.append(f"{where}: {past}")
+            continue
         imported.cards.append(card)
     imported.notes.extend(maker.notes())
     if not imported.cards:
