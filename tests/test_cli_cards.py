@@ -172,6 +172,29 @@ def _study_one(db, learner: str, rating: Rating) -> None:
     store.close()
 
 
+def test_a_merge_replays_with_the_merged_learners_own_retention(db):
+    from quiz.settings import to_json
+    from quiz.store.settings import ALL_DECKS
+
+    _study_one(db, "bob", Rating.EASY)
+    store = open_store(db)
+    (key,) = [k for k, s in store.states("bob", "class").items() if s.state != "new"]
+    alone = store.state("bob", "class", key)
+    # ann accepts forgetting more, so the same Easy answer waits longer before its review.
+    with store.atomic():
+        store.add_learner("ann", utc_now())
+    store.set_learner_setting("ann", ALL_DECKS, "desired_retention", to_json(0.7), utc_now())
+    store.close()
+    result = CliRunner().invoke(main, ["learners", "merge", "ann", "bob", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    merged = store.state("ann", "class", key)
+    store.close()
+    assert alone is not None and merged is not None
+    assert merged.stability == pytest.approx(alone.stability)
+    assert merged.due > alone.due
+
+
 def test_learners_rename_merge_and_delete(db):
     _study_one(db, "ann", Rating.GOOD)
     _study_one(db, "bob", Rating.AGAIN)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from quiz.deck.model import Settings
 from quiz.scheduler import Scheduler
 from quiz.store.database import Store
 from quiz.study.answering import replay_item
+from quiz.study.learner import learner_scheduler
 
 
 def merge_learners(store: Store, into: str, source: str) -> list[str]:
@@ -20,17 +22,18 @@ def merge_learners(store: Store, into: str, source: str) -> list[str]:
             store.delete_state(source, deck_id, key)
         store.drop_item_marks(source)
         kept = store.move_learner_rows(source, into)
-        schedulers = {
-            deck_id: Scheduler(retention, fuzz=False)
-            for deck_id, retention in store.retentions().items()
-        }
+        # The merged learner's own FSRS for each deck (their settings, as moved in above, and
+        # fitted parameters), without fuzz, as a progress import replays.
+        schedulers: dict[str, Scheduler] = {}
         for deck_id, key in sorted(items):
+            if deck_id not in schedulers:
+                deck = store.deck_settings(deck_id) or Settings()
+                schedulers[deck_id] = learner_scheduler(store, into, deck_id, deck, False)
             reviews = store.item_reviews(into, deck_id, key)
             forgotten = store.last_forgotten(into, deck_id, key)
             if forgotten is not None:
                 reviews = [r for r in reviews if r[1] > forgotten]
-            scheduler = schedulers.get(deck_id) or Scheduler(fuzz=False)
-            replay_item(store, scheduler, into, deck_id, key, reviews, None)
+            replay_item(store, schedulers[deck_id], into, deck_id, key, reviews, None)
             store.refold_marks(into, deck_id, key)
         if not kept:
             store.delete_learner(source)
