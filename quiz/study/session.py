@@ -247,16 +247,25 @@ class StudySession:
         if not self._history:
             return None
         last = self._history[-1]
-        item = last.item
         # Off the history only once undone: an undo that failed (a full disk) is tried again.
-        self._answering.undo(self.store, self._schedulers[item.deck_id], last.review.id)
+        self._answering.undo(self.store, self._schedulers[last.item.deck_id], last.review.id)
         self._history.pop()
-        self.current_kind = _kind(last.review.state_before)
+        self.set_aside(last.item)
+        return self.bring_back(last.item)
+
+    def set_aside(self, item: Item) -> None:
+        """Take an item off this session (suspended or buried while on screen)."""
         self._queue.withdraw(item)
+        if self.current is not None and self.current.item == item:
+            self.current = None
+
+    def bring_back(self, item: Item) -> Presentation:
+        """Show an item again (an answer or a mark undone); the one on screen goes back in line."""
         shown = self.current
         if shown is not None and shown.item != item:
             state = self.store.state(self.learner, shown.item.deck_id, shown.item.key)
             self._queue.put_back(shown.item, state, self.clock())
+        self.current_kind = _kind(self.store.state(self.learner, item.deck_id, item.key))
         return self._show(item)
 
     def _require_current(self) -> Item:
@@ -273,18 +282,20 @@ class StudySession:
         """Cards studied, share correct, time spent, and when the next items are due."""
         # The session is over: the log goes back into the database while this is read.
         self.store.checkpoint()
-        answers = self._history
-        graded = [a for a in _first_answers(answers) if a.grade is not None]
-        return Summary(
-            studied=len({(a.item.deck_id, a.item.key) for a in answers}),
-            answers=len(answers),
-            graded=len(graded),
-            correct=sum(1 for a in graded if a.grade and a.grade.correct),
-            seconds=sum(a.review.duration_ms for a in answers) / 1000,
-            next_due=self.store.next_due(
-                self.learner, self.deck_ids or [d.id for d in self.decks], self.clock()
-            ),
-        )
+        decks = self.deck_ids or [d.id for d in self.decks]
+        return _summary(self._history, self.store.next_due(self.learner, decks, self.clock()))
+
+
+def _summary(answers: Sequence[Answer], next_due: datetime | None) -> Summary:
+    graded = [a for a in _first_answers(answers) if a.grade is not None]
+    return Summary(
+        studied=len({(a.item.deck_id, a.item.key) for a in answers}),
+        answers=len(answers),
+        graded=len(graded),
+        correct=sum(1 for a in graded if a.grade and a.grade.correct),
+        seconds=sum(a.review.duration_ms for a in answers) / 1000,
+        next_due=next_due,
+    )
 
 
 def _kind(state: CardState | None) -> str:

@@ -159,12 +159,6 @@ class QuizApp(App[None]):
 
         self.push_screen(SettingsScreen(self.session))
 
-    async def action_hold(self, kind: str) -> None:
-        """Suspend or bury the card being studied (the study screen's ! and -)."""
-        from quiz.tui.holding import hold_current
-
-        await hold_current(self, self.session, kind)
-
     def action_browse(self, query: str = "") -> None:
         """Search the learner's items and act on them."""
         from quiz.tui.screens.browser import BrowserScreen

@@ -12,16 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from quiz.deck.model import Deck, Item
+from quiz.deck.model import Item
 from quiz.grading import Response, is_self_rated
 from quiz.scheduler import Rating
-from quiz.session import Answer, Presentation, StudySession, Summary
+from quiz.session import Answer, Presentation, StudySession
 from quiz.study.records import QueueCounts
 from quiz.tui.card_views import CardView, card_view
 from quiz.tui.saving import idle, keeps_the_card
+from quiz.tui.study_keys import StudyKeys
 from quiz.tui.widgets.answers import AnswerWidget, TextAnswer
 from quiz.tui.widgets.feedback import Feedback
 from quiz.tui.widgets.footer import KeyFooter
@@ -107,7 +107,7 @@ SCROLL_KEYS = {
 # An answer, a rating or an undo whose write fails (a full disk, a deleted database) is said
 # on the screen and stops there: the card stays to be answered again, never shown as recorded.
 @keeps_the_card("_show_verdict", "action_rate", "action_undo")
-class StudyScreen(Screen[Summary]):
+class StudyScreen(StudyKeys):
     """Study a queue of items until none is left or the learner leaves; dismissed with a summary."""
 
     BINDINGS = [
@@ -118,8 +118,6 @@ class StudyScreen(Screen[Summary]):
         Binding("3", "rate(3)", "Good", show=False),
         Binding("4", "rate(4)", "Easy", show=False),
         Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("exclamation_mark", "app.hold('suspend')", "Suspend", show=False),
-        Binding("minus", "app.hold('bury')", "Bury", show=False),
         Binding("escape,q", "leave", "End"),
         # `?` is typed into a text answer: there, F1 or Ctrl+/ (sent as Ctrl+_) opens the help.
         Binding("question_mark", "help", "Help"),
@@ -236,6 +234,7 @@ class StudyScreen(Screen[Summary]):
     def _show_verdict(self, response: Response) -> None:
         answer = self.answer = self.session.submit(response)
         self.done += 1
+        self.answered_now(answer)
         feedback = self.query_one(Feedback)
         if answer.grade is None:
             feedback.show_answer(answer.item, self._deck(answer.item))
@@ -248,9 +247,6 @@ class StudyScreen(Screen[Summary]):
     def _reveal(self, item: Item) -> None:
         self.query_one(Feedback).show_answer(item, self._deck(item))
         self.phase = Phase.REVEALED
-
-    def _deck(self, item: Item) -> Deck:
-        return next(d for d in self.session.decks if d.id == item.deck_id)
 
     def _finish(self) -> None:
         # Once only, and not from under another screen (help) that is on top.
@@ -275,7 +271,7 @@ class StudyScreen(Screen[Summary]):
         if action == "rate":
             return self.phase is not Phase.ASKING
         if action == "undo":
-            return self.session.last_answer is not None
+            return self.session.last_answer is not None or self.can_undo_mark()
         return True
 
     def action_scroll(self, where: str) -> None:
@@ -309,6 +305,7 @@ class StudyScreen(Screen[Summary]):
         if self.phase is Phase.REVEALED:
             self.answer = self.session.rate(rating)
             self.done += 1
+            self.answered_now(self.answer)
         elif self.phase is Phase.ANSWERED:
             self.answer = self.session.rerate(rating)
         else:
@@ -316,7 +313,9 @@ class StudyScreen(Screen[Summary]):
         await self.show_next()
 
     async def action_undo(self) -> None:
-        """Take back the last answer and ask the item again."""
+        """Take back the last mark (suspend, bury, flag) or else the last answer, and show it."""
+        if await self.undo_mark():
+            return
         presentation = self.session.undo()
         if presentation is not None:
             self.done = max(0, self.done - 1)
