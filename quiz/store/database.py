@@ -56,6 +56,7 @@ MIGRATIONS = (
     "m006_xapi_outbox",
     "m007_item_marks",
     "m008_card_contents",
+    "m009_search_indexes",
 )
 
 
