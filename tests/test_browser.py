@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import textwrap
+
+from rich.console import Console
 from textual.widgets import DataTable, Input, Static
 
+from quiz.library import open_deck
 from quiz.scheduler import Rating
 from quiz.session import StudySession
 from quiz.tui.app import make_app
 from quiz.tui.screens.browser import BrowserScreen
+from quiz.tui.screens.confirm import Confirm
 
 
 def detail(app) -> str:  # type: ignore[no-untyped-def]
-    return str(app.screen.query_one("#browse-detail", Static).content)
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(app.screen.query_one("#browse-detail", Static).content)
+    return console.export_text()
 
 
 async def _open(pilot, query: str) -> None:  # type: ignore[no-untyped-def]
@@ -67,10 +75,38 @@ async def test_the_detail_pane_lists_the_review_history(store, every_type, clock
     app = make_app(store, [every_type], "ann", clock=clock, fuzz=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await _open(pilot, "rated:1")
-        assert "1 reviews" in detail(app) and "good" in detail(app)
+        text = detail(app)
+        assert "1 reviews" in text and "good" in text
+        assert "time" in text and "response" in text and "ivl after" in text
+
+
+async def test_the_history_shows_each_response(store, every_type, clock):
+    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
+    session.start()
+    while (p := session.next()) is not None and p.item.key != "otunbayeva":
+        session.rate(Rating.GOOD) if p.item.key in ("treaty-year",) else session.submit("x")
+    assert p is not None
+    clock.advance(seconds=4)
+    session.submit("Roza Otunbayeva")
+    app = make_app(store, [every_type], "ann", clock=clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "id:otunbayeva")
+        text = detail(app)
+        assert "Roza Otunbayeva" in text and "4s" in text
 
 
 def test_browser_snapshot(snap_compare, store, every_type, clock):
+    session = StudySession(store, [every_type], "ann", clock=clock, fuzz=False)
+    session.start()
+    for rating in (Rating.AGAIN, Rating.GOOD):
+        p = session.next()
+        assert p is not None and p.item.key == "treaty-year"
+        clock.advance(seconds=5)
+        session.rate(rating)
+        clock.advance(minutes=2)
+    from quiz.study import marking
+
+    marking.mark(store, "ann", [("every-type", "capital")], "flag", clock(), "1")
     app = make_app(store, [every_type], "ann", clock=clock, fuzz=False)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -110,3 +146,47 @@ async def test_l_on_the_statistics_screen_browses_the_leeches(store, every_type,
         assert isinstance(app.screen, BrowserScreen)
         assert app.screen.query_one("#browse-query", Input).value == "is:leech"
         assert [r.item_key for r in app.screen.rows] == ["capital"]
+
+
+def many(store, tmp_path, clock, n: int):  # type: ignore[no-untyped-def]
+    cards = "".join(f'  - {{id: c{i}, front: "front {i}", back: "back {i}"}}\n' for i in range(n))
+    path = tmp_path / "many.yaml"
+    path.write_text(textwrap.dedent(f"deck: many\ntitle: Many\ncards:\n{cards}"), "utf-8")
+    deck, problems = open_deck(store, path, clock())
+    assert deck is not None, problems
+    return deck
+
+
+async def test_a_on_all_matches_asks_before_changing_more_than_50(store, tmp_path, clock):
+    deck = many(store, tmp_path, clock, 60)
+    app = make_app(store, [deck], "ann", clock=clock, fuzz=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await _open(pilot, "deck:many")
+        await pilot.press("a", "exclamation_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        await pilot.pause()
+        assert store.marks("ann", "many") == {}
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        marks = store.marks("ann", "many")
+        assert len(marks) == 60 and all(m.suspended for m in marks.values())
+        assert any("60 of 60 items: suspended" in n.message for n in app._notifications)
+        await pilot.press("u")
+        await pilot.pause()
+        assert store.marks("ann", "many") == {}
+        # 50 or fewer are changed at once; `a` again is back to the highlighted item.
+        box = app.screen.query_one("#browse-query", Input)
+        box.value = 'deck:many "front 1"'
+        await pilot.press("slash", "enter")
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        flagged = {"c1", *(f"c1{i}" for i in range(10))}
+        assert {k for k, m in store.marks("ann", "many").items() if m.flag == 2} == flagged
+        await pilot.press("a", "0")
+        await pilot.pause()
+        assert set(store.marks("ann", "many")) == flagged - {"c1"}

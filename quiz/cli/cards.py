@@ -21,12 +21,11 @@ from quiz.store.search import ItemRow
 from quiz.study import marking
 from quiz.study.finding import find, recall_now, with_tags
 from quiz.study.learner import learner_settings
+from quiz.study.marking import ASK_ABOVE
 from quiz.study.scope import Scope
 from quiz.textsafe import cell
 
 F = TypeVar("F", bound=Callable[..., Any])
-# More items than this are changed only after the learner says yes (or with --yes).
-ASK_ABOVE = 50
 COLUMNS = (
     "deck", "item", "type", "state", "due", "stability", "recall", "lapses", "marks", "place",
 )  # fmt: skip

@@ -10,6 +10,10 @@ from quiz.scheduler import day_start
 from quiz.store.database import Store
 from quiz.store.marks import FLAGS, MarkEvent, Marks
 
+# More items than this are changed only after the learner says yes (the CLI's --yes, the
+# browser's question).
+ASK_ABOVE = 50
+
 # An item as the actions name it: (deck id, item key).
 Target = tuple[str, str]
 

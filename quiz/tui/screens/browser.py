@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
-from quiz.scheduler import Rating
 from quiz.search import QueryError
 from quiz.session import StudySession
 from quiz.store.marks import Marks
 from quiz.store.search import ItemRow
 from quiz.study import marking
 from quiz.study.finding import find, recall_now
+from quiz.study.info import FLAG_NAMES, item_info
 from quiz.study.learner import learner_settings
-from quiz.study.records import Presentation
-from quiz.tui.card_views import card_view
+from quiz.tui.card_info import info_renderable
+from quiz.tui.screens.confirm import Confirm
 from quiz.tui.widgets.footer import KeyFooter
 
 SORTS = ("deck", "due", "recall", "lapses")
@@ -37,12 +37,13 @@ def _marks(row: ItemRow, now: datetime) -> str:
 
 
 class BrowserScreen(Screen[None]):
-    """Type a query and Enter; on a row: ! suspend, - bury, 1-4 flag, 0 unflag, u undo."""
+    """Type a query and Enter; ! suspend, - bury, 1-4 flag, 0 unflag, a all matches, u undo."""
 
     BINDINGS = [
         Binding("exclamation_mark", "suspend", "Suspend"),
         Binding("minus", "bury", "Bury"),
         *(Binding(str(n), f"flag('{n}')", "Flag", show=n == 1) for n in range(5)),
+        Binding("a", "toggle_all", "All/one"),
         Binding("u", "undo", "Undo"),
         Binding("s", "sort", "Sort"),
         Binding("slash", "search", "Search"),
@@ -52,7 +53,8 @@ class BrowserScreen(Screen[None]):
     DEFAULT_CSS = """
     BrowserScreen #browse-query { margin: 0 1; }
     BrowserScreen #browse-table { height: 1fr; margin: 0 1; }
-    BrowserScreen #browse-detail { height: auto; max-height: 9; padding: 0 2; }
+    BrowserScreen #browse-target { height: 1; padding: 0 2; }
+    BrowserScreen #browse-pane { height: auto; max-height: 10; padding: 0 1; }
     """
 
     def __init__(self, session: StudySession, query: str = "") -> None:
@@ -62,6 +64,8 @@ class BrowserScreen(Screen[None]):
         self.rows: list[ItemRow] = []
         self.sort = "deck"
         self.undoable: tuple[marking.Change, dict[marking.Target, Marks]] | None = None
+        # True: the actions change every match, not only the highlighted one.
+        self.all_matches = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,7 +73,9 @@ class BrowserScreen(Screen[None]):
             self.query_text, placeholder="search: tag:x is:due prop:r<0.9 ...", id="browse-query"
         )
         yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="browse-detail")
+        yield Static(id="browse-target")
+        with VerticalScroll(id="browse-pane"):
+            yield Static(id="browse-detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -140,54 +146,55 @@ class BrowserScreen(Screen[None]):
 
     def show_detail(self) -> None:
         """The card as the learner sees it, its state and its whole review history."""
+        target = Text(f"{len(self.rows)} matches", style="bold")
+        target.append(" · actions on: ", style="dim")
+        target.append("all matches" if self.all_matches else "the highlighted item", style="bold")
+        target.append(" (a switches)", style="dim")
+        self.query_one("#browse-target", Static).update(target)
         detail = self.query_one("#browse-detail", Static)
         row = self.selected()
         if row is None:
-            detail.update(Text(f"{len(self.rows)} items", style="dim"))
+            detail.update(Text("nothing matches", style="dim"))
             return
-        out = Text()
         deck = next((d for d in self.session.decks if d.id == row.deck_id), None)
-        number = deck.item_index.find(row.item_key) if deck else None
-        if deck is not None and number is not None:
-            view = card_view(Presentation(deck.item(number)))
-            out.append(f"{view.label}: ", style="bold")
-            out.append(view.prompt)
-            out.append("\n")
-        if row.stability is not None:
-            out.append(f"stability {row.stability:.1f}d · difficulty {row.difficulty or 0:.1f}")
-            if row.due is not None:
-                out.append(f" · due {row.due:%Y-%m-%d %H:%M}")
-            out.append("\n")
-        history = self.session.store.item_history(self.session.learner, row.deck_id, row.item_key)
-        for h in history[-4:]:
-            interval = "" if h.interval_days is None else f" → {h.interval_days:.1f}d"
-            out.append(
-                f"{h.at:%Y-%m-%d %H:%M}  {Rating(h.rating).name.lower():5} "
-                f"{h.outcome or '':6} {h.duration_ms / 1000:.0f}s{interval}\n",
-                style="dim",
-            )
-        place = f"{Path(row.path).name}:{row.line}" if row.path else "not in a deck file"
-        out.append(f"{len(history)} reviews · {place}", style="dim")
-        detail.update(out)
+        now = self.session.clock()
+        if deck is None:
+            detail.update(Text(f"{row.deck_id}: this deck is not loaded", style="dim"))
+            return
+        info = item_info(self.session.store, self.session.learner, deck, row.item_key, now)
+        detail.update(info_renderable(deck, info, now))
 
     def _act(self, kind: str, value: str | None = None) -> None:
-        row = self.selected()
-        if row is None:
+        rows = self.rows if self.all_matches else [r for r in [self.selected()] if r is not None]
+        if not rows:
             return
-        store, learner, now = self.session.store, self.session.learner, self.session.clock()
-        target = [(row.deck_id, row.item_key)]
-        before = marking.marks_of(store, learner, target)
-        if kind == "suspend" and row.suspended:
+        if kind == "suspend" and all(r.suspended for r in rows):
             kind = "unsuspend"
+        if len(rows) > marking.ASK_ABOVE:
+            verb = {"flag": f"Flag {value}" if value != "0" else "Unflag"}.get(kind, kind.title())
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._apply(rows, kind, value)
+
+            self.app.push_screen(Confirm(f"{verb} {len(rows)} items?"), callback=answered)
+            return
+        self._apply(rows, kind, value)
+
+    def _apply(self, rows: list[ItemRow], kind: str, value: str | None) -> None:
+        store, learner, now = self.session.store, self.session.learner, self.session.clock()
+        targets = [(r.deck_id, r.item_key) for r in rows]
+        before = marking.marks_of(store, learner, targets)
         if kind == "bury":
             hour = learner_settings(store, learner).rollover_hour
-            change = marking.bury(store, learner, target, now, hour)
+            change = marking.bury(store, learner, targets, now, hour)
         else:
-            change = marking.mark(store, learner, target, kind, now, value)
+            change = marking.mark(store, learner, targets, kind, now, value)
         self.undoable = (change, before)
-        done = {"bury": "buried", "flag": f"flagged {value}" if value != "0" else "unflagged"}
-        verb = done.get(kind, f"{kind}ed")
-        self.notify(f"{row.item_key}: {verb} · u undoes it", title="Browser")
+        flag = f"flagged {value} ({FLAG_NAMES[int(value)]})" if value and value != "0" else ""
+        verb = {"bury": "buried", "flag": flag or "unflagged"}.get(kind, f"{kind}ed")
+        what = rows[0].item_key if len(rows) == 1 else f"{change.changed} of {len(rows)} items"
+        self.notify(f"{what}: {verb} · u undoes it", title="Browser", markup=False)
         self.run_query()
 
     def action_suspend(self) -> None:
@@ -201,6 +208,11 @@ class BrowserScreen(Screen[None]):
     def action_flag(self, number: str) -> None:
         """Flag the item with this number; 0 takes its flag off."""
         self._act("flag", number)
+
+    def action_toggle_all(self) -> None:
+        """Switch the actions between the highlighted item and every match."""
+        self.all_matches = not self.all_matches
+        self.show_detail()
 
     def action_undo(self) -> None:
         """Take the last action back."""
