@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from quiz.scheduler import CardState
@@ -83,3 +85,25 @@ class PracticeRecords(StateRecords):
             "SELECT count(*) FROM practice WHERE learner = ?", (learner,)
         ).fetchone()
         return int(n)
+
+    def practice_summary(
+        self, learner: str, decks: Sequence[str], since: datetime
+    ) -> PracticeSummary:
+        """The learner's practice answers in these decks since `since` (statistics' cram line)."""
+        marks = ", ".join("?" * len(decks)) or "NULL"
+        n, right, graded, last = self.conn.execute(
+            "SELECT count(*), coalesce(sum(correct = 1), 0), count(correct), max(practised_at) "
+            f"FROM practice WHERE learner = ? AND deck_id IN ({marks}) AND practised_at >= ?",
+            (learner, *decks, ts(since)),
+        ).fetchone()
+        return PracticeSummary(n, right, graded, datetime.fromisoformat(last) if last else None)
+
+
+@dataclass(frozen=True)
+class PracticeSummary:
+    """Cram answers over a time: kept apart from the reviews, which alone feed FSRS."""
+
+    answers: int
+    right: int
+    graded: int  # auto-graded answers (a flashcard's is rated, never right or wrong)
+    last: datetime | None

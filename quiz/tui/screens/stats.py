@@ -86,7 +86,7 @@ class StatsScreen(Screen[None]):
 
     BINDINGS = [
         Binding("d", "next_deck", "Next deck"),
-        Binding("l", "app.browse('is:leech')", "Leeches", show=False),
+        Binding("l", "app.browse('is:leech')", "Leeches"),
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("question_mark", "app.help", "Help"),
     ]
@@ -103,6 +103,7 @@ class StatsScreen(Screen[None]):
         yield Static(id="stats-intro")
         with TabbedContent(id="stats-tabs"):
             with TabPane("Reviews", id="tab-reviews"):
+                yield Static(id="practice-note")
                 yield PlotextPlot(id="reviews-chart")
             with TabPane("Calendar", id="tab-calendar"):
                 yield Static(id="calendar-note")
@@ -142,6 +143,7 @@ class StatsScreen(Screen[None]):
         stats = learner_stats(session.store, session.learner, decks, session.clock())
         self._intro(stats, chosen)
         self._reviews(stats)
+        self._practice(decks)
         self._calendar(stats)
         self._forecast(stats)
         self._retention(stats)
@@ -184,6 +186,21 @@ class StatsScreen(Screen[None]):
         plt.xticks([float(x) for x in ticks], labels)
         plt.title(f"Reviews per day, last {ACTIVITY_DAYS} days")
         plot.refresh()
+
+    def _practice(self, decks: list[str]) -> None:
+        """Cram answers, apart from the reviews: they never change a schedule or feed FSRS."""
+        since = self.session.clock() - timedelta(days=ACTIVITY_DAYS)
+        done = self.session.store.practice_summary(self.session.learner, decks, since)
+        note = Text("Cram practice, not charted nor fed to FSRS: ", style="dim")
+        if not done.answers:
+            note.append(f"none in {ACTIVITY_DAYS} days", style="dim")
+        else:
+            note.append(f"{done.answers} answers in {ACTIVITY_DAYS} days", style="bold")
+            if done.graded:
+                note.append(f", {percent(done.right / done.graded)} right")
+            if done.last is not None:
+                note.append(f", last {done.last.astimezone():%d %b}", style="dim")
+        self.query_one("#practice-note", Static).update(note)
 
     @staticmethod
     def _count_axis(plt: Plot, highest: int) -> None:
@@ -298,9 +315,9 @@ class StatsScreen(Screen[None]):
             f"{stats.leeches} leech{'es' if stats.leeches != 1 else ''} "
             f"(forgotten {stats.leech_threshold} times or more): rewrite or split them"
         )
-        self.query_one("#hardest-note", Static).update(
-            Text(leeches if stats.leeches else "No leeches. The cards forgotten most:", "dim")
-        )
+        note = Text(leeches if stats.leeches else "No leeches. The cards forgotten most:", "dim")
+        note.append("  l: browse the items marked leeches (is:leech)", style="bold")
+        self.query_one("#hardest-note", Static).update(note)
         table = self.query_one("#hardest-table", DataTable)
         table.clear()
         for item in stats.hardest:
