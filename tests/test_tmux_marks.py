@@ -84,3 +84,42 @@ def test_a_suspended_card_is_never_shown_and_the_chords_reach_quiz(tmp_path):
     assert suspended == ["capital"]
     assert marks["treaty-year"] == 2
     assert reviews == 0  # every card was buried, none answered
+
+
+def test_e_hands_the_terminal_to_the_editor_and_shows_the_edit(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    deck = tmp_path / "every-type.yaml"
+    deck.write_text((TEST_DECKS / "every-type.yaml").read_text(encoding="utf-8"), "utf-8")
+    editor = tmp_path / "editor"
+    # An editor that takes the terminal (it draws, and waits for a key), then saves an edit.
+    editor.write_text(
+        f"#!{sys.executable}\n"
+        "import sys, pathlib\n"
+        "print('FAKE EDITOR: Enter saves', flush=True)\n"
+        f"pathlib.Path({str(tmp_path / 'args')!r}).write_text(' '.join(sys.argv[1:]))\n"
+        "sys.stdin.readline()\n"
+        "path = pathlib.Path(sys.argv[2])\n"
+        "path.write_text(path.read_text().replace('In which year', 'In what year'))\n",
+        encoding="utf-8",
+    )
+    editor.chmod(0o755)
+    env = {
+        **os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT), "TERM": "xterm-256color",
+        "EDITOR": str(editor),
+    }  # fmt: skip
+    env.pop("TMUX", None)
+    env.pop("VISUAL", None)
+    db = tmp_path / "quiz.db"
+    command = [sys.executable, "-m", "quiz", "study", str(deck), "--db", str(db)]
+    term = Terminal(tmp_path / "tmux.sock", command, env)
+    try:
+        term.wait_for("In which year", timeout=90)
+        term.keys("e")
+        term.wait_for("FAKE EDITOR: Enter saves")
+        assert (tmp_path / "args").read_text() == f"+13 {deck}"
+        term.keys("Enter")
+        screen = term.wait_for("In what year")
+        assert "Space shows the answer" in screen
+    finally:
+        term.close()
