@@ -67,10 +67,12 @@ def test_a_suspended_card_is_never_shown_and_the_chords_reach_quiz(tmp_path):
             screen = term.wait_for(text)
             assert "secretariat" not in screen
             if text == "Who led Kyrgyzstan":
-                # In a text box `-` and `!` are typed; Ctrl+T still buries the card.
+                # In a text box `-` and `!` are typed; Ctrl+S still suspends the card.
                 term.wait_for("Type your answer, then Enter")
                 term.type("x-!")
                 term.wait_for(r"x-!\s+▎")
+                term.keys("C-s")
+                continue
             term.keys("C-t")  # bury, so the next card comes, whatever the card's type
         assert "secretariat" not in term.wait_for("Nothing studied")
         term.keys("q")
@@ -81,7 +83,7 @@ def test_a_suspended_card_is_never_shown_and_the_chords_reach_quiz(tmp_path):
         marks = dict(conn.execute("SELECT item_key, flag FROM item_marks WHERE learner = 'ann'"))
         suspended = [k for (k,) in conn.execute("SELECT item_key FROM item_marks WHERE suspended")]
         reviews = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
-    assert suspended == ["capital"]
+    assert sorted(suspended) == ["capital", "otunbayeva"]
     assert marks["treaty-year"] == 2
     assert reviews == 0  # every card was buried, none answered
 
