@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from quiz.library import load_library, open_deck
 from quiz.scheduler import Rating
 from quiz.session import StudySession
+from quiz.store.marks import Marks
 from quiz.study import marking
 from quiz.study.info import item_info
 from quiz.tui.app import QuizApp, make_app
@@ -299,3 +300,45 @@ async def test_a_lapse_to_the_leech_threshold_says_so_and_u_undoes_both(store, t
         state = store.state("ann", "keys", "one")
         assert state is not None and state.lapses == 0
         assert shown(app) == "one"
+
+
+def _typed_in_review(store, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    store.set_learner_setting("ann", "", "leech_threshold", "1", clock())
+    deck, _ = open_deck(store, deck_file(tmp_path), clock())
+    assert deck is not None
+    session = StudySession(store, [deck], "ann", clock=clock, rng=random.Random(1), fuzz=False)
+    session.start()
+    while (p := session.next()) is not None and p.item.key != "typed-one":
+        session.rate(Rating.EASY)
+    session.submit("Ann")
+    session.rerate(Rating.EASY)
+    state = store.state("ann", "keys", "typed-one")
+    assert state is not None and state.state == "review"
+    clock.advance(days=60)
+
+
+async def test_a_changed_rating_takes_a_leech_back_or_makes_one(store, tmp_path, clock):
+    _typed_in_review(store, tmp_path, clock)
+    app = keys_app(store, tmp_path, clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        if shown(app) == "one":  # due as well: buried, out of the way
+            await pilot.press("minus")
+            await pilot.pause()
+        assert shown(app) == "typed-one"
+        await pilot.press("B", "o", "b", "enter")  # wrong: Again proposed, a lapse, a leech
+        await pilot.pause()
+        assert store.marks("ann", "keys")["typed-one"] == Marks(suspended=True, leech=True)
+        await pilot.press("2")  # Hard is no lapse: the leech mark goes with it
+        await pilot.pause()
+        assert "typed-one" not in store.marks("ann", "keys")
+        assert any("not a leech after all" in t for t in toasts(app))
+        await pilot.press("ctrl+z")  # the answer itself
+        await pilot.pause()
+        assert shown(app) == "typed-one"
+        await pilot.press("A", "n", "n", "enter")  # right this time; then rated Again
+        await pilot.pause()
+        assert "typed-one" not in store.marks("ann", "keys")
+        await pilot.press("1")
+        await pilot.pause()
+        assert store.marks("ann", "keys")["typed-one"] == Marks(suspended=True, leech=True)

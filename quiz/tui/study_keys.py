@@ -9,6 +9,7 @@ text box leaves alone and tmux passes through.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from rich.text import Text
@@ -19,11 +20,11 @@ from textual.widgets import Static
 
 from quiz.deck.model import Deck, Item
 from quiz.session import Answer, Presentation, StudySession, Summary
-from quiz.store.marks import Marks
+from quiz.store.marks import MarkEvent, Marks
 from quiz.study import marking
 from quiz.study.info import FLAG_NAMES, item_info
 from quiz.study.learner import learner_settings
-from quiz.study.leeches import became_leech, leech_events
+from quiz.study.leeches import became_leech, leech_events, mark_leech
 from quiz.textsafe import safe
 
 
@@ -151,15 +152,47 @@ class StudyKeys(Screen[Summary]):
             return
         place = (review.deck_id, review.item_key)
         events = leech_events(self.session.store, self.session.learner, place, review.reviewed_at)
+        self._leech_made(answer, events)
+
+    def rerated_now(self, answer: Answer) -> None:
+        """After a changed rating: the leech the first rating made is taken back, or one made."""
+        review, session = answer.review, self.session
+        settings = session.settings_of(review.deck_id)
+        leech = became_leech(settings, review.state_before, review.state_after)
+        top = self.marks_done[-1] if self.can_undo_mark() else None
+        if top is not None and top.with_answer and not leech:
+            self.marks_done.pop()
+            marking.undo(session.store, top.change, {}, session.clock())
+            self.notify(
+                f"{safe(answer.item.key)}: not a leech after all, the rating is no lapse",
+                title="Leech",
+                markup=False,
+            )
+        elif leech and (top is None or not top.with_answer):
+            place = (review.deck_id, review.item_key)
+            with session.store.atomic():
+                # After the item's last mark event (its leech undone a moment ago, perhaps):
+                # events apply in time order.
+                last = session.store.latest_mark_times(session.learner, place[0]).get(place[1])
+                now = session.clock()
+                at = max(now, last + timedelta(microseconds=1)) if last is not None else now
+                events = mark_leech(
+                    session.store, settings, session.learner, place, review.state_before,
+                    review.state_after, at,
+                )  # fmt: skip
+            self._leech_made(answer, list(events))
+
+    def _leech_made(self, answer: Answer, events: list[MarkEvent]) -> None:
         if not events:
             return
+        settings = self.session.settings_of(answer.item.deck_id)
         change = marking.Change("leech", tuple(events))
         self._push(Done(change, {}, answer.item, self.done, with_answer=True))
         suspended = any(e.kind == "suspend" for e in events)
         if suspended:
             # Suspended now, it must not come back this session from its relearning steps.
             self.session.set_aside(answer.item)
-        lapses = review.state_after.lapses
+        lapses = answer.review.state_after.lapses
         then = (
             f"Suspended, as leech_action says: rewrite or split it, then quiz unsuspend "
             f"id:{answer.item.card.id}."

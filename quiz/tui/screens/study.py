@@ -308,6 +308,7 @@ class StudyScreen(StudyKeys):
             self.answered_now(self.answer)
         elif self.phase is Phase.ANSWERED:
             self.answer = self.session.rerate(rating)
+            self.rerated_now(self.answer)
         else:
             return
         await self.show_next()
