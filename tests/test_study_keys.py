@@ -342,3 +342,23 @@ async def test_a_changed_rating_takes_a_leech_back_or_makes_one(store, tmp_path,
         await pilot.press("1")
         await pilot.pause()
         assert store.marks("ann", "keys")["typed-one"] == Marks(suspended=True, leech=True)
+
+
+async def test_i_and_e_in_the_browser(store, tmp_path, clock, monkeypatch):
+    monkeypatch.setenv("EDITOR", str(fake_editor(tmp_path)))
+    monkeypatch.delenv("VISUAL", raising=False)
+    library = load_library(store, [deck_file(tmp_path)], clock())
+    app = make_app(store, library.decks, "ann", watch=library.paths, clock=clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        app.screen.query_one("#browse-query", Input).value = "id:one"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert (tmp_path / "args").read_text() == f"+4 {tmp_path / 'keys.yaml'}"
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, CardInfoScreen)
+        assert "Edited front" in plain(app.screen.query_one("#info-body", Static).content)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -44,6 +45,8 @@ class BrowserScreen(Screen[None]):
         Binding("minus", "bury", "Bury"),
         *(Binding(str(n), f"flag('{n}')", "Flag", show=n == 1) for n in range(5)),
         Binding("a", "toggle_all", "All/one"),
+        Binding("i", "info", "Info", show=False),
+        Binding("e", "edit", "Edit", show=False),
         Binding("u", "undo", "Undo"),
         Binding("s", "sort", "Sort"),
         Binding("slash", "search", "Search"),
@@ -208,6 +211,32 @@ class BrowserScreen(Screen[None]):
     def action_flag(self, number: str) -> None:
         """Flag the item with this number; 0 takes its flag off."""
         self._act("flag", number)
+
+    def action_info(self) -> None:
+        """The highlighted item's card info on a screen of its own, to scroll its history."""
+        from quiz.tui.card_info import CardInfoScreen
+
+        row = self.selected()
+        deck = next((d for d in self.session.decks if row and d.id == row.deck_id), None)
+        if row is not None and deck is not None:
+            now = self.session.clock()
+            info = item_info(self.session.store, self.session.learner, deck, row.item_key, now)
+            self.app.push_screen(CardInfoScreen(deck, info, now))
+
+    async def action_edit(self) -> None:
+        """Open the highlighted item's deck file in the editor at its line; then reload."""
+        from quiz.tui.app import QuizApp
+        from quiz.tui.editing import editor_command, run_editor
+
+        row = self.selected()
+        if row is None or row.path is None:
+            return
+        problem = run_editor(self.app, editor_command(Path(row.path), row.line or 0))
+        if problem is not None:
+            self.notify(problem, title="Edit", severity="error", markup=False)
+        elif isinstance(self.app, QuizApp):
+            await self.app.reload_changed_decks()
+            self.run_query()
 
     def action_toggle_all(self) -> None:
         """Switch the actions between the highlighted item and every match."""

@@ -59,6 +59,7 @@ KEYS = [
             ("Enter, /", "search with the query typed; back to the search box"),
             ("! - 1-4 0", "suspend (again: unsuspend), bury, flag, unflag"),
             ("a", "act on all matches or the highlighted item (asks over 50)"),
+            ("i, e", "card info (the whole history); edit the card"),
             ("u, s, Esc", "undo the last action; sort; back"),
         ],
     ),
