@@ -70,8 +70,12 @@ class _Translator:
     def __init__(self, ctx: SearchContext) -> None:
         self.ctx = ctx
         self.args: list[Any] = []
+        # The term whose rows drive the query, when the driver is its whole condition.
+        self.driving: Node | None = None
 
     def sql(self, node: Node) -> str:
+        if node is self.driving:
+            return "1"  # the driver's own condition, in the query already
         match node:
             case All(parts):
                 return "(" + " AND ".join(self.sql(p) for p in parts) + ")" if parts else "1"
@@ -169,6 +173,7 @@ class _Translator:
                     f"SELECT deck_id, item_key FROM cards WHERE deck_id IN ({decks})"
                 )
             case Field("is", "due"):
+                self.driving = node
                 return _DUE_STATES
             case Field("is", "suspended" | "flagged" | "leech" | "buried"):
                 self.args.append(self.ctx.learner)
@@ -240,6 +245,7 @@ def search_sql(node: Node, ctx: SearchContext) -> tuple[str, list[Any]]:
     keys = _Translator(ctx)
     driver = keys.driver(node)
     translator = _Translator(ctx)
+    translator.driving = keys.driving
     where = translator.sql(node)
     if driver == _DUE_STATES:
         # The due states are the rows the card states join would find again: read them once.
@@ -247,7 +253,9 @@ def search_sql(node: Node, ctx: SearchContext) -> tuple[str, list[Any]]:
             f"{driver} CROSS JOIN cards c ON c.deck_id = s.deck_id AND c.item_key = s.item_key "
         )
         states = ""
-        driven = " AND s.learner = ? AND s.due <= ?"
+        driven = (
+            " AND s.learner = ? AND s.due <= ? AND s.state IN ('learning', 'relearning', 'review')"
+        )
         head, tail = [], [ctx.learner, ts(ctx.now)]
     else:
         states, driven, head, tail = _STATES, "", [*keys.args, ctx.learner], []
