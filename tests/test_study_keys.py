@@ -292,7 +292,7 @@ async def test_a_lapse_to_the_leech_threshold_says_so_and_u_undoes_both(store, t
         marks = store.marks("ann", "keys")["one"]
         assert marks.leech and marks.suspended
         [note] = [t for t in toasts(app) if "leech" in t]
-        assert "forgotten 1 times" in note and "leech_threshold is 1" in note
+        assert "forgotten 1 time," in note and "leech_threshold is 1" in note
         assert "quiz unsuspend id:one" in note and "u undoes" in note
         await pilot.press("ctrl+z")
         await pilot.pause()

@@ -200,7 +200,8 @@ class StudyKeys(Screen[Summary]):
             else "Still studied (leech_action is tag)."
         )
         self.notify(
-            f"{safe(answer.item.key)} is a leech: forgotten {lapses} times, your "
+            f"{safe(answer.item.key)} is a leech: forgotten {lapses} "
+            f"time{'s' if lapses != 1 else ''}, your "
             f"leech_threshold is {settings.leech_threshold}. {then} u undoes the answer "
             "and the mark.",
             title="Leech",
