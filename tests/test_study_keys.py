@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from quiz.library import load_library, open_deck
 from quiz.scheduler import Rating
 from quiz.session import StudySession
+from quiz.store.database import open_store
 from quiz.store.marks import Marks
 from quiz.study import marking
 from quiz.study.info import item_info
@@ -362,3 +363,20 @@ async def test_i_and_e_in_the_browser(store, tmp_path, clock, monkeypatch):
         await pilot.pause()
         assert isinstance(app.screen, CardInfoScreen)
         assert "Edited front" in plain(app.screen.query_one("#info-body", Static).content)
+
+
+async def test_a_mark_that_cannot_be_saved_is_said_and_keeps_the_card(tmp_path, clock):
+    store = open_store(tmp_path / "quiz.db", clock=clock)
+    app = keys_app(store, tmp_path, clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert shown(app) == "one"
+        assert store.path is not None
+        store.path.unlink()
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        # Not suspended, not moved on, and nothing for u to take back.
+        assert shown(app) == "one"
+        assert app.screen.marks_done == []
+        assert any("the database file was deleted" in t for t in toasts(app))
+    store.close()

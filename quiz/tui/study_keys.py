@@ -26,6 +26,7 @@ from quiz.study.info import FLAG_NAMES, item_info
 from quiz.study.learner import learner_settings
 from quiz.study.leeches import became_leech, leech_events, mark_leech
 from quiz.textsafe import safe
+from quiz.tui.saving import keeps_the_card
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class FlagPicker(ModalScreen[int | None]):
         self.dismiss(None if number < 0 else number)
 
 
+# A mark whose write fails (a full disk) is said on the screen, as an answer's is, and changes
+# nothing: the card stays on screen, and nothing is put on the undo stack.
+@keeps_the_card("action_hold", "_flag")
 class StudyKeys(Screen[Summary]):
     """Suspend, bury, flag, edit and card info for the card on screen, and `u` for them."""
 
@@ -218,8 +222,9 @@ class StudyKeys(Screen[Summary]):
         """Take back the last mark if nothing was answered since; False when `u` is the answer's."""
         if not self.can_undo_mark():
             return False
-        done = self.marks_done.pop()
+        done = self.marks_done[-1]
         marking.undo(self.session.store, done.change, done.before, self.session.clock())
+        self.marks_done.pop()  # only once undone: a failed undo can be tried again
         if done.with_answer:
             return False  # the answer that made the leech is undone next, by the caller
         self.notify(f"{safe(done.item.key)}: {done.change.action} undone", timeout=3, markup=False)
