@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from ralph_lrs import PASSWORD, USER, Ralph
 from testkit import TEST_DECKS, FakeClock
 
 from quiz.deck.model import Deck
@@ -40,3 +42,22 @@ def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
+
+
+@pytest.fixture(scope="module")
+def ralph(  # a real LRS, one per test module that asks for it
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Ralph]:
+    server = Ralph(tmp_path_factory.mktemp("ralph"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def lrs_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("QUIZ_LRS_KEY", USER)
+    monkeypatch.setenv("QUIZ_LRS_SECRET", PASSWORD)
+    monkeypatch.setenv("QUIZ_LRS_CREDENTIALS", str(tmp_path / "lrs-credentials.json"))
+    for name in ("QUIZ_LRS_URL", "QUIZ_LRS_HOME_PAGE"):
+        monkeypatch.delenv(name, raising=False)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from lrs_helpers import configure, queued_statements, unique, validate_with_ralph
 from progress_helpers import session_answer, study_days
 from ralph_lrs import HOME_PAGE, PASSWORD, RALPH, USER, Ralph, free_port
 from testkit import TEST_DECKS, FakeClock
@@ -21,50 +21,14 @@ from quiz.deck.model import Deck
 from quiz.library import open_deck
 from quiz.scheduler import Rating
 from quiz.session import StudySession
-from quiz.store import Store, open_store
+from quiz.store import open_store
 from quiz.xapi.client import LrsClient
 from quiz.xapi.config import endpoint
-from quiz.xapi.outbox import ENDPOINT
-from quiz.xapi.outbox import HOME_PAGE as HOME_KEY
 from quiz.xapi.sender import push
 from quiz.xapi.statements import EXT_REVIEW, VOIDED, statement_id, voiding_id
 
-
-@pytest.fixture(scope="module")
-def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
-    server = Ralph(tmp_path_factory.mktemp("ralph"))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def lrs_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("QUIZ_LRS_KEY", USER)
-    monkeypatch.setenv("QUIZ_LRS_SECRET", PASSWORD)
-    monkeypatch.setenv("QUIZ_LRS_CREDENTIALS", str(tmp_path / "lrs-credentials.json"))
-    for name in ("QUIZ_LRS_URL", "QUIZ_LRS_HOME_PAGE"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def unique(name: str) -> str:
-    return f"{name}-{uuid.uuid4().hex[:8]}"
-
-
-def configure(store: Store, url: str) -> None:
-    store.put_lrs_settings({ENDPOINT: url, HOME_KEY: HOME_PAGE})
-
-
-def queued_statements(store: Store) -> list[dict[str, Any]]:
-    return [json.loads(q.statement) for q in store.outbox_batch(100_000)]
-
-
-def validate_with_ralph(statements: list[dict[str, Any]]) -> None:
-    """Ralph's own xAPI models accept every statement (`ralph validate` uses them too)."""
-    from ralph.models.xapi.base.statements import BaseXapiStatement
-
-    for statement in statements:
-        BaseXapiStatement.model_validate(statement)
+# The LRS credentials come from the environment, as a school would set them.
+pytestmark = pytest.mark.usefixtures("lrs_credentials")
 
 
 def test_no_statement_is_queued_until_an_lrs_is_set(store, every_type, clock):

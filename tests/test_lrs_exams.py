@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, assert_never
 
 import pytest
 from click.testing import CliRunner, Result
+from lrs_helpers import configure, queued_statements, unique, validate_with_ralph
 from progress_helpers import session_answer, study_days
-from ralph_lrs import HOME_PAGE, PASSWORD, USER, Ralph
+from ralph_lrs import HOME_PAGE
 from testkit import TEST_DECKS, FakeClock
 
 from quiz.cli import main
@@ -46,8 +46,6 @@ from quiz.xapi.exams import (
     exam_statement_id,
     registration,
 )
-from quiz.xapi.outbox import ENDPOINT
-from quiz.xapi.outbox import HOME_PAGE as HOME_KEY
 from quiz.xapi.pull import gather
 from quiz.xapi.sender import push
 from quiz.xapi.statements import ANSWERED, statement_id
@@ -70,41 +68,8 @@ GOOD = ("Moscow", ["Armenia", "Belarus"], True, None)
 POOR = ("Moscow", ["Armenia"], None, None)
 
 
-@pytest.fixture(scope="module")
-def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
-    server = Ralph(tmp_path_factory.mktemp("ralph"))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def lrs_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("QUIZ_LRS_KEY", USER)
-    monkeypatch.setenv("QUIZ_LRS_SECRET", PASSWORD)
-    monkeypatch.setenv("QUIZ_LRS_CREDENTIALS", str(tmp_path / "lrs-credentials.json"))
-    for name in ("QUIZ_LRS_URL", "QUIZ_LRS_HOME_PAGE"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def unique(name: str) -> str:
-    return f"{name}-{uuid.uuid4().hex[:8]}"
-
-
-def configure(store: Store, url: str) -> None:
-    store.put_lrs_settings({ENDPOINT: url, HOME_KEY: HOME_PAGE})
-
-
-def queued(store: Store) -> list[dict[str, Any]]:
-    return [json.loads(q.statement) for q in store.outbox_batch(100_000)]
-
-
-def validate_with_ralph(statements: list[dict[str, Any]]) -> None:
-    """Ralph's own xAPI models accept every statement."""
-    from ralph.models.xapi.base.statements import BaseXapiStatement
-
-    for statement in statements:
-        BaseXapiStatement.model_validate(statement)
+# The LRS credentials come from the environment, as a school would set them.
+pytestmark = pytest.mark.usefixtures("lrs_credentials")
 
 
 def exam_of(text: str = EXAM, path: str = "lrs.exam.yaml") -> ExamSpec:
@@ -145,14 +110,14 @@ def test_an_attempt_is_queued_as_it_starts_and_as_it_is_submitted(store, every_t
     configure(store, "https://lrs.example.edu/xAPI")
     attempt = ExamAttempt.begin(store, exam_of(), [every_type], "ann", clock, seed=5)
     # Committed with the attempt: the attempted statement is there before any answer.
-    [started] = queued(store)
+    [started] = queued_statements(store)
     assert started["verb"]["id"] == ATTEMPTED
     assert started["id"] == exam_statement_id(attempt.record.id, ATTEMPTED)
     assert started["context"]["registration"] == registration(attempt.record.id)
     assert started["object"]["id"] == f"{HOME_PAGE}/quiz/exams/lrs-test"
     # Resuming the open attempt starts nothing new, so queues nothing new.
     ExamAttempt.begin(store, exam_of(), [every_type], "ann", clock)
-    assert len(queued(store)) == 1
+    assert len(queued_statements(store)) == 1
 
 
 def test_a_submission_that_cannot_queue_its_statements_is_not_stored(
@@ -173,10 +138,10 @@ def test_a_submission_that_cannot_queue_its_statements_is_not_stored(
         attempt.submit()
     # The whole submission rolled back: still open, unmarked, and only `attempted` queued.
     assert store.open_exam_attempt("lrs-test", "ann") is not None
-    assert verbs(queued(store)) == [ATTEMPTED]
+    assert verbs(queued_statements(store)) == [ATTEMPTED]
     monkeypatch.setattr(store, "queue_statement", real)
     assert attempt.submit()
-    assert verbs(queued(store)) == [ATTEMPTED, ANSWERED, COMPLETED, FAILED]
+    assert verbs(queued_statements(store)) == [ATTEMPTED, ANSWERED, COMPLETED, FAILED]
 
 
 def test_an_exam_attempts_statements_arrive_once_each_with_the_score(
@@ -188,7 +153,7 @@ def test_an_exam_attempts_statements_arrive_once_each_with_the_score(
     good = take(store, spec, every_type, learner, clock, GOOD)
     clock.advance(minutes=5)
     poor = take(store, spec, every_type, learner, clock, POOR)
-    statements = queued(store)
+    statements = queued_statements(store)
     validate_with_ralph(statements)
     mine = {
         a.record.id: [
@@ -372,7 +337,7 @@ def test_backfill_queues_nothing_without_an_lrs(store, every_type, clock):
 def test_exam_statements_out_of_range_are_refused_at_pull(tmp_path, store, every_type, clock):
     configure(store, "https://lrs.example.edu/xAPI")
     take(store, exam_of(), every_type, "gus", clock, GOOD)
-    statements = queued(store)
+    statements = queued_statements(store)
     completed = next(s for s in statements if s["verb"]["id"] == COMPLETED)
     broken = json.loads(json.dumps(completed))
     broken["id"] = str(uuid.uuid4())
@@ -460,7 +425,7 @@ def test_every_kind_of_exam_statement_passes_ralphs_xapi_model(store, every_type
     for question in attempt.questions():
         attempt.save(question.position, some_answer(question.item, question.position % 2 == 0))
     assert attempt.submit()
-    statements = queued(store)
+    statements = queued_statements(store)
     validate_with_ralph(statements)
     kinds = {
         s["object"]["definition"]["interactionType"]
