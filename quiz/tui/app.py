@@ -67,6 +67,10 @@ class QuizApp(App[None]):
     CSS_PATH = "quiz.tcss"
     TITLE = "quiz"
     ENABLE_COMMAND_PALETTE = False
+    # Classes on every screen for quiz.tcss: -narrow under 64 columns, -short under 20 rows,
+    # -very-tall from 40.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (64, "-roomy")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall"), (40, "-very-tall")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         # The study screen's, shown there when the card names media; a chord, so it works in a

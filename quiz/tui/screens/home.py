@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Header, Static
 
 from quiz.session import StudySession
 from quiz.store.decks import KnownDeck
-from quiz.tui.widgets.footer import KeyFooter
+from quiz.tui.widgets.status import FittingFooter
 
 # Row keys of decks whose file is gone; deck ids cannot contain a space.
 GONE = "gone: "
@@ -53,7 +53,7 @@ class HomeScreen(Screen[None]):
         yield Static(id="home-intro")
         yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-hint")
-        yield KeyFooter()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)

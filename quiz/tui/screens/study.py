@@ -24,7 +24,7 @@ from quiz.tui.saving import idle, keeps_the_card
 from quiz.tui.study_keys import StudyKeys
 from quiz.tui.widgets.answers import AnswerWidget, TextAnswer
 from quiz.tui.widgets.feedback import Feedback
-from quiz.tui.widgets.footer import KeyFooter
+from quiz.tui.widgets.status import FittingFooter, Part, StatusLine
 
 
 class Phase(StrEnum):
@@ -50,21 +50,25 @@ def short_interval(wait: timedelta) -> str:
     return f"{days / 365:.1f}".removesuffix(".0") + "y"
 
 
-def progress_line(done: int, counts: QueueCounts, shown: str | None) -> Text:
+def progress_line(done: int, counts: QueueCounts, shown: str | None) -> tuple[Part, ...]:
     """Done, to go, and Anki's three numbers; `shown` is the kind of the item on screen."""
     new = counts.new + (shown == "new")
     learning = counts.learning + (shown == "learning")
     review = counts.review + (shown == "review")
-    return Text.assemble(
-        (f"{done} done", "bold"),
-        ("  ·  ", "dim"),
-        (f"{new + learning + review} to go", "bold"),
-        ("    ", ""),
+    numbers = Text.assemble(
         (f"{new} new", "blue"),
         ("  ", ""),
         (f"{learning} learning", "red"),
         ("  ", ""),
         (f"{review} review", "green"),
+    )
+    # On a narrow terminal "done" goes first, then the three numbers: "to go" is the headline.
+    return (
+        Part(Text(f"{done} done", style="bold"), keep=0),
+        Part(
+            Text(f"{new + learning + review} to go", style="bold"), keep=2, sep="  ·  ", tight=" · "
+        ),
+        Part(numbers, keep=1, sep="    ", tight="  "),
     )
 
 
@@ -74,24 +78,24 @@ def ratings_line(
     proposed: Rating | None,
     refused: str | None = None,
     previews: Mapping[Rating, timedelta] | None = None,
-) -> Text:
+) -> tuple[Part, ...]:
     """The line under the card: how to answer, or each rating with its next interval."""
     if phase is Phase.ASKING:
         if refused is not None:
-            return Text(refused, style="bold yellow")
-        return Text("Space shows the answer" if self_rated else "Answer, then Enter", style="dim")
-    text = Text()
+            return (Part(Text(refused, style="bold yellow")),)
+        hint = "Space shows the answer" if self_rated else "Answer, then Enter"
+        return (Part(Text(hint, style="dim")),)
+    parts = []
     for rating in Rating:
-        style = "reverse bold" if rating == proposed else ""
-        text.append(f" {int(rating)} {rating.label} ", style=style)
+        text = Text()  # not Text(label, style): that style would cover the interval too
+        text.append(f" {int(rating)} {rating.label} ", "reverse bold" if rating == proposed else "")
         if previews and rating in previews:
             text.append(short_interval(previews[rating]), style="dim")
-        text.append("  ")
-    if proposed is not None:
-        text.append(f"Enter keeps {proposed.label}", style="dim")
-    else:
-        text.append("Space or Enter: Good", style="dim")
-    return text
+        parts.append(Part(text, keep=1))
+    # The hint goes first when narrow: the highlighted rating says the same.
+    hint = f"Enter keeps {proposed.label}" if proposed is not None else "Space or Enter: Good"
+    parts.append(Part(Text(hint, style="dim"), keep=0))
+    return tuple(parts)
 
 
 SCROLL_KEYS = {
@@ -144,14 +148,14 @@ class StudyScreen(StudyKeys):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="progress")
+        yield StatusLine(id="progress")
         with VerticalScroll(id="study-body"):
             with Vertical(id="card"):
                 yield Static(id="prompt")
                 yield Vertical(id="answer-slot")
             yield Feedback(id="feedback")
-        yield Static(id="ratings")
-        yield KeyFooter()
+        yield StatusLine(id="ratings")
+        yield FittingFooter()
 
     async def on_mount(self) -> None:
         await self.show_next()
@@ -348,7 +352,7 @@ class StudyScreen(StudyKeys):
         if self.phase is Phase.ANSWERED or self.session.current is None:
             shown = None
         line = progress_line(self.done, self.session.queue_counts(), shown)
-        self.query_one("#progress", Static).update(line)
+        self.query_one("#progress", StatusLine).show(line)
 
     def _update_ratings(self) -> None:
         current = self.session.current
@@ -356,4 +360,4 @@ class StudyScreen(StudyKeys):
         proposed = self.answer.rating if self.answer and self.phase is Phase.ANSWERED else None
         previews = None if self.phase is Phase.ASKING else self.session.interval_previews()
         line = ratings_line(self.phase, self_rated, proposed, self.refused, previews)
-        self.query_one("#ratings", Static).update(line)
+        self.query_one("#ratings", StatusLine).show(line)

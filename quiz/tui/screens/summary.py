@@ -15,7 +15,7 @@ from textual.widgets import Header, Static
 
 from quiz.progress.report import format_duration
 from quiz.session import DeckOverview, Summary
-from quiz.tui.widgets.footer import KeyFooter
+from quiz.tui.widgets.status import FittingFooter
 
 
 def humanize_wait(due: datetime | None, now: datetime) -> str:
@@ -81,4 +81,4 @@ class SummaryScreen(Screen[None]):
             if new and not due:
                 hint = "New cards wait: Enter returns to the decks, where Enter on one starts them."
             yield Static(Text(hint, style="dim"))
-        yield KeyFooter()
+        yield FittingFooter()
