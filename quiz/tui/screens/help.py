@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,9 +31,10 @@ KEYS = [
             ("Space / Enter", "show the answer (again: Good), submit, or go on"),
             ("1 2 3 4", "rate Again, Hard, Good, Easy (changes a proposed rating, then goes on)"),
             ("digits, t / f", "pick choices (two quick digits from 10); true or false"),
-            ("↑ ↓ + Space", "move and pick in lists"),
+            ("↑ ↓ (j k), Space (x)", "move and pick in lists; Space grabs an item to order"),
             ("Shift+↑ ↓ or [ ]", "move an item when putting items in order"),
             ("a b c ...", "match the selected item to a lettered option"),
+            ("Backspace or Delete", "take back the selected item's match"),
             ("PgUp PgDn Home End", "scroll the card and its feedback"),
             ("u (Ctrl+Z typing)", "undo the last answer, suspension, burial or flag"),
             ("! or Ctrl+S", "suspend the card until unsuspended, then the next"),
@@ -40,6 +42,7 @@ KEYS = [
             ("Ctrl+F, 1-4 or 0", "flag the card red, orange, green, blue; 0 takes it off"),
             ("e or Ctrl+O", "edit the card in $VISUAL / $EDITOR at its line; it reloads"),
             ("i or Ctrl+G", "card info: its state, marks and every review"),
+            ("Ctrl+P", "open the card's pictures and sounds (in the footer when it has some)"),
             ("Esc or q", "end the session (every answer is already saved)"),
         ],
     ),
@@ -73,20 +76,31 @@ KEYS = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
-    """Keys, grouped by screen."""
+class KeyTable:
+    """The rows of KEYS in two columns; on a narrow terminal the key column wraps at 12."""
 
-    BINDINGS = [Binding("escape,q,question_mark,enter,f1,ctrl+underscore", "dismiss", "Close")]
-
-    def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold")
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # At 50 columns a key column as wide as "PgUp PgDn Home End" left the descriptions
+        # a word or two a line.
+        narrow = options.max_width < 64
+        table = Table.grid(padding=(0, 1 if narrow else 2))
+        table.add_column(style="bold", max_width=12 if narrow else None)
         table.add_column()
         for heading, rows in KEYS:
             table.add_row(Text(heading, style="bold underline"), "")
             for key, what in rows:
                 table.add_row(key, what)
             table.add_row("", "")
-        with VerticalScroll(id="help-box"):
-            yield Static(table)
-            yield Static(Text("Esc closes", style="dim"))
+        yield table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys, grouped by screen."""
+
+    BINDINGS = [Binding("escape,q,question_mark,enter,f1,ctrl+underscore", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "Keys"
+            box.border_subtitle = "Esc closes"
+            yield Static(KeyTable())
