@@ -82,9 +82,8 @@ def test_hostile_text_is_shown_literally(snap_compare, store, tmp_path, clock):
     assert snap_compare(app, terminal_size=(80, 24))
 
 
-def test_longest_bundled_feedback_scrolls_to_its_explanation(snap_compare, store, tmp_path, clock):
-    # The bundled card with the longest feedback (a six-pair match with a long explanation),
-    # answered with one pair: End brings the explanation and source into view at 80x24.
+def longest_bundled_app(store, tmp_path: Path, clock: FakeClock) -> QuizApp:
+    # The bundled card with the longest feedback (a six-pair match with a long explanation).
     bundled = Path(__file__).parent.parent / "decks" / "csto-synthesis.yaml"
     data = yaml.safe_load(bundled.read_text(encoding="utf-8"))
     data["cards"] = [c for c in data["cards"] if c["id"] == "reports-verdicts-match"]
@@ -92,10 +91,21 @@ def test_longest_bundled_feedback_scrolls_to_its_explanation(snap_compare, store
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     deck, problems = open_deck(store, path, clock())
     assert deck is not None, problems
-    app = make_app(
+    return make_app(
         store, [deck], "ann", study=[deck.id], clock=clock, rng=random.Random(5), fuzz=False
     )
+
+
+def test_longest_bundled_feedback_scrolls_to_its_explanation(snap_compare, store, tmp_path, clock):
+    # Answered with one pair: End brings the explanation and source into view at 80x24.
+    app = longest_bundled_app(store, tmp_path, clock)
     assert snap_compare(app, press=["a", "enter", "end"], terminal_size=(80, 24))
+
+
+def test_longest_bundled_feedback_at_50x16(snap_compare, store, tmp_path, clock):
+    # The same at 50x16: the source, the last line of the feedback, is reached with End.
+    app = longest_bundled_app(store, tmp_path, clock)
+    assert snap_compare(app, press=["a", "enter", "end"], terminal_size=(50, 16))
 
 
 # The other two sizes issue 13 was tried at: a small tmux pane, and a big terminal where the
