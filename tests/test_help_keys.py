@@ -6,11 +6,14 @@ import re
 from collections.abc import Iterable
 
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, Tabs
 
 from quiz.tui.app import QuizApp
+from quiz.tui.screens.browser import BrowserScreen
 from quiz.tui.screens.help import KEYS
 from quiz.tui.screens.home import HomeScreen
+from quiz.tui.screens.instructor import InstructorScreen
+from quiz.tui.screens.stats import StatsScreen
 from quiz.tui.screens.study import StudyScreen
 from quiz.tui.study_keys import FlagPicker, StudyKeys
 from quiz.tui.widgets.answers import (
@@ -42,6 +45,7 @@ SHOWN = {
     "backspace": "Backspace",
     "delete": "Delete",
     "f1": "F1",
+    "slash": "/",
     # Ctrl+/ reaches a terminal app as Ctrl+_ or as Ctrl+/, depending on the terminal.
     "ctrl+underscore": "Ctrl+/",
     "ctrl+slash": "Ctrl+/",
@@ -127,3 +131,19 @@ def test_home_keys_and_help_agree():
 def test_anywhere_keys_are_bound_on_every_screen_they_claim():
     assert listed("Anywhere") <= bound([*StudyScreen.BINDINGS, *QuizApp.BINDINGS])
     assert listed("Anywhere") - {"F1", "Ctrl+/"} <= bound([*HomeScreen.BINDINGS, *QuizApp.BINDINGS])
+
+
+def test_statistics_and_class_keys_and_help_agree():
+    screens = bound([*StatsScreen.BINDINGS, *InstructorScreen.BINDINGS]) - {"?"}
+    assert screens - listed("Statistics and class") == set()
+    # Tabs switch with Textual's own arrows, the learners table moves with DataTable's.
+    widgets = bound([*Tabs.BINDINGS, *DataTable.BINDINGS])
+    assert listed("Statistics and class") - screens - widgets == set()
+
+
+def test_browser_keys_and_help_agree():
+    # Digits are written "1-4 0"; Enter is the search box's; "/" is a key here, not "or".
+    screen = bound(BrowserScreen.BINDINGS) - {"1", "2", "3", "4"}
+    rows = listed("Browser", PROSE - {"/"})
+    assert screen - rows == set()
+    assert rows - screen - bound(Input.BINDINGS) == set()

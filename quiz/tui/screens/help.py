@@ -53,6 +53,7 @@ KEYS = [
             ("d", "next deck, then all decks again (statistics)"),
             ("l", "browse the leeches (statistics)"),
             ("↑ ↓", "pick a learner to see their decks (class)"),
+            ("e, l", "the exams tab; the learners tab (class)"),
             ("Esc or q", "back to the decks"),
         ],
     ),
@@ -86,11 +87,12 @@ class KeyTable:
         table = Table.grid(padding=(0, 1 if narrow else 2))
         table.add_column(style="bold", max_width=12 if narrow else None)
         table.add_column()
-        for heading, rows in KEYS:
+        for index, (heading, rows) in enumerate(KEYS):
+            if index:
+                table.add_row("", "")
             table.add_row(Text(heading, style="bold underline"), "")
             for key, what in rows:
                 table.add_row(key, what)
-            table.add_row("", "")
         yield table
 
 
