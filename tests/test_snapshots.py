@@ -161,3 +161,8 @@ def test_help_screen_at_size(snap_compare, store, every_type, clock, size):
 def test_summary_screen_at_size(snap_compare, store, tmp_path, clock, size):
     app = single_card_app(store, tmp_path, clock, "un-observer")
     assert snap_compare(app, press=["t", "enter", "escape"], terminal_size=SIZES[size])
+
+
+def test_flag_picker_at_50x16(snap_compare, store, tmp_path, clock):
+    app = single_card_app(store, tmp_path, clock, "treaty-year")
+    assert snap_compare(app, press=["ctrl+f"], terminal_size=(50, 16))
