@@ -250,3 +250,16 @@ async def test_the_study_phase_drives_what_is_shown(store, every_type, clock):
         assert (screen.phase, feedback.display) == (Phase.ANSWERED, True)
         assert screen.query_one(".answer").disabled and screen.focused is None
         assert "Enter keeps Good" in shown_text(app, "#ratings")
+
+
+def test_summary_says_a_step_seconds_away_is_not_due_now() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from quiz.tui.screens.summary import humanize_wait
+
+    now = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    # A learning card due in 30 s is not "now": the same screen says "Due now 0".
+    assert humanize_wait(now + timedelta(seconds=30), now) == "in under a minute"
+    assert humanize_wait(now, now) == "now"
+    assert humanize_wait(now + timedelta(minutes=10), now) == "in 10 minutes"
+    assert humanize_wait(None, now) == "nothing scheduled"

@@ -23,8 +23,11 @@ def humanize_wait(due: datetime | None, now: datetime) -> str:
     if due is None:
         return "nothing scheduled"
     seconds = (due - now).total_seconds()
-    if seconds <= 60:
+    if seconds <= 0:
         return "now"
+    if seconds < 60:
+        # A learning step a few seconds off is not due yet: "now" beside "Due now 0" misleads.
+        return "in under a minute"
     for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
         if seconds >= size:
             count = round(seconds / size)
