@@ -23,12 +23,12 @@ class HomeScreen(Screen[None]):
     """Pick a deck to study, or study everything that is due."""
 
     BINDINGS = [
-        Binding("enter", "study_selected", "Study deck", show=True, priority=True),
+        Binding("enter", "study_selected", "Study", show=True, priority=True),
         Binding("a", "study_all", "All due"),
-        Binding("s", "app.statistics", "Statistics"),
+        Binding("b", "app.browse", "Browse"),
+        Binding("s", "app.statistics", "Stats"),
         Binding("i", "app.instructor", "Class"),
         Binding("o", "app.settings", "Settings"),
-        Binding("b", "app.browse", "Browse", show=False),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
