@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -16,6 +18,9 @@ DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
 ROLLOVER_HOUR = 4
 SECONDS_PER_DAY = 86400.0
 LEARNING_STATES = ("learning", "relearning")
+# FSRS's fuzz (as Anki applies it): (from, to, share) of an interval in days that widens the
+# range a review interval may be moved within; intervals under 2.5 days are not fuzzed.
+FUZZ_BANDS = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
 
 
 class Rating(IntEnum):
@@ -83,8 +88,11 @@ class Scheduler:
             learning_steps=chosen.learning_steps,
             relearning_steps=chosen.relearning_steps,
             maximum_interval=chosen.maximum_interval,
-            enable_fuzzing=fuzz,
+            # Fuzz is drawn here, from a seed, not by py-fsrs from the global random: so a
+            # preview, the answer, an undo and a replay of one review all draw the same.
+            enable_fuzzing=False,
         )
+        self.fuzz = fuzz
         self.desired_retention = chosen.desired_retention
         self.settings = chosen
         self.tz = tz  # the learner's time zone, whose rollover starts a study day; None: local
@@ -103,8 +111,10 @@ class Scheduler:
         """The state of an item never studied."""
         return CardState(state="new", due=now)
 
-    def review(self, state: CardState, rating: Rating, now: datetime) -> CardState:
-        """The state after rating the item at `now`, with time counted in study days."""
+    def review(
+        self, state: CardState, rating: Rating, now: datetime, *, seed: str | None = None
+    ) -> CardState:
+        """The state after rating the item at `now`, in study days; fuzz is drawn from `seed`."""
         # FSRS counts elapsed time in study days, as Anki does: two reviews on one study day
         # are a same-day review (short-term stability), and reviews on consecutive study days
         # are a day apart however few hours lie between them. py-fsrs counts whole 24-hour
@@ -134,6 +144,9 @@ class Scheduler:
         if updated.state is fsrs.State.Review:
             # A review interval is a number of study days: due when that day begins.
             days = round(wait / timedelta(days=1))
+            if self.fuzz:
+                draw = _fuzz_draw(seed, state.reps)
+                days = fuzzed_days(days, draw, self.settings.maximum_interval)
             due = study_day_start(today + timedelta(days=days), self.tz, self.rollover_hour)
         else:
             due = now + wait  # a learning step counts from the answer itself
@@ -151,13 +164,17 @@ class Scheduler:
         )
 
     def replay(
-        self, reviews: Iterable[tuple[datetime, int]], start: CardState | None = None
+        self,
+        reviews: Iterable[tuple[datetime, int]],
+        start: CardState | None = None,
+        *,
+        seed: str | None = None,
     ) -> list[tuple[CardState | None, CardState]]:
         """Each rating (time, rating; in time order) rated again from `start`: (before, after)."""
         state = start
         out: list[tuple[CardState | None, CardState]] = []
         for at, rating in reviews:
-            after = self.review(state or self.new_state(at), Rating(rating), at)
+            after = self.review(state or self.new_state(at), Rating(rating), at, seed=seed)
             out.append((state, after))
             state = after
         return out
@@ -178,6 +195,31 @@ class Scheduler:
         if not stability:
             return 0.0
         return float((1 + self._factor * max(0.0, days) / stability) ** self._decay)
+
+
+def fuzz_seed(learner: str, deck_id: str, item_key: str) -> str:
+    """The seed of one learner's item's fuzz; each review adds its count of earlier reviews."""
+    return "\x1f".join((learner, deck_id, item_key))
+
+
+def _fuzz_draw(seed: str | None, reps: int) -> float:
+    """The fuzz of the review after `reps` earlier ones: fixed by the seed, random without one."""
+    if seed is None:
+        return random.random()
+    # A string seed is hashed with SHA-512, so the draw is the same on every machine and run.
+    return random.Random(f"{seed}\x1f{reps}").random()
+
+
+def fuzzed_days(days: int, draw: float, maximum: int) -> int:
+    """A review interval moved within its fuzz range, to the place `draw` (in [0, 1)) picks."""
+    if days < 2.5:
+        return days
+    spread = 1.0 + sum(share * max(0.0, min(days, end) - start) for start, end, share in FUZZ_BANDS)
+    high = min(round(days + spread), maximum)
+    low = min(max(2, round(days - spread)), high)
+    # Each whole day of the range is equally likely (Anki floors; py-fsrs rounds, which gives
+    # the ends half a share and may step one past the top).
+    return min(low + math.floor(draw * (high - low + 1)), maximum)
 
 
 def _as_fsrs_time(day: date) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from copy import copy
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import pairwise
 
@@ -10,10 +11,13 @@ import fsrs
 import pytest
 
 from quiz.scheduler import (
+    FUZZ_BANDS,
     CardState,
     Rating,
     Scheduler,
     day_start,
+    fuzz_seed,
+    fuzzed_days,
     study_day,
     study_day_start,
 )
@@ -426,3 +430,47 @@ def test_replay_starts_from_a_given_state_and_of_nothing_is_nothing() -> None:
         (start, scheduler.review(start, Rating.HARD, later))
     ]
     assert scheduler.replay([], start) == []
+
+
+def test_fuzz_is_fixed_by_the_seed_and_the_reviews_so_far():
+    scheduler = Scheduler()
+    state = drive(scheduler, [(Rating.EASY, T0)])[0]
+    seed = fuzz_seed("ann", "flash", "c1")
+    first = scheduler.review(state, Rating.GOOD, T0 + timedelta(days=8), seed=seed)
+    assert all(
+        scheduler.review(state, Rating.GOOD, T0 + timedelta(days=8), seed=seed) == first
+        for _ in range(20)
+    )
+    # One more review before it is another draw: over many items, the seed alone does not fix it.
+    later = [replace(state, reps=n) for n in range(40)]
+    dues = {scheduler.review(s, Rating.GOOD, T0 + timedelta(days=8), seed=seed).due for s in later}
+    assert len(dues) > 3
+
+
+def test_fuzz_still_spreads_one_interval_over_items():
+    scheduler, plain = Scheduler(), Scheduler(fuzz=False)
+    state = drive(plain, [(Rating.EASY, T0)])[0]
+    at = T0 + timedelta(days=8)
+    unfuzzed = plain.review(state, Rating.GOOD, at).due - at
+    days = [
+        (scheduler.review(state, Rating.GOOD, at, seed=fuzz_seed("ann", "d", f"c{i}")).due - at)
+        for i in range(300)
+    ]
+    spread = {round(d / timedelta(days=1)) for d in days}
+    centre = round(unfuzzed / timedelta(days=1))
+    # Items rated alike on one day are spread over the days of FSRS's range around it.
+    whole_range = set(range(fuzzed_days(centre, 0.0, 36500), fuzzed_days(centre, 0.999, 36500) + 1))
+    assert len(whole_range) >= 5
+    assert spread == whole_range
+
+
+@pytest.mark.parametrize("days", [1, 2, 3, 5, 8, 21, 100, 36500])
+def test_a_fuzzed_interval_stays_in_its_range_with_each_day_as_likely(days):
+    spread = 1.0 + sum(s * max(0.0, min(days, e) - b) for b, e, s in FUZZ_BANDS)
+    low, high = max(2, round(days - spread)), min(round(days + spread), 36500)
+    if days < 3:
+        low = high = days  # too short to fuzz
+    # Draws evenly spaced over [0, 1): ten to each day of the range, none beyond it.
+    n = 10 * (high - low + 1)
+    drawn = [fuzzed_days(days, (i + 0.5) / n, 36500) for i in range(n)]
+    assert {d: drawn.count(d) for d in set(drawn)} == {d: 10 for d in range(low, high + 1)}

@@ -419,3 +419,49 @@ def test_the_learners_settings_win_over_the_deck_files(store, tmp_path, clock):
     assert shown == ["c0", "c1", "c2"]
     store.set_learner_setting("ann", deck.id, "new_per_day", None, clock())
     assert make_session(store, [deck], clock).settings_of(deck.id).new_per_day == 8
+
+
+def test_each_ratings_preview_is_the_due_its_answer_stores_even_after_undo(
+    store, tmp_path, clock
+):
+    # With fuzz on, as learners study: a month of days, every rating previewed, answered,
+    # undone and answered again, on items in every state (new, learning, review, relearning).
+    deck = flash_deck(store, tmp_path, clock, 12, new_per_day=12)
+    session = StudySession(store, [deck], "ann", clock=clock, rng=random.Random(3))
+    choose = random.Random(11)
+    fuzzed = 0
+    for _day in range(30):
+        session.start()
+        for _ in range(40):
+            if session.next() is None:
+                break
+            previews = session.interval_previews()
+            assert set(previews) == set(Rating)
+            for rating in Rating:
+                for _attempt in range(2):  # answered, undone, answered again
+                    answer = session.rate(rating)
+                    key = answer.item.key
+                    assert answer.review.state_after.due == clock() + previews[rating]
+                    assert store.states("ann", deck.id)[key].due == clock() + previews[rating]
+                    assert session.undo().item.key == key
+            fuzzed += previews[Rating.GOOD] >= timedelta(days=3)
+            session.rate(choose.choice(list(Rating)))
+            clock.advance(minutes=choose.choice([1, 11]))
+        clock.advance(days=1)
+    assert fuzzed > 20  # reviews long enough to be fuzzed were among them
+
+
+def test_the_preview_after_an_answer_is_what_rerating_it_stores(store, tmp_path, clock):
+    deck = flash_deck(store, tmp_path, clock, 6, new_per_day=6)
+    session = StudySession(store, [deck], "ann", clock=clock, rng=random.Random(3))
+    for _day in range(8):
+        session.start()
+        while session.next() is not None:
+            session.rate(Rating.GOOD)
+            # An answered item's previews are its rerating's: the ratings it can still get.
+            previews = session.interval_previews()
+            for rating in (Rating.EASY, Rating.HARD, Rating.GOOD):
+                answer = session.rerate(rating)
+                assert answer.review.state_after.due == answer.review.reviewed_at + previews[rating]
+            clock.advance(minutes=11)
+        clock.advance(days=1)

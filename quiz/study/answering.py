@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from quiz.deck.model import Item
 from quiz.grading import Grade, Response
-from quiz.scheduler import CardState, Rating, Scheduler, utc_now
+from quiz.scheduler import CardState, Rating, Scheduler, fuzz_seed, utc_now
 from quiz.store.database import Store
 from quiz.store.reviews import ItemReview, ReviewRecord
 from quiz.study.leeches import mark_leech
@@ -37,7 +37,10 @@ def answer(
         before = store.state(learner, item.deck_id, item.key)
         # The clock too, so one item's reviews are stored in the order they happened.
         now = clock()
-        after = scheduler.review(before or Scheduler.new_state(now), rating, now)
+        # Fuzz seeded by learner and item (and, in the scheduler, the reviews so far), as the
+        # preview on the rating was: what the learner was shown is what is stored.
+        seed = fuzz_seed(learner, item.deck_id, item.key)
+        after = scheduler.review(before or Scheduler.new_state(now), rating, now, seed=seed)
         review = new_record(
             scheduler, learner, item, rating, result, response, shown_at, now, before, after
         )
@@ -92,7 +95,9 @@ def rerate(
             return None
         later = store.later_reviews(old)
         states = scheduler.replay(
-            [(old.reviewed_at, rating), *((at, r) for _, at, r in later)], old.state_before
+            [(old.reviewed_at, rating), *((at, r) for _, at, r in later)],
+            old.state_before,
+            seed=fuzz_seed(old.learner, old.deck_id, old.item_key),
         )
         new = replace(old, id=uuid.uuid4().hex, rating=int(rating), state_after=states[0][1])
         store.delete_review(review_id)
@@ -129,7 +134,8 @@ def replay_item(
     start: CardState | None,
 ) -> None:
     """Recompute an item's reviews (in time order) from `start`, inside the caller's transaction."""
-    states = scheduler.replay([(at, rating) for _, at, rating in reviews], start)
+    seed = fuzz_seed(learner, deck_id, item_key)
+    states = scheduler.replay([(at, rating) for _, at, rating in reviews], start, seed=seed)
     _rewrite(store, learner, deck_id, item_key, reviews, states, start)
 
 

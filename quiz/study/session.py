@@ -23,7 +23,15 @@ from quiz.deck.model import (
     Typed,
 )
 from quiz.grading import Grade, Response, grade, is_self_rated
-from quiz.scheduler import CardState, Rating, Scheduler, day_start, study_day, utc_now
+from quiz.scheduler import (
+    CardState,
+    Rating,
+    Scheduler,
+    day_start,
+    fuzz_seed,
+    study_day,
+    utc_now,
+)
 from quiz.settings import StudySettings
 from quiz.store.database import Store
 from quiz.store.errors import NotRecorded
@@ -173,11 +181,13 @@ class StudySession:
         if self.current is not None:
             item = self.current.item
             before = self.store.state(self.learner, item.deck_id, item.key)
-            return _previews(self._schedulers[item.deck_id], before, self.clock())
+            seed = fuzz_seed(self.learner, item.deck_id, item.key)
+            return _previews(self._schedulers[item.deck_id], before, self.clock(), seed)
         if self._history:
-            last = self._history[-1]
-            scheduler = self._schedulers[last.item.deck_id]
-            return _previews(scheduler, last.review.state_before, last.review.reviewed_at)
+            last = self._history[-1].review
+            scheduler = self._schedulers[last.deck_id]
+            seed = fuzz_seed(last.learner, last.deck_id, last.item_key)
+            return _previews(scheduler, last.state_before, last.reviewed_at, seed)
         return {}
 
     def _show(self, item: Item) -> Presentation:
@@ -334,11 +344,12 @@ def _shuffled(
 
 
 def _previews(
-    scheduler: Scheduler, before: CardState | None, now: datetime
+    scheduler: Scheduler, before: CardState | None, now: datetime, seed: str
 ) -> dict[Rating, timedelta]:
     """How long until an item in state `before` is due again after each rating at `now`."""
     state = before or Scheduler.new_state(now)
-    return {r: scheduler.review(state, r, now).due - now for r in Rating}
+    # The answer's own fuzz seed: the wait shown on a rating is the one its answer stores.
+    return {r: scheduler.review(state, r, now, seed=seed).due - now for r in Rating}
 
 
 def _first_answers(answers: Sequence[Answer]) -> list[Answer]:
