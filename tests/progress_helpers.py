@@ -44,13 +44,14 @@ def study_days(
     wrong: Wrong = never,
     *,
     every: int = 1,
+    fuzz: bool = False,
 ) -> None:
     """Study the deck once every `every` days for `days` days; `wrong(day, item)` says how."""
     start = clock.now
     for day in range(0, days, every):
         clock.now = start + timedelta(days=day)
         session = StudySession(
-            store, [deck], learner, clock=clock, rng=random.Random(day), fuzz=False
+            store, [deck], learner, clock=clock, rng=random.Random(day), fuzz=fuzz
         )
         session.start()
         answered: set[str] = set()

@@ -22,7 +22,7 @@ from quiz.progress.exchange import (
     read_progress_file,
     write_progress_file,
 )
-from quiz.scheduler import Rating, Scheduler
+from quiz.scheduler import Rating, Scheduler, fuzz_seed
 from quiz.store import Store, open_store
 from quiz.store.database import state_from_json
 
@@ -48,6 +48,7 @@ def studied(tmp_path: Path, name: str, start: datetime, days: int, wrong=None) -
         FakeClock(start),
         days,
         wrong or (lambda day, key: (day + len(key)) % 3 == 0),
+        fuzz=True,  # as learners study
     )
     return store
 
@@ -91,7 +92,8 @@ def test_export_then_import_gives_the_same_reviews_and_states(tmp_path):
     teacher = machine(tmp_path, "teacher")
     (report,) = load(teacher, path)
     assert (report.added, report.duplicates) == (len(lines) - 1, 0)
-    # The laptop studied without fuzz, like the replay: the states come out identical.
+    # The replay draws each review's fuzz from the seed the laptop's study drew it from: the
+    # states, dues included, come out identical.
     assert dump(teacher) == dump(laptop)
 
 
@@ -124,13 +126,13 @@ def test_two_machines_merge_in_time_order_and_replay(tmp_path):
     assert sum(r["first"] for r in both) == 2
     # Only the very first answer is a first answer, even though the lab saw the item as new.
     assert [r[3] for r in rows] == [1] + [0] * (len(rows) - 1)
-    # Each state is the one before it carried forward by the scheduler, without fuzz.
-    scheduler = Scheduler(0.9, fuzz=False)
+    # Each state is the one before it carried forward by the scheduler, fuzz seeded as studied.
+    scheduler, seed = Scheduler(0.9), fuzz_seed("ann", "class", "capital")
     state = None
     for _, at, rating, _, before, after in rows:
         when = datetime.fromisoformat(at)
         assert state_from_json(before) == state
-        state = scheduler.review(state or Scheduler.new_state(when), Rating(rating), when)
+        state = scheduler.review(state or Scheduler.new_state(when), Rating(rating), when, seed=seed)
         assert state_from_json(after) == state
     stored = teacher.states("ann", "class")["capital"]
     assert stored == state

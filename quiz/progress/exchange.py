@@ -480,12 +480,13 @@ def _merge(
 
 def _replay(store: Store, touched: set[tuple[str, str, str]]) -> None:
     # The learner's own FSRS for the deck (retention, steps, fitted parameters), as their study
-    # uses; without fuzz, the same reviews give the same states on every machine, in any order.
+    # uses; its fuzz is seeded by learner, item and review count (see replay_item), so the same
+    # reviews give the same states on every machine, in any order, and the dues study stored.
     schedulers: dict[tuple[str, str], Scheduler] = {}
     for learner, deck_id, key in sorted(touched):
         if (learner, deck_id) not in schedulers:
             deck = store.deck_settings(deck_id) or Settings()
-            schedulers[learner, deck_id] = learner_scheduler(store, learner, deck_id, deck, False)
+            schedulers[learner, deck_id] = learner_scheduler(store, learner, deck_id, deck)
         reviews = store.item_reviews(learner, deck_id, key)
         forgotten = store.last_forgotten(learner, deck_id, key)
         if forgotten is not None:

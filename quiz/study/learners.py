@@ -23,12 +23,12 @@ def merge_learners(store: Store, into: str, source: str) -> list[str]:
         store.drop_item_marks(source)
         kept = store.move_learner_rows(source, into)
         # The merged learner's own FSRS for each deck (their settings, as moved in above, and
-        # fitted parameters), without fuzz, as a progress import replays.
+        # fitted parameters), with the fuzz seeded as study seeds it, as a progress import replays.
         schedulers: dict[str, Scheduler] = {}
         for deck_id, key in sorted(items):
             if deck_id not in schedulers:
                 deck = store.deck_settings(deck_id) or Settings()
-                schedulers[deck_id] = learner_scheduler(store, into, deck_id, deck, False)
+                schedulers[deck_id] = learner_scheduler(store, into, deck_id, deck)
             reviews = store.item_reviews(into, deck_id, key)
             forgotten = store.last_forgotten(into, deck_id, key)
             if forgotten is not None:
