@@ -132,7 +132,8 @@ def test_two_machines_merge_in_time_order_and_replay(tmp_path):
     for _, at, rating, _, before, after in rows:
         when = datetime.fromisoformat(at)
         assert state_from_json(before) == state
-        state = scheduler.review(state or Scheduler.new_state(when), Rating(rating), when, seed=seed)
+        start = state or Scheduler.new_state(when)
+        state = scheduler.review(start, Rating(rating), when, seed=seed)
         assert state_from_json(after) == state
     stored = teacher.states("ann", "class")["capital"]
     assert stored == state

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.widgets import Input, Static
 
@@ -133,6 +134,33 @@ async def test_u_takes_back_the_last_action_a_mark_or_an_answer(store, tmp_path,
         await pilot.pause()
         assert store.state("ann", "keys", "one") is None
         assert shown(app) == "one"
+
+
+@pytest.mark.parametrize("chord", ["ctrl+s", "ctrl+t"])
+async def test_a_mark_after_the_answer_undone_puts_the_item_back_in_line(
+    store, tmp_path, clock, chord
+):
+    app = keys_app(store, tmp_path, clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3")  # "one": Good, its next step in 10 minutes
+        await pilot.pause()
+        assert shown(app) == "typed-one"
+        await pilot.press("B", "o", "b", "enter")  # wrong: Again, back in a minute
+        await pilot.pause()
+        await pilot.press(chord)  # suspended or buried from its feedback
+        await pilot.pause()
+        assert "typed-one" in store.marks("ann", "keys")
+        assert shown(app) == "three"
+        await pilot.press("ctrl+z")  # the mark, not an answer
+        await pilot.pause()
+        assert "typed-one" not in store.marks("ann", "keys")
+        assert shown(app) == "three"
+        clock.advance(minutes=2)
+        await pilot.press("space", "3")
+        await pilot.pause()
+        # Due again, and in this session's line, as if it had never been marked.
+        assert shown(app) == "typed-one"
 
 
 async def test_the_footer_and_help_show_the_flag_chord(store, tmp_path, clock):

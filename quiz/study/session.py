@@ -269,6 +269,16 @@ class StudySession:
         if self.current is not None and self.current.item == item:
             self.current = None
 
+    def requeue(self, item: Item) -> None:
+        """Queue again, by its stored state, an item set aside after its answer (a mark undone)."""
+        if self.current is not None and self.current.item == item:
+            return
+        # Set aside once answered, the item waits for nothing but its learning step: it comes
+        # back at that step's time, as if it had never been set aside.
+        state = self.store.state(self.learner, item.deck_id, item.key)
+        if state is not None:
+            self._queue.answered(item, state, self._day_end(), siblings_wait=False)
+
     def bring_back(self, item: Item) -> Presentation:
         """Show an item again (an answer or a mark undone); the one on screen goes back in line."""
         shown = self.current

@@ -230,6 +230,9 @@ class StudyKeys(Screen[Summary]):
         self.notify(f"{safe(done.item.key)}: {done.change.action} undone", timeout=3, markup=False)
         if done.asked:
             await self.show(self.session.bring_back(done.item))
+        elif done.change.action in ("suspend", "bury"):
+            # Set aside after its answer: due again today (a learning step), it is in line again.
+            self.session.requeue(done.item)
         return True
 
     async def action_edit(self) -> None:
