@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any, NamedTuple, assert_never
 
 from quiz.search import All, Any_, Field, Node, Not, Prop, Rated, Text
@@ -222,17 +223,20 @@ class _Translator:
         return f"({studied} AND {elapsed} {_RECALL_OPS[op]} s.stability * ?)"
 
 
+# What a listing shows, in ItemRow's order, the deck's path left out: a listing has a few decks
+# and thousands of rows, and the look-up of the deck for each row cost more than reading every
+# deck's path once (see `search`). Defaults are filled in here, where they cost least.
 _COLUMNS = (
-    "SELECT c.deck_id, c.item_key, c.card_id, c.type, d.path, c.line, s.state, s.due, "
-    "s.stability, s.difficulty, s.last_review, s.reps, s.lapses, m.suspended, m.buried_until, "
-    "m.flag, m.leech FROM "
+    "SELECT c.deck_id, c.item_key, c.card_id, c.type, coalesce(c.position, -1), c.line, "
+    "coalesce(s.state, 'new'), s.due, s.stability, s.difficulty, s.last_review, "
+    "coalesce(s.reps, 0), coalesce(s.lapses, 0), m.suspended, m.buried_until, coalesce(m.flag, 0), "
+    "m.leech FROM "
 )
 _STATES = (
     "LEFT JOIN card_states s ON s.learner = ? AND s.deck_id = c.deck_id "
     "AND s.item_key = c.item_key "
 )
 _JOINS = (
-    "JOIN decks d ON d.id = c.deck_id "
     "LEFT JOIN item_marks m ON m.learner = ? AND m.deck_id = c.deck_id "
     "AND m.item_key = c.item_key WHERE c.archived = 0"
 )
@@ -269,37 +273,44 @@ def search_sql(node: Node, ctx: SearchContext) -> tuple[str, list[Any]]:
             )
         )
     return (
-        f"{_COLUMNS}{source}{states}{_JOINS}{driven} AND {where} "
-        "ORDER BY c.deck_id, c.position, c.item_key",
+        f"{_COLUMNS}{source}{states}{_JOINS}{driven} AND {where}",
         [*head, ctx.learner, *tail, *translator.args],
     )
 
 
-def _row(r: tuple[Any, ...]) -> ItemRow:
-    deck, key, card, kind, path, line, state, due, s, d, last, reps, lapses = r[:13]
-    suspended, buried, flag, leech = r[13:]
-    return ItemRow(
-        deck,
-        key,
-        card,
-        kind,
-        path,
-        line,
-        state or "new",
-        _at(due) if due else None,
-        s,
-        d,
-        _at(last) if last else None,
-        reps or 0,
-        lapses or 0,
-        bool(suspended),
-        _at(buried) if buried else None,
-        flag or 0,
-        bool(leech),
-    )
+def _in_deck_order(rows: list[tuple[Any, ...]]) -> None:
+    """Sort rows into deck order: by deck, then position (each item of a deck has its own)."""
+    # Sorted here, and in two stable passes with integer and then string keys: SQLite's sort
+    # into a temporary B-tree, and one Python sort by (deck, position) pairs, took longer.
+    rows.sort(key=_POSITION)
+    rows.sort(key=_DECK)
 
 
+_DECK, _POSITION = itemgetter(0), itemgetter(4)
 _at = datetime.fromisoformat
+_tuple_new = tuple.__new__
+
+
+def _row(r: tuple[Any, ...], path: str | None) -> ItemRow:
+    due, last, buried = r[7], r[10], r[14]
+    # The tuple made directly: ItemRow(...) and _make each add a Python call for every row.
+    return _tuple_new(
+        ItemRow,
+        (
+            *r[:4],
+            path,
+            *r[5:7],
+            _at(due) if due else None,
+            *r[8:10],
+            _at(last) if last else None,
+            r[11],
+            r[12],
+            r[13] == 1,
+            _at(buried) if buried else None,
+            r[15],
+            r[16] == 1,
+        )
+    )
 
 
 class SearchRecords(StoreBase):
@@ -308,10 +319,14 @@ class SearchRecords(StoreBase):
     def search(self, node: Node, ctx: SearchContext, limit: int | None = None) -> list[ItemRow]:
         """The learner's current items that match, in deck order."""
         sql, args = search_sql(node, ctx)
+        paths = dict(self.conn.execute("SELECT id, path FROM decks").fetchall())
+        rows = self.conn.execute(sql, args).fetchall()
+        _in_deck_order(rows)
         if limit is not None:
-            sql += " LIMIT ?"
-            args.append(limit)
-        return [_row(r) for r in self.conn.execute(sql, args)]
+            rows = rows[:limit]
+        # An item's deck is always in `decks`; one that were not would not be listed, as the
+        # join with it did before.
+        return [_row(r, paths[r[0]]) for r in rows if r[0] in paths]
 
     def item_history(self, learner: str, deck_id: str, key: str) -> list[HistoryRow]:
         """An item's reviews for the learner, oldest first, with the interval each left."""
