@@ -175,20 +175,15 @@ class StudySession:
         return QueueCounts(*self._queue.counts(self.clock()))
 
     def interval_previews(self) -> dict[Rating, timedelta]:
-        """For each rating, how long until the item is due again; nothing is written."""
-        # The item is the one being rated (a revealed flashcard), else the last one answered,
-        # whose rating can still be changed; empty when there is neither.
-        if self.current is not None:
-            item = self.current.item
+        """For each rating, the wait until the item being rated, else the last answered, is due."""
+        if self.current is not None:  # nothing is written
+            item, now = self.current.item, self.clock()
             before = self.store.state(self.learner, item.deck_id, item.key)
-            seed = fuzz_seed(self.learner, item.deck_id, item.key)
-            return _previews(self._schedulers[item.deck_id], before, self.clock(), seed)
-        if self._history:
-            last = self._history[-1].review
-            scheduler = self._schedulers[last.deck_id]
-            seed = fuzz_seed(last.learner, last.deck_id, last.item_key)
-            return _previews(scheduler, last.state_before, last.reviewed_at, seed)
-        return {}
+        elif (last := self.last_answer) is not None:  # the ratings it can still be changed to
+            item, before, now = last.item, last.review.state_before, last.review.reviewed_at
+        else:
+            return {}
+        return _previews(self._schedulers[item.deck_id], before, now, self.learner, item)
 
     def _show(self, item: Item) -> Presentation:
         # Seeded by learner, item and study day: shown again, the item keeps its order.
@@ -270,13 +265,8 @@ class StudySession:
             self.current = None
 
     def requeue(self, item: Item) -> None:
-        """Queue again, by its stored state, an item set aside after its answer (a mark undone)."""
-        if self.current is not None and self.current.item == item:
-            return
-        # Set aside once answered, the item waits for nothing but its learning step: it comes
-        # back at that step's time, as if it had never been set aside.
-        state = self.store.state(self.learner, item.deck_id, item.key)
-        if state is not None:
+        """Queue again an item set aside after its answer: due today, it comes at its step."""
+        if (state := self.store.state(self.learner, item.deck_id, item.key)) is not None:
             self._queue.answered(item, state, self._day_end(), siblings_wait=False)
 
     def bring_back(self, item: Item) -> Presentation:
@@ -354,11 +344,12 @@ def _shuffled(
 
 
 def _previews(
-    scheduler: Scheduler, before: CardState | None, now: datetime, seed: str
+    scheduler: Scheduler, before: CardState | None, now: datetime, learner: str, item: Item
 ) -> dict[Rating, timedelta]:
     """How long until an item in state `before` is due again after each rating at `now`."""
     state = before or Scheduler.new_state(now)
     # The answer's own fuzz seed: the wait shown on a rating is the one its answer stores.
+    seed = fuzz_seed(learner, item.deck_id, item.key)
     return {r: scheduler.review(state, r, now, seed=seed).due - now for r in Rating}
 
 
