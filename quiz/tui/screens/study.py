@@ -11,7 +11,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
+from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from quiz.deck.model import Item
@@ -131,7 +132,14 @@ class StudyScreen(StudyKeys):
     ]
 
     # Set again for every item shown, even when it stays the same, so the watcher redraws.
-    phase: reactive[Phase] = reactive(Phase.ASKING, init=False, always_update=True, bindings=True)
+    # The watcher refreshes what it changes: a repaint of the whole screen (Textual's default
+    # for a screen's reactive) would render every widget again, the footer's keys included.
+    phase: reactive[Phase] = reactive(
+        Phase.ASKING, init=False, always_update=True, bindings=True, repaint=False
+    )
+    # Textual repaints the whole screen when the focus moves, which here is twice per card; the
+    # widgets that gain or lose the focus restyle and repaint themselves.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self, session: StudySession) -> None:
         super().__init__()
