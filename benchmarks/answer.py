@@ -186,10 +186,65 @@ def floor_app(on_painted: Callable[[], None]) -> App[None]:
     return FloorApp()
 
 
-async def _drive_floor(keys: int) -> Samples:
-    """Time `keys` Enters on the floor app, as the quiz app's keys are timed."""
+def screen_floor_app(on_painted: Callable[[], None]) -> App[None]:
+    """What Textual costs for the study screen's shape: Enter swaps the texts of its widgets."""
+    # The same widgets, ids and stylesheet as the study screen (header, counts, card box with a
+    # prompt and a text input, feedback box, ratings line, footer), none of quiz's code: the
+    # gap between this and quiz is quiz's, the gap between this and the one-Static floor is
+    # what Textual needs to lay out and paint such a screen.
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.containers import Vertical, VerticalScroll
+    from textual.widgets import Footer, Header, Input, Static
+
+    import quiz.tui.app
+
+    class ScreenFloorApp(App[None]):
+        CSS_PATH = Path(quiz.tui.app.__file__).with_name("quiz.tcss")
+        BINDINGS = [
+            Binding("enter", "swap", "Next", priority=True),
+            Binding("space", "swap", "Show / next"),
+            Binding("u", "swap", "Undo"),
+            Binding("escape", "quit", "End"),
+            Binding("question_mark", "swap", "Help"),
+        ]
+        count = 0
+
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static("0 done", id="progress")
+            with VerticalScroll(id="study-body"):
+                with Vertical(id="card"):
+                    yield Static("card 0", id="prompt")
+                    with Vertical(id="answer-slot"):
+                        yield Input(placeholder="Type your answer, then Enter", classes="answer")
+                with Vertical(id="feedback"):
+                    yield Static("✓ Right", id="verdict")
+                    yield Static("Answer: 0", id="expected")
+                    yield Static("Why 0", id="explanation")
+                    yield Static("Source: 0", id="source")
+            yield Static("Answer, then Enter", id="ratings")
+            yield Footer()
+
+        def action_swap(self) -> None:
+            self.count = n = self.count + 1
+            self.query_one("#card", Vertical).border_title = f"Card {n % 7}"
+            self.query_one("#progress", Static).update(f"{n} done  ·  {20000 - n} to go")
+            self.query_one("#prompt", Static).update(f"card {n}: what comes after {n}?")
+            self.query_one("#expected", Static).update(f"Answer: {n + 1}")
+            self.query_one("#explanation", Static).update(f"Because {n} + 1 is {n + 1}.")
+            self.query_one("#ratings", Static).update(f" 1 Again  2 Hard  3 Good {n}m  4 Easy")
+            self.call_after_refresh(on_painted)
+
+    return ScreenFloorApp()
+
+
+async def _drive_floor(
+    keys: int, make: Callable[[Callable[[], None]], App[None]] = floor_app
+) -> Samples:
+    """Time `keys` Enters on a floor app, as the quiz app's keys are timed."""
     marks: list[KeyTimer] = []
-    app = floor_app(lambda: marks[0].mark())
+    app = make(lambda: marks[0].mark())
     timer = KeyTimer(app)
     marks.append(timer)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -283,6 +338,7 @@ def bench_tui(
     # The floor first, in the same process and by the same harness: on a shared machine the
     # two numbers are only comparable when measured side by side.
     floor = asyncio.run(_drive_floor(max(answers, 50)))
+    screen_floor = asyncio.run(_drive_floor(max(answers, 50), screen_floor_app))
     total, keys, next_card = asyncio.run(_drive_tui(app, answers, profile))
     store.close()
     if not total.values:
@@ -292,6 +348,7 @@ def bench_tui(
         "key": keys.to_json(),
         "next_card": next_card.to_json(),
         "floor": floor.to_json(),
+        "screen_floor": screen_floor.to_json(),
         "peak_rss_mb": peak_rss_mb(),
     }
 

@@ -286,13 +286,30 @@ def _tui_rows(label: str, result: dict[str, Any]) -> list[Row]:
     ratio = shown["median"] / floor["median"] if floor["median"] else None
     met = ratio is not None and ratio <= TUI_FLOOR_FACTOR and shown["p99"] < TUI_P99
     times = f" ({ratio:.1f}x the floor)" if ratio is not None else ""
-    return [
+    screen = result.get("screen_floor")
+    if screen is not None and screen["median"]:
+        screen_ratio = shown["median"] / screen["median"]
+        times = times.removesuffix(")") + f", {screen_ratio:.1f}x the screen's)"
+    rows = [
         Row(
             "Textual floor: one Static swapped per key (same harness)",
             label,
             floor["median"],
             floor["p99"],
         ),
+    ]
+    if screen is not None:
+        # The study screen's shape in plain Textual: what Textual itself costs for that screen.
+        rows.append(
+            Row(
+                "Textual screen floor: the study screen's widgets, texts swapped per key",
+                label,
+                screen["median"],
+                screen["p99"],
+            )
+        )
+    return [
+        *rows,
         Row(
             f"answer path, TUI (Pilot): key to next card{times}",
             label,
