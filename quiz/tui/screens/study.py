@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum
@@ -167,6 +168,17 @@ class StudyScreen(StudyKeys):
 
     async def on_mount(self) -> None:
         await self.show_next()
+        self.call_after_refresh(self._settle_heap)
+
+    def _settle_heap(self) -> None:
+        # The decks, the queue and the screen are built and live as long as the session: frozen,
+        # the collector's full passes skip them, and no key waits while it walks them all.
+        gc.collect()
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        # The session's objects go back to the collector, to be freed once the screen is gone.
+        gc.unfreeze()
 
     def watch_phase(self, phase: Phase) -> None:
         """Show what the phase needs: the feedback once answered, focus, the status lines."""
