@@ -227,6 +227,51 @@ async def test_the_footer_follows_its_keys_without_being_rebuilt(store, every_ty
         assert not rebuilds
 
 
+async def test_a_kept_answer_widget_asks_the_next_card_afresh(store, every_type, clock):
+    from quiz.tui.widgets.answers import AnswerSlot, ChoicePicker
+
+    app = build_app(store, [every_type], clock, study=["every-type"])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        # The flashcard, then the select-all choice answered (and marked ✓/✗ on the widget).
+        await pilot.press("space", "3")
+        await pilot.pause()
+        picker = screen.query_one(".answer", ChoicePicker)
+        await pilot.press("1", "2", "enter")
+        await pilot.pause()
+        assert picker.answers is not None and picker.disabled
+        # The single choice next is asked with the same widget, as if new.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one(".answer") is picker
+        assert len(list(screen.query_one(AnswerSlot).query(ChoicePicker))) == 1
+        assert not picker.multiple and not picker.picked and picker.answers is None
+        assert not picker.disabled and screen.focused is picker
+        lines = picker.render().plain
+        assert "( )" in lines and "[" not in lines and "✓" not in lines
+        # Nothing picked yet: Enter is refused, nothing is recorded.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.phase is Phase.ASKING and len(store.reviews("ann")) == 2
+
+
+async def test_study_freezes_the_heap_and_thaws_it_on_leaving(store, every_type, clock):
+    import gc
+
+    app = build_app(store, [every_type], clock, study=["every-type"])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        # Built once, the session's objects are out of the collector's full passes.
+        assert gc.get_freeze_count() > 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert gc.get_freeze_count() == 0
+
+
 def test_every_card_type_has_its_own_view(every_type):
     views = {}
     for item in every_type.items():
