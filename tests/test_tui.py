@@ -200,7 +200,7 @@ async def test_the_footer_follows_its_keys_without_being_rebuilt(store, every_ty
         def keys_shown() -> list[tuple[str, str, bool]]:
             return [
                 (str(key.key_display), str(key.description), key.has_class("-disabled"))
-                for key in footer.query("FooterKey")
+                for key in footer.keys_on_screen()
             ]
 
         def keys_wanted() -> list[tuple[str, str, bool]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable
 
 from textual.binding import Binding
@@ -54,45 +55,62 @@ class KeyFooter(Footer):
         if live:
             self._shown = shown
 
+    def keys_on_screen(self) -> list[FooterKey]:
+        """The key widgets shown, in order (the kept ones that are hidden left out)."""
+        return [key for key in self.query(FooterKey) if key.display]
+
     def _relabel(self, screen: Screen[object]) -> bool:
-        """Show the screen's keys on the key widgets there are; False if a rebuild is needed."""
+        """Show the screen's keys with the key widgets there are; False if a rebuild is needed."""
+        # One key widget per binding ever shown is kept: a binding that comes back (Submit
+        # with each answer widget, t/f with each true-or-false card) is shown again with its
+        # widget as it was rendered, not mounted and rendered anew. Keys not wanted are hidden.
         entries = footer_entries(screen)
         keys = list(self.children)
         if entries is None or not all(type(key) is FooterKey for key in keys):
             return False
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             return False
-        for key, (binding, enabled, tooltip) in zip(keys, entries, strict=False):
-            assert isinstance(key, FooterKey)
+        kept: dict[tuple[str, str, str, str], FooterKey] = {}
+        for child in keys:
+            assert isinstance(child, FooterKey)
+            kept.setdefault((child.key, child.action, child.key_display, child.description), child)
+        wanted: list[FooterKey] = []
+        for binding, enabled, tooltip in entries:
             display = self.app.get_key_display(binding)
-            width = (len(key.key_display), len(key.description))
-            if (key.key, key.action, key.key_display, key.description, key._disabled) == (
-                binding.key,
-                binding.action,
-                display,
-                binding.description,
-                not enabled,
-            ):
-                continue
-            key.key, key.action, key.key_display = binding.key, binding.action, display
-            key.description, key._disabled = binding.description, not enabled
-            key.set_class(not enabled, "-disabled")
-            key.tooltip = tooltip or None
-            # Only a key whose text changed length moves the others.
-            key.refresh(layout=width != (len(display), len(binding.description)))
-        for key in keys[len(entries) :]:
-            key.remove()
-        extra = [
-            FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
-            for binding, enabled, tooltip in entries[len(keys) :]
-        ]
-        if extra:
-            self.mount(*extra)
+            identity = (binding.key, binding.action, display, binding.description)
+            key: FooterKey | None = kept.pop(identity, None)
+            if key is None:
+                key = FooterKey(
+                    binding.key,
+                    display,
+                    binding.description,
+                    binding.action,
+                    disabled=not enabled,
+                    tooltip=tooltip,
+                )
+                key.data_bind(compact=Footer.compact)
+                if wanted:
+                    self.mount(key, after=wanted[-1])
+                elif self.children:
+                    self.mount(key, before=0)
+                else:
+                    self.mount(key)
+            else:
+                if key._disabled != (not enabled):
+                    key._disabled = not enabled
+                    key.set_class(not enabled, "-disabled")
+                    key.refresh()
+                key.tooltip = tooltip or None
+                if not key.display:
+                    key.display = True
+            wanted.append(key)
+        for unwanted in kept.values():
+            if unwanted.display:
+                unwanted.display = False
+        # The keys shown keep the order of the bindings.
+        order = [child for child in self.children if child in wanted]
+        if wanted and order != wanted:
+            self.move_child(wanted[0], before=0)
+            for before, after in itertools.pairwise(wanted):
+                self.move_child(after, after=before)
         return True
