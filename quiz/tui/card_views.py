@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar, assert_never
+from typing import assert_never
 
 from rich.text import Text
 from textual.widget import Widget
@@ -14,7 +14,6 @@ from quiz.deck.model import Choice, Cloze, Flashcard, Item, Match, Numeric, Orde
 from quiz.grading import Grade, Response, normalize, read_number
 from quiz.session import Presentation
 from quiz.tui.widgets.answers import (
-    AnswerSlot,
     ChoicePicker,
     MatchPicker,
     OrderPicker,
@@ -36,54 +35,24 @@ class CardView:
     mark: Callable[[], None] = field(default=lambda: None)
 
 
-W = TypeVar("W", bound=Widget)
+def _typed(what: str) -> TextAnswer:
+    return TextAnswer(placeholder=f"Type {what}, then Enter", classes="answer")
 
 
-def _answer(
-    slot: AnswerSlot | None, kind: type[W], load: Callable[[W], None], new: Callable[[], W]
-) -> W:
-    """The slot's kept widget of this kind loaded with the card, or a new one."""
-    kept = None if slot is None else slot.kept(kind)
-    if kept is None:
-        return new()
-    load(kept)
-    return kept
-
-
-def _typed(slot: AnswerSlot | None, what: str) -> TextAnswer:
-    placeholder = f"Type {what}, then Enter"
-    return _answer(
-        slot,
-        TextAnswer,
-        lambda box: box.load(placeholder),
-        lambda: TextAnswer(placeholder=placeholder, classes="answer"),
-    )
-
-
-def _number(slot: AnswerSlot | None, card: Numeric) -> TextAnswer:
+def _number(card: Numeric) -> TextAnswer:
     def check(text: str) -> str | None:
         if read_number(text, card.unit) is not None:
             return None
         unit = f", optionally followed by {card.unit}" if card.unit else ""
         return f"A number, e.g. 18000 or 18,000{unit}, then Enter"
 
-    placeholder = "Type a number, then Enter"
-    return _answer(
-        slot,
-        TextAnswer,
-        lambda box: box.load(placeholder, check),
-        lambda: TextAnswer(placeholder=placeholder, check=check, classes="answer"),
-    )
+    return TextAnswer(placeholder="Type a number, then Enter", check=check, classes="answer")
 
 
-def card_view(presentation: Presentation, slot: AnswerSlot | None = None) -> CardView:
-    """The view of a presented item: the one place that knows every card type's look.
-
-    With a slot, the answer widget is the slot's kept one of its kind, loaded with this card.
-    """
+def card_view(presentation: Presentation) -> CardView:
+    """The view of a presented item: the one place that knows every card type's look."""
     item = presentation.item
     card = item.card
-    options = presentation.options
     # Deck text becomes Text, never markup, so it is shown literally.
     match card:
         case Flashcard():
@@ -93,51 +62,30 @@ def card_view(presentation: Presentation, slot: AnswerSlot | None = None) -> Car
             prompt = Text(card.prompt())
             if card.multiple:
                 prompt.append("\n(select all that apply)", style=_HINT)
-            multiple = card.multiple
-            picker = _answer(
-                slot,
-                ChoicePicker,
-                lambda kept: kept.load(options, multiple=multiple),
-                lambda: ChoicePicker(options, multiple=multiple, classes="answer"),
-            )
+            picker = ChoicePicker(presentation.options, multiple=card.multiple, classes="answer")
             answers = frozenset(card.answers)
             return CardView("Multiple choice", prompt, picker, lambda: picker.mark(answers))
         case TrueFalse():
-            truth = _answer(
-                slot,
-                TrueFalsePicker,
-                lambda kept: kept.load(),
-                lambda: TrueFalsePicker(classes="answer"),
-            )
+            truth = TrueFalsePicker(classes="answer")
             told = frozenset({"True" if card.answer else "False"})
             return CardView("True or false", Text(card.prompt()), truth, lambda: truth.mark(told))
         case Cloze():
             prompt = Text(card.with_gap(item.gap_index, "[ … ]"))
-            return CardView("Fill the gap", prompt, _typed(slot, "your answer"))
+            return CardView("Fill the gap", prompt, _typed("your answer"))
         case Typed():
-            return CardView("Type the answer", Text(card.prompt()), _typed(slot, "your answer"))
+            return CardView("Type the answer", Text(card.prompt()), _typed("your answer"))
         case Numeric():
             prompt = Text(card.prompt())
             if card.unit:
                 prompt.append(f"\n(answer in {card.unit})", style=_HINT)
-            return CardView("Give the number", prompt, _number(slot, card))
+            return CardView("Give the number", prompt, _number(card))
         case Order():
-            order = _answer(
-                slot,
-                OrderPicker,
-                lambda kept: kept.load(options),
-                lambda: OrderPicker(options, classes="answer"),
-            )
+            order = OrderPicker(presentation.options, classes="answer")
             items = card.items
             return CardView("Put in order", Text(card.prompt()), order, lambda: order.mark(items))
         case Match():
             lefts = tuple(left for left, _ in card.pairs)
-            pairs = _answer(
-                slot,
-                MatchPicker,
-                lambda kept: kept.load(lefts, options),
-                lambda: MatchPicker(lefts, options, classes="answer"),
-            )
+            pairs = MatchPicker(lefts, presentation.options, classes="answer")
             wanted = dict(card.pairs)
             return CardView("Match", Text(card.prompt()), pairs, lambda: pairs.mark(wanted))
         case _:

@@ -24,7 +24,7 @@ from quiz.study.records import QueueCounts
 from quiz.tui.card_views import CardView, card_view
 from quiz.tui.saving import idle, keeps_the_card
 from quiz.tui.study_keys import StudyKeys
-from quiz.tui.widgets.answers import AnswerSlot, AnswerWidget, TextAnswer
+from quiz.tui.widgets.answers import AnswerWidget, TextAnswer
 from quiz.tui.widgets.feedback import Feedback
 from quiz.tui.widgets.status import FittingFooter, Part, StatusLine
 
@@ -161,7 +161,7 @@ class StudyScreen(StudyKeys):
         with VerticalScroll(id="study-body"):
             with Vertical(id="card"):
                 yield Static(id="prompt")
-                yield AnswerSlot(id="answer-slot")
+                yield Vertical(id="answer-slot")
             yield Feedback(id="feedback")
         yield StatusLine(id="ratings")
         yield FittingFooter()
@@ -192,7 +192,7 @@ class StudyScreen(StudyKeys):
                 self.set_focus(None)
         else:
             if phase is Phase.ANSWERED:
-                for widget in self.query(".answer"):
+                for widget in self.query_one("#answer-slot").children:
                     widget.disabled = True
                 self.set_focus(None)
             # On a small terminal the feedback may start below the fold.
@@ -212,18 +212,21 @@ class StudyScreen(StudyKeys):
 
     async def show(self, presentation: Presentation) -> None:
         """Render an item in the asking phase."""
-        # One paint for the new card: without the batch, the await below (mounting an answer
-        # widget the first time a kind is shown) lets the screen paint a half-built card.
+        # One paint for the new card: without the batch, each await below (removing the old
+        # answer widget, mounting the new one) let the screen lay out and paint a half-built
+        # card, three or four full layouts per key.
         with self.app.batch_update():
             self.answer = None
             item = presentation.item
-            slot = self.query_one("#answer-slot", AnswerSlot)
-            view = self.view = card_view(presentation, slot)
+            view = self.view = card_view(presentation)
             card_box = self.query_one("#card", Vertical)
             card_box.border_title = view.label
             card_box.border_subtitle = Text(self._deck(item).title)
             self.query_one("#prompt", Static).update(view.prompt)
-            await slot.show(view.answer)
+            slot = self.query_one("#answer-slot", Vertical)
+            await slot.remove_children()
+            if view.answer is not None:
+                await slot.mount(view.answer)
             self.painted = False
             self.refused = None
             self.leaving = False

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -55,12 +54,6 @@ class AnswerWidget(Widget, can_focus=True):
         super().__init__(**kwargs)
         self.options = options
 
-    def _load_options(self, options: tuple[str, ...]) -> None:
-        """Start over with new options: the cursor on the first, enabled again."""
-        self.options = options
-        self.set_reactive(AnswerWidget.cursor, 0)
-        self.disabled = False
-
     def action_move(self, delta: int) -> None:
         """Move the cursor."""
         self.cursor = max(0, min(len(self.options) - 1, self.cursor + delta))
@@ -105,15 +98,6 @@ class ChoicePicker(AnswerWidget):
         # The first digit of a possible two-digit number: its value, when, and the picks before.
         self._first_digit: tuple[int, float, frozenset[int]] | None = None
         self.answers: frozenset[str] | None = None
-
-    def load(self, options: tuple[str, ...], *, multiple: bool) -> None:
-        """Ask the next card with this widget: its options, nothing picked, nothing marked."""
-        self._load_options(options)
-        self.multiple = multiple
-        self._first_digit = None
-        self.answers = None
-        self.set_reactive(ChoicePicker.picked, frozenset())
-        self.refresh(layout=True)
 
     def mark(self, answers: frozenset[str]) -> None:
         """After grading: mark the right options ✓, and wrong picks ✗."""
@@ -202,10 +186,6 @@ class TrueFalsePicker(ChoicePicker):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(("True", "False"), multiple=False, **kwargs)
 
-    def load(self, options: tuple[str, ...] = ("True", "False"), *, multiple: bool = False) -> None:
-        """Ask the next true-or-false card: nothing picked, nothing marked."""
-        super().load(options, multiple=multiple)
-
     def response(self) -> Response:
         if not self.picked:
             return ""
@@ -234,15 +214,6 @@ class OrderPicker(AnswerWidget):
     def __init__(self, options: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(options, **kwargs)
         self.set_reactive(OrderPicker.order, options)
-
-    def load(self, options: tuple[str, ...]) -> None:
-        """Ask the next card with this widget: its items as shuffled, untouched, unmarked."""
-        self._load_options(options)
-        self.set_reactive(OrderPicker.order, options)
-        self.set_reactive(OrderPicker.grabbed, False)
-        self.moved = False
-        self.correct = None
-        self.refresh(layout=True)
 
     def action_grab(self) -> None:
         """Pick up the item under the cursor, or put it down; arrows then carry it."""
@@ -305,14 +276,6 @@ class MatchPicker(AnswerWidget):
         super().__init__(lefts, **kwargs)
         self.rights = rights
         self.pairs: dict[str, str] | None = None
-
-    def load(self, lefts: tuple[str, ...], rights: tuple[str, ...]) -> None:
-        """Ask the next card with this widget: its items and options, nothing matched."""
-        self._load_options(lefts)
-        self.rights = rights
-        self.pairs = None
-        self.set_reactive(MatchPicker.assigned, {})
-        self.refresh(layout=True)
 
     def mark(self, pairs: dict[str, str]) -> None:
         """After grading: mark each match ✓ or ✗, with the right option of a wrong one."""
@@ -392,15 +355,6 @@ class TextAnswer(Input):
         super().__init__(placeholder=placeholder, **kwargs)
         self.check = check
 
-    def load(
-        self, placeholder: str, check: Callable[[str], str | None] = must_not_be_blank
-    ) -> None:
-        """Ask the next card with this box: empty, with its placeholder and its check."""
-        self.check = check
-        self.placeholder = placeholder
-        self.value = ""
-        self.disabled = False
-
     async def action_submit(self) -> None:
         # One message for every answer widget: the study screen need not know which it shows.
         reason = must_not_be_blank(self.value) or self.check(self.value)
@@ -408,32 +362,3 @@ class TextAnswer(Input):
             self.post_message(AnswerWidget.Refused(reason))
         else:
             self.post_message(AnswerWidget.Submitted(self.value))
-
-
-W = TypeVar("W", bound=Widget)
-
-
-class AnswerSlot(Vertical):
-    """Where a card's answer widget goes: one kept per kind, shown for its cards, else hidden.
-
-    Removing one answer widget and mounting another for every card (styles, mount events, a
-    layout of each) was much of what a key cost; a kept widget is loaded with the next card.
-    """
-
-    def kept(self, kind: type[W]) -> W | None:
-        """The widget kept for answers of this kind, if one was shown before."""
-        for child in self.children:
-            if type(child) is kind:
-                return child
-        return None
-
-    async def show(self, widget: Widget | None) -> None:
-        """Show `widget` (mounted the first time) and hide the others; None shows none."""
-        for child in self.children:
-            shown = child is widget
-            if child.display != shown:
-                child.display = shown
-            # Only the widget shown is the answer: the study screen finds and focuses it so.
-            child.set_class(shown, "answer")
-        if widget is not None and widget.parent is not self:
-            await self.mount(widget)
