@@ -86,3 +86,22 @@ async def test_the_footer_hides_keys_only_while_narrow(store, every_type, clock)
 def test_progress_counts_the_item_on_screen():
     line = progress_line(3, QueueCounts(new=1, learning=2, review=4), "new")
     assert fit(line, 200).plain == "3 done  ·  8 to go    2 new  2 learning  4 review"
+
+
+async def test_at_50_columns_the_footer_keeps_help_from_card_to_card(store, every_type, clock):
+    app = make_app(
+        store, [every_type], "ann", study=[every_type.id], clock=clock, rng=random.Random(5),
+        fuzz=False,
+    )  # fmt: skip
+    async with app.run_test(size=(50, 16)) as pilot:
+        await pilot.pause()
+        # Each card's keys differ (Submit, t/f, F1): the fit must hold after each change, not
+        # only on the first card (a footer changed in place once kept every key and lost Help).
+        for _ in range(6):
+            for key in ("space", "enter", "1", "enter", "enter"):
+                await pilot.press(key)
+                await pilot.pause()
+                footer = app.screen.query_one(FittingFooter)
+                shown = [k for k in footer.children if k.display]
+                assert sum(k.region.width + 1 for k in shown) <= 50
+                assert any(getattr(k, "action", "") in ("help", "typing_help") for k in shown)
