@@ -22,28 +22,32 @@ def _errors(text: str) -> list[str]:
 
 def _choices(n: int) -> str:
     return (
-        HEAD + "  - id: q\n    type: choice\n    question: Q\n    answer: c0\n    choices:\n"
+        HEAD
+        + "  - id: q\n    type: choice\n    question: Q\n    answer: c0\n    choices:\n"
         + "".join(f"      - c{i}\n" for i in range(n))
     )
 
 
 def _pairs(n: int) -> str:
     return (
-        HEAD + "  - id: m\n    type: match\n    question: Q\n    pairs:\n"
+        HEAD
+        + "  - id: m\n    type: match\n    question: Q\n    pairs:\n"
         + "".join(f"      l{i}: r{i}\n" for i in range(n))
     )
 
 
 def _order(n: int) -> str:
     return (
-        HEAD + "  - id: o\n    type: order\n    question: Q\n    items:\n"
+        HEAD
+        + "  - id: o\n    type: order\n    question: Q\n    items:\n"
         + "".join(f"      - i{i}\n" for i in range(n))
     )
 
 
 def _accept(n: int) -> str:
     return (
-        HEAD + "  - id: t\n    type: typed\n    question: Q\n    answer: A\n    accept:\n"
+        HEAD
+        + "  - id: t\n    type: typed\n    question: Q\n    answer: A\n    accept:\n"
         + "".join(f"      - a{i}\n" for i in range(n))
     )
 
@@ -132,8 +136,10 @@ HOSTILE = {
     "answer.yaml": lambda: _long(10_000_000),
     "gaps.yaml": lambda: _cloze(100_000),
     # A cloze at the gap limit with 5,000 tags: 2.5 million tag rows took 35 s and 169 MB.
-    "tags.yaml": lambda: _cloze(500).replace("    type: cloze\n", "    type: cloze\n    tags: ["
-    + ", ".join(f"t{i}" for i in range(5_000)) + "]\n"),
+    "tags.yaml": lambda: _cloze(500).replace(
+        "    type: cloze\n",
+        "    type: cloze\n    tags: [" + ", ".join(f"t{i}" for i in range(5_000)) + "]\n",
+    ),
 }
 
 
@@ -177,3 +183,44 @@ async def test_the_study_screen_assigns_every_pair_a_deck_may_have(
     (row,) = store.reviews("ann")
     assert row["item_key"] == "m"
     assert row["response"].count(":") == 1
+
+
+def _long_answers_in_their_questions(cards: int) -> str:
+    # Each card's answer is as long as a text field may be, and its question repeats it.
+    def words(card: int) -> str:
+        return " ".join(f"w{card}x{k}" for k in range(limits.TEXT.most // 10))
+
+    return HEAD + "".join(
+        f'  - {{id: c{i}, front: "Q {words(i)}", back: "{words(i)}"}}\n' for i in range(cards)
+    )
+
+
+def _answers_of_every_length(cards: int) -> str:
+    # Answers of one word repeated 2, 3, ... times, and questions of that word 3,000 times.
+    question = " ".join(["alpha"] * 3_000)
+    return HEAD + "".join(
+        f'  - {{id: c{i}, type: typed, question: "{question}", answer: "{answer}"}}\n'
+        for i in range(cards)
+        if (answer := " ".join(["alpha"] * (i + 2)))
+    )
+
+
+# Decks inside every limit that made lint work without bound: a regular expression compiled
+# per answer, as long as the answer (10 s and 1.1 GB for one 10 MB answer before the limits;
+# 100 answers at the text limit took 44 s), and a first-word index that tried every answer
+# length at every word of every text (200 such cards took minutes).
+ADMITTED = {
+    "long-answers.yaml": lambda: _long_answers_in_their_questions(100),
+    "answer-lengths.yaml": lambda: _answers_of_every_length(200),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADMITTED))
+def test_lint_of_long_answers_is_bounded(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text(ADMITTED[name](), encoding="utf-8")
+    run = run_quiz("check", str(path))
+    assert run.code == 0, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    assert "[answer-in-question]" in run.stdout
+    assert run.within_bounds(), (run.seconds, run.megabytes, SECONDS, MEGABYTES)

@@ -23,6 +23,7 @@ from quiz.deck.model import (
     TrueFalse,
     Typed,
 )
+from quiz.deck.phrases import contains_words
 from quiz.deck.problems import Problem, Severity
 from quiz.deck.reader import closest
 from quiz.deck.rules import RULES
@@ -45,19 +46,6 @@ def words(text: str) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(_WORD.findall(text))
-
-
-def contains_words(text: str, phrase: str) -> bool:
-    """Whether `phrase` appears in `text` as whole words, ignoring case."""
-    parts = phrase.split()
-    if not parts:
-        return False
-    # Compiling a pattern per answer is most of this rule's cost. In ASCII text, matching
-    # ignoring case means matching the lowercased text, so a missing first word rules it out.
-    if text.isascii() and parts[0].isascii() and parts[0].lower() not in text.lower():
-        return False
-    pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, parts)) + r"(?!\w)"
-    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def prompt_key(card: Card) -> str:

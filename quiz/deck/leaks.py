@@ -19,11 +19,15 @@ from quiz.deck.model import (
     TrueFalse,
     Typed,
 )
+from quiz.deck.phrases import Phrase, Phrases
 
 # An answer shorter than this (letters and digits) matches too much to mean anything ...
 MIN_CHARACTERS = 4
 # ... except a number, which matches only itself: "36" is specific, "4" is not.
 MIN_DIGITS = 2
+# ... and one longer than this many words is a passage, which another card quotes only on
+# purpose; each word past it would be a step of the deck's automaton to build and to read.
+MAX_WORDS = 32
 # Answers made only of these words say nothing when another card uses them (small numbers
 # written out are as unspecific as one digit).
 COMMON_WORDS = frozenset({
@@ -38,9 +42,8 @@ COMMON_SHARE = 0.1
 MIN_COMMON_CARDS = 5
 _ARTICLES = frozenset({"a", "an", "the"})
 # Whole numbers ("1,850" is one number, "24.5" is not 24 and 5) and runs of letters.
+_ASCII_DIGIT = re.compile("[0-9]")
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+")
-
-Phrase = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,11 @@ def tokens(text: str) -> Phrase:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    return tuple(_number(t) if t[0].isdigit() else t for t in _TOKEN.findall(text))
+    found = _TOKEN.findall(text)
+    # Most texts have no number to write one way: they skip the walk over their words.
+    if text.isascii() and _ASCII_DIGIT.search(text) is None:
+        return tuple(found)
+    return tuple(_number(t) if t[0].isdigit() else t for t in found)
 
 
 def _number(token: str) -> str:
@@ -75,7 +82,7 @@ def phrase(answer: str) -> Phrase | None:
     words = tokens(answer)
     while words and words[0] in _ARTICLES:
         words = words[1:]
-    if not words or all(w in COMMON_WORDS for w in words):
+    if not words or len(words) > MAX_WORDS or all(w in COMMON_WORDS for w in words):
         return None
     if len(words) == 1 and words[0][0].isdigit():
         return words if sum(c.isdigit() for c in words[0]) >= MIN_DIGITS else None
@@ -126,9 +133,6 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
                     own[place].update(words for words, _ in usable)
             if parts:
                 items.append(_Item(place, tuple(parts)))
-    # One index per deck, by a phrase's first word and length: each text is read once, and
-    # each of its words costs a set look-up per length of the answers starting with it.
-    index: dict[str, dict[int, set[Phrase]]] = {}
     # The items each phrase answers, with the answer as written: items of one part leak
     # wherever the phrase is shown, items of several parts only where all parts are.
     single: dict[Phrase, list[tuple[int, str]]] = {}
@@ -136,21 +140,14 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
     for number, item in enumerate(items):
         for part in item.parts:
             for words, text in part:
-                if words not in single and words not in multi:
-                    index.setdefault(words[0], {}).setdefault(len(words), set()).add(words)
                 if len(item.parts) == 1:
                     single.setdefault(words, []).append((number, text))
                 else:
                     multi.setdefault(words, set()).add(number)
+    # One automaton per deck: each text is read once, a step per word.
+    index = Phrases([*single, *multi])
     if not index:
         return
-    # One-word answers, most of them, are found with one set look-up per word of a text.
-    singles = {word for word, by_length in index.items() if 1 in by_length}
-    longer = {
-        word: {n: p for n, p in by_length.items() if n > 1}
-        for word, by_length in index.items()
-        if len(by_length) > (1 in by_length)
-    }
     texts = [
         (place, in_prompt, shown)
         for place, card in enumerate(cards)
@@ -158,7 +155,7 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
             *((True, q) for q in _questions(card)),
             (False, card.explanation or ""),
         )
-        if (shown := _phrases_in(tokens(text), singles, longer) - own[place])
+        if (shown := _shown(tokens(text), index) - own[place])
     ]
     cards_showing: dict[Phrase, set[int]] = {}
     for place, _, shown in texts:
@@ -171,9 +168,12 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
         if len(places) > limit and not words[0][0].isdigit()
     }
     reported: set[tuple[int, int]] = set()
+    rank = {words: number for number, words in enumerate(sorted({*single, *multi}))}
     for place, in_prompt, shown in texts:
         found: dict[int, str] = {}
-        for words in sorted(shown):  # sorted: the same answer is named on every run
+        # In order, so the same answer is named on every run; by rank, since phrases that
+        # share long beginnings cost their length at each comparison.
+        for words in sorted(shown, key=rank.__getitem__):
             if words not in common:
                 # The first other card with this answer is named, not each of them: a year
                 # that fifty cards answer would otherwise give fifty warnings, and a deck's
@@ -213,17 +213,6 @@ def _questions(card: Card) -> list[str]:
             assert_never(card)
 
 
-def _phrases_in(
-    words: Phrase, singles: set[str], longer: dict[str, dict[int, set[Phrase]]]
-) -> set[Phrase]:
-    found: set[Phrase] = set()
-    for start, word in enumerate(words):
-        if word in singles:
-            found.add((word,))
-        by_length = longer.get(word)
-        if by_length is not None:
-            for length, phrases in by_length.items():
-                candidate = words[start : start + length]
-                if candidate in phrases:
-                    found.add(candidate)
-    return found
+def _shown(words: Phrase, index: Phrases) -> set[Phrase]:
+    # Most texts share no word with any answer's first: a set test skips reading them.
+    return index.found(words) if not index.first.isdisjoint(words) else set()
