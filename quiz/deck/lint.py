@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import Node
 
+from quiz.collector import collector_paused
 from quiz.deck.card_rules import card_name, deck_rules, prompt_key, unknown_rule, words
 from quiz.deck.files import deck_files, decode_deck, exam_files, is_exam_file, read_deck_bytes
 from quiz.deck.layout import Layout, at, scalars, value
@@ -355,7 +356,13 @@ def _once_per_line(problems: list[Problem]) -> list[Problem]:
 
 def check_paths(paths: Iterable[Path], strict: bool = False) -> CheckResult:
     """Check deck files and folders of them, alone and against each other."""
-    paths = list(paths)
+    # Checking a big deck makes millions of objects that live until the end (the YAML, the
+    # cards, their words, the problems): the collector would walk them again and again.
+    with collector_paused():
+        return _check_paths(list(paths), strict)
+
+
+def _check_paths(paths: list[Path], strict: bool) -> CheckResult:
     files = [
         read_file(path)
         for given in paths
