@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from quiz.deck.files import deck_files, decode_deck, file_hash, read_deck_bytes
+from quiz.deck.files import deck_files, decode_deck, file_hash, id_place, read_deck_bytes
 from quiz.deck.model import Deck
 from quiz.deck.problems import Problem, Severity
 from quiz.store.database import Store
@@ -95,7 +95,11 @@ def _sync(store: Store, path: Path, loaded: _Loaded, now: datetime) -> list[Prob
         # Refusing would lock a learner out of their decks after a reinstall or in a second
         # checkout; the id keeps its progress either way, and missing cards are only archived.
         message = f"deck id '{deck.id}' was last loaded from {previous}; using this file now"
-        problems = [*problems, Problem(str(path), 1, 1, Severity.WARNING, message, "deck-moved")]
+        line, column = id_place(path)
+        problems = [
+            *problems,
+            Problem(str(path), line, column, Severity.WARNING, message, "deck-moved"),
+        ]
     store.sync_deck(deck, loaded.key, loaded.digest, now)
     return problems
 
@@ -153,8 +157,9 @@ def load_library(store: Store, paths: list[Path], now: datetime) -> Library:
         if deck is not None and twin is not None:
             # Two files of one run claim an id: the first keeps it, the store stays as it was.
             message = f"deck id '{deck.id}' is already used by {twin.path}"
+            line, column = id_place(path)
             library.problems.append(
-                Problem(str(path), 1, 1, Severity.ERROR, message, "duplicate-deck-id")
+                Problem(str(path), line, column, Severity.ERROR, message, "duplicate-deck-id")
             )
             continue
         library.problems.extend(_sync(store, path, loaded, now))

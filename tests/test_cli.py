@@ -58,7 +58,7 @@ def test_check_never_shows_a_traceback(tmp_path):
     assert "Traceback" not in result.output
     assert "bin.yaml:2:8: error: file is not UTF-8 text" in result.output
     assert "tabs.yaml:2:1: error: invalid YAML" in result.output
-    assert "missing.yaml:1:1: error: cannot read file" in result.output
+    assert "missing.yaml: error: cannot read file" in result.output
 
 
 def test_decks_lists_counts_for_the_learner(tmp_path):

@@ -107,7 +107,7 @@ def test_progress_import_messages_quote_a_hostile_path_inertly(tmp_path: Path) -
     assert code == 1
     no_data_escapes(err)
     first, second = err.splitlines()
-    assert first.startswith(f"{safe(bad)}:1:1: error: not a quiz progress file")
+    assert first.startswith(f"{safe(bad)}: error: not a quiz progress file")
     assert second == "nothing was imported"
 
 

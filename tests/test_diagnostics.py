@@ -321,3 +321,44 @@ def test_edits_of_a_valid_deck_check_without_a_traceback(
     output.text(result.problems, result.sources, True)
     for write in output.WRITERS.values():
         write(result.problems)
+
+
+def test_a_whole_file_problem_has_no_made_up_place(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing here yet\n", encoding="utf-8")
+    missing = tmp_path / "missing.yaml"
+    text = run("check", "--no-source", str(empty), str(missing))
+    assert f"{empty}: error: the file is empty [empty-file]" in text.stdout  # type: ignore[attr-defined]
+    assert f"{missing}: error: cannot read file" in text.stdout  # type: ignore[attr-defined]
+    rows = json.loads(run("check", "--format", "json", str(empty)).stdout)  # type: ignore[attr-defined]
+    assert [(r["line"], r["column"], r["end_line"], r["end_column"]) for r in rows] == [
+        (None, None, None, None)
+    ]
+    github = run("check", "--format", "github", str(empty)).stdout  # type: ignore[attr-defined]
+    assert github.strip() == f"::error file={empty},title=empty-file::the file is empty"
+    sarif = json.loads(run("check", "--format", "sarif", str(empty)).stdout)  # type: ignore[attr-defined]
+    (result,) = sarif["runs"][0]["results"]
+    assert "region" not in result["locations"][0]["physicalLocation"]
+
+
+def test_a_deck_id_claimed_twice_is_shown_at_its_deck_line(
+    tmp_path: Path, store: object, clock: object
+) -> None:
+    from datetime import UTC, datetime
+
+    from quiz.library import load_library
+
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(EVERY_TYPE, encoding="utf-8")
+    second.write_text("# a copy\n\n" + EVERY_TYPE, encoding="utf-8")
+    line = (
+        EVERY_TYPE.splitlines().index(
+            next(x for x in EVERY_TYPE.splitlines() if x.startswith("deck:"))
+        )
+        + 3
+    )
+    library = load_library(store, [first, second], datetime(2026, 3, 2, 12, tzinfo=UTC))  # type: ignore[arg-type]
+    (problem,) = [p for p in library.problems if p.rule == "duplicate-deck-id"]
+    assert (problem.path, problem.line, problem.column) == (str(second), line, 1)
+    (checked,) = [p for p in check_paths([tmp_path]).problems if p.rule == "duplicate-deck-id"]
+    assert (checked.path, checked.line) == (str(second), line)

@@ -222,7 +222,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(studied: tuple[Store, Path
     big = VALID + "# " + "x" * (MAX_FILE_BYTES - len(VALID) - 2) + "\n"
     assert len(big.encode()) == MAX_FILE_BYTES + 1
     assert refused(studied, big) == [
-        f"{path}:1:1: error: file is 20.0 MB; decks are limited to 20 MB"
+        f"{path}: error: file is 20.0 MB; decks are limited to 20 MB"
     ]
 
 
@@ -241,14 +241,14 @@ def test_a_fifo_given_as_a_deck_is_refused_without_waiting(
 ) -> None:
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    assert quiz_study(studied[0], fifo) == [f"{fifo}:1:1: error: is not a regular file"]
+    assert quiz_study(studied[0], fifo) == [f"{fifo}: error: is not a regular file"]
 
 
 def test_a_device_given_as_a_deck_is_refused(studied: tuple[Store, Path], tmp_path: Path) -> None:
     # /dev/zero has no size and never ends.
     link = tmp_path / "zero.yaml"
     link.symlink_to("/dev/zero")
-    assert quiz_study(studied[0], link) == [f"{link}:1:1: error: is not a regular file"]
+    assert quiz_study(studied[0], link) == [f"{link}: error: is not a regular file"]
 
 
 def test_a_directory_given_as_a_deck_is_refused(
@@ -260,14 +260,14 @@ def test_a_directory_given_as_a_deck_is_refused(
     before = dump(store)
     deck, problems = open_deck(store, folder, LATER)
     assert deck is None
-    assert [str(p) for p in problems] == [f"{folder}:1:1: error: is a directory, not a deck file"]
+    assert [str(p) for p in problems] == [f"{folder}: error: is a directory, not a deck file"]
     assert dump(store) == before
 
 
 @pytest.mark.parametrize("text", ["", "\n\n   \n", "# just a comment\n"])
 def test_an_empty_file_is_refused(studied: tuple[Store, Path], text: str) -> None:
     path = studied[1]
-    assert refused(studied, text) == [f"{path}:1:1: error: the file is empty"]
+    assert refused(studied, text) == [f"{path}: error: the file is empty"]
 
 
 def test_a_second_document_is_refused(studied: tuple[Store, Path]) -> None:
@@ -300,7 +300,7 @@ def test_a_utf16_or_utf32_file_is_named_as_such(
 ) -> None:
     path = studied[1]
     assert refused(studied, bom + VALID.encode(encoding)) == [
-        f"{path}:1:1: error: file is {name} text (it starts with a {name} byte-order mark); "
+        f"{path}: error: file is {name} text (it starts with a {name} byte-order mark); "
         "save it as UTF-8"
     ]
 

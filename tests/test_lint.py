@@ -557,7 +557,7 @@ def test_exit_2_when_a_file_cannot_be_read(tmp_path: Path) -> None:
     good = write(tmp_path, BARE + DONE)
     result = run("check", str(good), str(tmp_path / "missing.yaml"))
     assert result.exit_code == 2
-    assert f"{tmp_path / 'missing.yaml'}:1:1: error: cannot read file" in result.stdout
+    assert f"{tmp_path / 'missing.yaml'}: error: cannot read file" in result.stdout
     assert "[unreadable-file]" in result.stdout
     # A file that can be read but is broken is an ordinary error.
     (tmp_path / "bad.yaml").write_text("deck: [\n", encoding="utf-8")

@@ -1368,7 +1368,7 @@ def test_an_unclosed_quote_is_reported_where_it_opens(quote: str) -> None:
 def test_empty_text(text: str) -> None:
     assert parse_deck(text, "x.yaml") == (
         None,
-        [Problem("x.yaml", 1, 1, ERROR, "the file is empty")],
+        [Problem("x.yaml", 0, 0, ERROR, "the file is empty")],
     )
 
 
@@ -1377,7 +1377,7 @@ def test_empty_file(tmp_path: Path) -> None:
     path.write_bytes(b"")
     deck, problems = check_deck(path)
     assert deck is None
-    assert found(problems) == [(1, 1, "error", "the file is empty")]
+    assert found(problems) == [(0, 0, "error", "the file is empty")]
     assert problems[0].path == str(path)
 
 
@@ -1415,13 +1415,13 @@ def test_utf8_bom_does_not_shift_columns(tmp_path: Path) -> None:
 def test_directory_given_as_a_deck(tmp_path: Path) -> None:
     deck, problems = check_deck(tmp_path)
     assert deck is None
-    assert problems == [Problem(str(tmp_path), 1, 1, ERROR, "is a directory, not a deck file")]
+    assert problems == [Problem(str(tmp_path), 0, 0, ERROR, "is a directory, not a deck file")]
 
 
 def test_missing_file(tmp_path: Path) -> None:
     deck, problems = check_deck(tmp_path / "nope.yaml")
     assert deck is None
-    assert [(p.line, p.column, p.severity) for p in problems] == [(1, 1, ERROR)]
+    assert [(p.line, p.column, p.severity) for p in problems] == [(0, 0, ERROR)]
     assert problems[0].message.startswith("cannot read file")
 
 
@@ -1432,7 +1432,7 @@ def test_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(files, "MAX_FILE_BYTES", size - 1)
     deck, problems = check_deck(path)
     assert deck is None
-    assert [(p.line, p.column, p.severity) for p in problems] == [(1, 1, ERROR)]
+    assert [(p.line, p.column, p.severity) for p in problems] == [(0, 0, ERROR)]
     assert "decks are limited to" in problems[0].message
     # A file of exactly the limit is fine.
     monkeypatch.setattr(files, "MAX_FILE_BYTES", size)

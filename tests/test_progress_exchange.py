@@ -201,10 +201,10 @@ def good_file(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"", ":1:1: error: not a quiz progress file"),
-        (b"\xff\xfe\x00binary", ":1:1: error: not a quiz progress file (export one with"),
-        (b"deck: class\ntitle: A deck\n", ":1:1: error: not a quiz progress file"),
-        (b'{"format": "something-else"}\n', ":1:1: error: not a quiz progress file"),
+        (b"", ": error: not a quiz progress file"),
+        (b"\xff\xfe\x00binary", ": error: not a quiz progress file (export one with"),
+        (b"deck: class\ntitle: A deck\n", ": error: not a quiz progress file"),
+        (b'{"format": "something-else"}\n', ": error: not a quiz progress file"),
         (
             b'{"format": "quiz-progress", "version": 9, "learner": "a", "decks": []}\n',
             ":1:1: error: written by a newer quiz (format version 9)",
@@ -307,7 +307,7 @@ def test_cli_bad_file_imports_nothing_even_with_good_ones(tmp_path):
     result = run("--db", str(tmp_path / "teacher.db"), "progress", "import", str(good), str(bad))
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0].startswith(f"{bad}:1:1: error: not a quiz progress file")
+    assert lines[0].startswith(f"{bad}: error: not a quiz progress file")
     assert lines[1] == "nothing was imported"
     assert "Traceback" not in result.output
     again = open_store(tmp_path / "teacher.db")

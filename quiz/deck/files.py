@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,7 +87,7 @@ def decode_deck(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     for bom, encoding in _WIDE_BOMS:
         if data.startswith(bom):
             message = f"file is {encoding} text (it starts with a {encoding} byte-order mark); "
-            return None, [_not_utf8(path, 1, 1, message + "save it as UTF-8")]
+            return None, [_not_utf8(path, 0, 0, message + "save it as UTF-8")]
     try:
         # Any further marks left by joining files are dropped too; YAML counts none of them.
         return data.decode("utf-8-sig").lstrip("\ufeff"), []
@@ -102,8 +103,22 @@ def decode_deck(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
 
 
 def _unreadable(path: str, message: str) -> Problem:
-    return Problem(path, 1, 1, Severity.ERROR, message, check_rule="unreadable-file")
+    # About the whole file: no line or column.
+    return Problem(path, 0, 0, Severity.ERROR, message, check_rule="unreadable-file")
 
 
 def _not_utf8(path: str, line: int, column: int, message: str) -> Problem:
     return Problem(path, line, column, Severity.ERROR, message, check_rule="not-utf8")
+
+
+_DECK_KEY = re.compile(r"^deck[ \t]*:", re.MULTILINE)
+
+
+def id_place(path: Path) -> tuple[int, int]:
+    """The line and column of a deck file's `deck:` key, or (0, 0) when it cannot be found."""
+    data, _ = read_deck_bytes(path)
+    text = data.decode("utf-8", errors="replace") if data is not None else ""
+    found = _DECK_KEY.search(text)
+    if found is None:
+        return 0, 0
+    return text.count("\n", 0, found.start()) + 1, 1

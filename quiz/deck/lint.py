@@ -192,7 +192,7 @@ def _duplicate_deck_ids(files: list[DeckFile]) -> Iterator[tuple[DeckFile, Probl
             first[file.deck.id] = file
             continue
         node = value(file.layout.root, "deck")
-        line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+        line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (0, 0)
         yield (
             file,
             Problem(

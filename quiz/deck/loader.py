@@ -323,8 +323,9 @@ def parse(text: str, path: str) -> Parsed:
         if root is None:
             if not problems:
                 problems.append(
+                    # A whole file's problem has no line to point at: none is made up.
                     Problem(
-                        path, 1, 1, Severity.ERROR, "the file is empty", check_rule="empty-file"
+                        path, 0, 0, Severity.ERROR, "the file is empty", check_rule="empty-file"
                     )
                 )
             return Parsed(None, problems, None, None, composed.text, tuple(shifts))
@@ -334,7 +335,7 @@ def parse(text: str, path: str) -> Parsed:
             deck = builder.deck(root)
         except RecursionError:
             message = "deck is nested too deeply"
-            deep = Problem(path, 1, 1, Severity.ERROR, message, check_rule="yaml-syntax")
+            deep = Problem(path, 0, 0, Severity.ERROR, message, check_rule="yaml-syntax")
             return Parsed(None, [*problems, deep], root, None, composed.text, tuple(shifts))
     if reader.aliases:
         reader.problems.extend(alias_problems(composed.text, path))

@@ -61,12 +61,14 @@ def as_json(problems: Iterable[Problem]) -> str:
     """A JSON list, one object per problem, with its span, hint and fix."""
     rows = []
     for p in problems:
-        end_line, end_column = p.end
+        # A problem of the whole file has no place: null, not a made-up line 1.
+        placed = p.line > 0
+        end_line, end_column = p.end if placed else (None, None)
         rows.append(
             {
                 "path": p.path,
-                "line": p.line,
-                "column": p.column,
+                "line": p.line if placed else None,
+                "column": p.column if placed else None,
                 "end_line": end_line,
                 "end_column": end_column,
                 "severity": p.severity.value,

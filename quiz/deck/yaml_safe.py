@@ -282,9 +282,10 @@ def _compose_once(
         message = f"U+{ord(text[exc.start]):04X} is a lone surrogate, not a character"
         return _syntax(path, line, col, message)
     except yaml.YAMLError as exc:
-        return _syntax(path, 1, 1, f"invalid YAML: {exc}")
+        # No mark: no place to point at in the file.
+        return _syntax(path, 0, 0, f"invalid YAML: {exc}")
     except RecursionError:
-        return _syntax(path, 1, 1, "invalid YAML: nested too deeply")
+        return _syntax(path, 0, 0, "invalid YAML: nested too deeply")
 
 
 def _syntax(path: str, line: int, column: int, message: str) -> Problem:

@@ -27,11 +27,11 @@ def check_exam_files(paths: Sequence[Path], decks: Sequence[Deck]) -> list[DeckF
             file.problems.extend(resolved)
             if not resolved and exam.pass_mark is None:
                 file.problems.append(
-                    Problem(name, 1, 1, Severity.WARNING, "exam has no pass_mark", "no-pass-mark")
+                    Problem(name, 0, 0, Severity.WARNING, "exam has no pass_mark", "no-pass-mark")
                 )
             if not resolved and question_count(pools) == 0:
                 file.problems.append(
-                    Problem(name, 1, 1, Severity.ERROR, "exam draws no questions", "no-cards")
+                    Problem(name, 0, 0, Severity.ERROR, "exam draws no questions", "no-cards")
                 )
         out.append(file)
     return out

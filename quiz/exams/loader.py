@@ -231,7 +231,7 @@ def parse_exam(text: str, path: str) -> ParsedExam:
             return ParsedExam(None, [root], None)
         if root is None:
             empty = Problem(
-                path, 1, 1, Severity.ERROR, "the file is empty", check_rule="empty-file"
+                path, 0, 0, Severity.ERROR, "the file is empty", check_rule="empty-file"
             )
             return ParsedExam(None, [empty], None)
         exam = _ExamBuilder(reader).exam(root)

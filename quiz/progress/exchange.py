@@ -185,9 +185,11 @@ def read_progress_file(path: Path, now: datetime | None = None) -> ProgressFile:
         with validate.open_bounded(name) as file:
             return _read(name, validate.lines(file), now)
     except validate.InvalidFile as exc:
-        if not exc.line:
-            raise ProgressFileError(f"{name}: error: {exc}") from exc
-        raise _fail(name, exc.line, _header_message(exc), exc.column) from exc
+        message = _header_message(exc)
+        if not exc.line or message.startswith("not a quiz progress file"):
+            # Not one at all is about the whole file: no line or column is meant.
+            raise ProgressFileError(f"{name}: error: {message}") from exc
+        raise _fail(name, exc.line, message, exc.column) from exc
     except OSError as exc:
         raise ProgressFileError(f"{name}: error: cannot read the file: {exc.strerror}") from exc
 
@@ -205,9 +207,10 @@ def _read(name: str, lines: Iterator[tuple[int, str]], now: datetime) -> Progres
     try:
         header = validate.parse_line(first, 1)
     except validate.InvalidFile as exc:
-        raise _fail(name, 1, foreign) from exc
+        raise ProgressFileError(f"{name}: error: {foreign}") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise _fail(name, 1, foreign)
+        # The file as a whole is not one: no line or column is meant.
+        raise ProgressFileError(f"{name}: error: {foreign}")
     version = header.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _fail(name, 1, "the header has no valid 'version'")
