@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from quiz.deck.files import deck_files, decode_deck, file_hash, id_place, read_deck_bytes
+from quiz.deck.files import (
+    deck_files,
+    decode_deck,
+    exam_given,
+    file_hash,
+    id_place,
+    is_exam_file,
+    read_deck_bytes,
+)
 from quiz.deck.model import Deck
 from quiz.deck.problems import Problem, Severity
 from quiz.store.database import Store
@@ -39,6 +47,10 @@ def resolve(names: list[str]) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for name in names:
         path = Path(name)
+        if path.is_file() and is_exam_file(path):
+            # An exam is sat with `quiz exam`, not studied: say so, not what a deck lacks.
+            problems.append(exam_given(path))
+            continue
         if path.exists():
             paths.extend(deck_files(path))
             continue

@@ -214,3 +214,30 @@ def test_options_may_come_before_the_command(db: Path) -> None:
     result = run("exam", "--db", str(db), "results", "cli-test", "--format", "json")
     assert json.loads(result.stdout)["exam"] == "cli-test"
     assert "results" in run("exam", "--help").stdout
+
+
+def test_studying_an_exam_file_points_at_quiz_exam(tmp_path: Path) -> None:
+    exam = tmp_path / "cli.exam.yaml"
+    exam.write_text(EXAM, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "q.db"), "study", str(exam)])
+    assert result.exit_code == 1
+    # An error said, not a traceback.
+    assert isinstance(result.exception, SystemExit)
+    said = result.stderr
+    assert f"{exam}: error: is an exam file, not a deck" in said
+    assert f"= hint: sit it with 'quiz exam {exam}'" in said
+    # Not the deck format's complaints about an exam's keys.
+    assert "unknown key" not in said and "missing required key" not in said
+
+
+def test_an_exam_under_a_deck_name_is_said_to_be_one(tmp_path: Path) -> None:
+    exam = tmp_path / "cli.yaml"
+    exam.write_text(EXAM, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--no-source", str(exam)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"{exam}:1:1: error: this is an exam, not a deck [exam-file]",
+        f"  = hint: exams are named NAME.exam.yaml: rename it to {tmp_path / 'cli.exam.yaml'}, "
+        f"then sit it with 'quiz exam {tmp_path / 'cli.exam.yaml'}'",
+    ]
+    assert "unknown key" not in result.stdout

@@ -96,6 +96,8 @@ def print_problems(problems: list[Problem]) -> None:
     """Each problem on its own line of standard error."""
     for problem in problems:
         click.echo(str(problem), err=True)
+        if problem.hint:
+            click.echo(f"  = hint: {problem.hint}", err=True)
 
 
 def load_decks(store: Store, names: list[str]) -> Library:

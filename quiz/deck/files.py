@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import os
 import re
+import shlex
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,3 +123,16 @@ def id_place(path: Path) -> tuple[int, int]:
     if found is None:
         return 0, 0
     return text.count("\n", 0, found.start()) + 1, 1
+
+
+def exam_given(path: Path) -> Problem:
+    """The error for an exam file named where a deck is wanted, with the command that sits it."""
+    return Problem(
+        str(path),
+        0,
+        0,
+        Severity.ERROR,
+        "is an exam file, not a deck",
+        check_rule="exam-file",
+        hint=f"sit it with 'quiz exam {shlex.quote(str(path))}'",
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz.collector import collector_paused
 from quiz.deck.card_fields import FIELD_READERS
@@ -329,6 +330,17 @@ def parse(text: str, path: str) -> Parsed:
                     )
                 )
             return Parsed(None, problems, None, None, composed.text, tuple(shifts))
+        exam = _exam_key(root)
+        if exam is not None:
+            # An exam under a deck's name would give a dozen unknown and missing keys.
+            return Parsed(
+                None,
+                [*problems, _exam_problem(path, exam)],
+                root,
+                None,
+                composed.text,
+                tuple(shifts),
+            )
         reader = Reader(path, aliases_possible="*" in composed.text, source=composed.text)
         builder = _DeckBuilder(reader)
         try:
@@ -345,6 +357,30 @@ def parse(text: str, path: str) -> Parsed:
     if any(p.severity is Severity.ERROR for p in problems):
         return Parsed(None, problems, root, readable, composed.text, tuple(shifts))
     return Parsed(deck, problems, root, readable, composed.text, tuple(shifts))
+
+
+def _exam_key(root: Node) -> Node | None:
+    """The `exam:` key of a file that is an exam (an `exam:` and no `deck:`), else None."""
+    if not isinstance(root, MappingNode):
+        return None
+    keys = {k.value: k for k, _ in root.value if isinstance(k, ScalarNode)}
+    return keys["exam"] if "exam" in keys and "deck" not in keys else None
+
+
+def _exam_problem(path: str, key: Node) -> Problem:
+    mark = key.start_mark
+    given = Path(path)
+    renamed = str(given.with_name(given.name.split(".")[0] + ".exam.yaml"))
+    return Problem(
+        path,
+        mark.line + 1,
+        mark.column + 1,
+        Severity.ERROR,
+        "this is an exam, not a deck",
+        check_rule="exam-file",
+        hint=f"exams are named NAME.exam.yaml: rename it to {renamed}, then sit it with "
+        f"'quiz exam {shlex.quote(renamed)}'",
+    )
 
 
 def parse_deck(text: str, path: str) -> tuple[Deck | None, list[Problem]]:

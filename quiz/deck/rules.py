@@ -38,6 +38,7 @@ RULES: dict[str, Rule] = {
         Rule("yaml-alias", ERROR, "YAML aliases (*name) are not supported"),
         Rule("yaml-tag", ERROR, "a YAML tag other than plain data (e.g. !!python/object)"),
         Rule("empty-file", ERROR, "the file has nothing in it"),
+        Rule("exam-file", ERROR, "an exam given where a deck is expected (run it with quiz exam)"),
         Rule("not-a-mapping", ERROR, "a value that must be a mapping is not"),
         Rule("not-a-list", ERROR, "a value that must be a list is not"),
         Rule("not-text", ERROR, "a value that must be text is a list or a mapping"),
