@@ -20,6 +20,9 @@ class Layout:
     cards: dict[int, MappingNode]
     # Each card mapping's place in the list (1-based), by its first line.
     numbers: dict[int, int] = field(default_factory=dict)
+    # Each card's keys and their values, by its first line, as rules first ask for them: a
+    # deck's warnings ask for a few keys of every card, each a walk over the card's keys.
+    _fields: dict[int, dict[str, Node]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, root: Node | None) -> Layout:
@@ -39,7 +42,7 @@ class Layout:
     def name(self, card: Card) -> str:
         """How problems name a card: by the id written in it, else by its place in the list."""
         node = self.card(card)
-        if node is not None and value(node, "id") is None and card.line in self.numbers:
+        if node is not None and self.field(card, "id") is None and card.line in self.numbers:
             return f"card #{self.numbers[card.line]}"
         return f"card '{card.id}'"
 
@@ -49,8 +52,15 @@ class Layout:
 
     def field(self, card: Card, key: str) -> Node | None:
         """The value of one of a card's keys."""
-        node = self.card(card)
-        return value(node, key) if node is not None else None
+        fields = self._fields.get(card.line)
+        if fields is None:
+            node = self.card(card)
+            if node is None:
+                return None
+            # The first of a repeated key, as `value` finds it.
+            fields = {k.value: v for k, v in reversed(node.value) if isinstance(k, ScalarNode)}
+            self._fields[card.line] = fields
+        return fields.get(key)
 
     def span(self, card: Card) -> tuple[int, int]:
         """First and last line of a card's mapping."""

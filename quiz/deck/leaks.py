@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import assert_never
 
 from quiz.deck.model import (
@@ -153,38 +156,43 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
         for place, card in enumerate(cards)
         for in_prompt, text in (
             *((True, q) for q in _questions(card)),
-            (False, card.explanation or ""),
+            *(((False, card.explanation),) if card.explanation else ()),
         )
         if (shown := _shown(tokens(text), index) - own[place])
     ]
-    cards_showing: dict[Phrase, set[int]] = {}
-    for place, _, shown in texts:
-        for words in shown:
-            cards_showing.setdefault(words, set()).add(place)
+    # How many cards show each phrase: a card's texts are next to each other in `texts`.
+    cards_showing: Counter[Phrase] = Counter()
+    for _, group in groupby(texts, key=itemgetter(0)):
+        cards_showing.update(set().union(*(shown for _, _, shown in group)))
     limit = max(MIN_COMMON_CARDS, COMMON_SHARE * len(cards))
     common = {
         words
-        for words, places in cards_showing.items()
-        if len(places) > limit and not words[0][0].isdigit()
+        for words, count in cards_showing.items()
+        if count > limit and not words[0][0].isdigit()
     }
+    # For each phrase, its first item, and the first item of another card than that one's:
+    # whichever card shows it, one of the two is another card's.
+    firsts: dict[Phrase, tuple[tuple[int, str], tuple[int, str] | None]] = {}
+    for words, entries in single.items():
+        owner = items[entries[0][0]].card
+        firsts[words] = (entries[0], next((e for e in entries if items[e[0]].card != owner), None))
     reported: set[tuple[int, int]] = set()
     rank = {words: number for number, words in enumerate(sorted({*single, *multi}))}
     for place, in_prompt, shown in texts:
         found: dict[int, str] = {}
         # In order, so the same answer is named on every run; by rank, since phrases that
         # share long beginnings cost their length at each comparison.
-        for words in sorted(shown, key=rank.__getitem__):
-            if words not in common:
+        for words in sorted(shown - common, key=rank.__getitem__):
+            pair = firsts.get(words)
+            if pair is not None:
                 # The first other card with this answer is named, not each of them: a year
                 # that fifty cards answer would otherwise give fifty warnings, and a deck's
                 # warnings would grow as the square of its size.
-                first = next(
-                    ((n, t) for n, t in single.get(words, ()) if items[n].card != place), None
-                )
+                first = pair[0] if items[pair[0][0]].card != place else pair[1]
                 if first is not None:
                     found.setdefault(*first)
         # Several right choices shown together are specific even when each is common.
-        for number in {n for words in shown for n in multi.get(words, ())}:
+        for number in {n for words in multi.keys() & shown for n in multi[words]}:
             answers = [
                 next((t for w, t in part if w in shown), None) for part in items[number].parts
             ]

@@ -39,8 +39,11 @@ class Problem:
     def __post_init__(self) -> None:
         # Messages quote deck text and paths come from anywhere: keep each problem on one line,
         # with no control character left to act on the terminal that shows it.
-        object.__setattr__(self, "path", one_line(self.path))
-        object.__setattr__(self, "message", one_line(self.message))
+        # Set only when changed: a deck's check makes tens of thousands of problems.
+        if not self.path.isprintable():
+            object.__setattr__(self, "path", one_line(self.path))
+        if not self.message.isprintable():
+            object.__setattr__(self, "message", one_line(self.message))
         if self.hint is not None:
             object.__setattr__(self, "hint", one_line(self.hint))
 
