@@ -140,3 +140,21 @@ async def test_fixing_a_broken_edit_clears_its_error_and_says_reloaded(
         messages = [n.message for n in app._notifications]
         assert not any("last good version" in m for m in messages)
         assert f"Reloaded {path.name}" in messages
+
+
+async def test_a_deck_file_left_out_for_errors_is_said_on_the_screen(store, tmp_path, clock):
+    # `quiz study bad.yaml good.yaml`: the errors printed first are covered by the app.
+    good, bad = tmp_path / "live.yaml", tmp_path / "bad.yaml"
+    good.write_text(DECK, encoding="utf-8")
+    bad.write_text("deck: bad\ntitle: Bad\ncards:\n  - {id: a, front: F}\n", encoding="utf-8")
+    library = load_library(store, [bad, good], clock())
+    assert [d.id for d in library.decks] == ["live"]
+    app = make_app(
+        store, library.decks, "ann", study=["live"], clock=clock, problems=library.problems
+    )
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.pause()
+        (notice,) = app._notifications
+        assert notice.title == "1 deck file(s) left out for errors"
+        assert f"{bad}:4:5: error: card 'a': missing required key 'back'" in notice.message
+        assert prompt(app) == "First front"

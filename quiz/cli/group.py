@@ -143,7 +143,14 @@ def run_app(
     from quiz.tui.app import make_app
 
     make_app(
-        store, library.decks, learner, study=study, watch=library.paths, gone=gone, scope=scope
+        store,
+        library.decks,
+        learner,
+        study=study,
+        watch=library.paths,
+        gone=gone,
+        scope=scope,
+        problems=library.problems,
     ).run()
     # A write that failed during the session (a full disk, a deleted file) was said on the
     # screen; it is said again here, and the exit status is not 0.

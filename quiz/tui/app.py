@@ -12,6 +12,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from quiz.deck.model import Deck
+from quiz.deck.problems import Problem, Severity
 from quiz.library import DeckReloader
 from quiz.scheduler import utc_now
 from quiz.session import StudySession, Summary
@@ -40,17 +41,19 @@ def make_app(
     fuzz: bool = True,
     gone: Sequence[KnownDeck] | None = None,
     scope: Scope = EVERYTHING,
+    problems: Sequence[Problem] = (),
 ) -> QuizApp:
     """The app over a new study session of `decks` for `learner`.
 
     `study` opens the study screen on those deck ids at once (None: the home screen); the deck
     files in `watch` are reloaded when saved. `clock`, `rng` and `fuzz` go to the session, so
     tests and benchmarks fix time and shuffles. `gone` are decks the database knows whose file
-    is missing: the home screen lists them.
+    is missing: the home screen lists them. `problems` are those of the files named: their
+    errors are said on screen, since the problems printed before the app starts are covered.
     """
     session = StudySession(store, decks, learner, clock=clock, rng=rng, fuzz=fuzz, scope=scope)
     reloader = DeckReloader(store, list(watch)) if watch is not None else None
-    return QuizApp(session, study=study, reloader=reloader, gone=gone)
+    return QuizApp(session, study=study, reloader=reloader, gone=gone, problems=problems)
 
 
 def _home_screen() -> type[HomeScreen]:
@@ -88,8 +91,10 @@ class QuizApp(App[None]):
         study: Sequence[str] | None = None,
         reloader: DeckReloader | None = None,
         gone: Sequence[KnownDeck] | None = None,
+        problems: Sequence[Problem] = (),
     ) -> None:
         super().__init__()
+        self.problems = list(problems)
         self.session = session
         self.reloader = reloader
         self.gone = list(gone or ())
@@ -108,6 +113,7 @@ class QuizApp(App[None]):
             self._sender = BackgroundSender(path)
             self.set_interval(self.SEND_CHECK_SECONDS, self.send_statements)
             self.send_statements()
+        self._say_left_out()
         if self._initial is None:
             self.push_screen(_home_screen()(self.session, self.gone))
         else:
@@ -174,6 +180,23 @@ class QuizApp(App[None]):
         from quiz.tui.screens.instructor import InstructorScreen
 
         self.push_screen(InstructorScreen(self.session))
+
+    def _say_left_out(self) -> None:
+        """A notice of the files left out for their errors: the terminal's copy is covered."""
+        errors = [p for p in self.problems if p.severity is Severity.ERROR]
+        if not errors:
+            return
+        files = list(dict.fromkeys(p.path or "a deck name" for p in errors))
+        shown = "\n".join(str(p) for p in errors[:5])
+        if len(errors) > 5:
+            shown += f"\n... and {len(errors) - 5} more"
+        self.notify(
+            f"{shown}\nFix them and start again to study those too (a click dismisses this).",
+            title=f"{len(files)} deck file(s) left out for errors",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
 
     def action_back_to_decks(self) -> None:
         """Leave the summary for the home screen, composing it if it was never shown."""
