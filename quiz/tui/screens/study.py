@@ -10,7 +10,7 @@ from enum import StrEnum
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import Reactive, reactive
 from textual.widget import Widget
@@ -110,27 +110,38 @@ SCROLL_KEYS = {
 }
 
 
+def settle_heap() -> None:
+    """Collect once, then freeze what is left, for the collector's full passes to skip."""
+    # The decks, the queue and the screen are built and live as long as the session: frozen,
+    # the collector's full passes skip them, and no key waits while it walks them all.
+    gc.collect()
+    gc.freeze()
+
+
+STUDY_BINDINGS: list[BindingType] = [
+    Binding("space", "advance", "Show / next"),
+    Binding("enter", "advance", "Next", show=False),
+    Binding("1", "rate(1)", "Again", show=False),
+    Binding("2", "rate(2)", "Hard", show=False),
+    Binding("3", "rate(3)", "Good", show=False),
+    Binding("4", "rate(4)", "Easy", show=False),
+    Binding("u,ctrl+z", "undo", "Undo"),
+    Binding("escape,q", "leave", "End"),
+    # `?` is typed into a text answer: there, F1 or Ctrl+/ (sent as Ctrl+_) opens the help.
+    Binding("question_mark", "help", "Help"),
+    Binding("f1,ctrl+underscore,ctrl+slash", "typing_help", "Help", key_display="F1"),
+    # Long feedback runs below the fold at 80x24: the usual keys scroll it, whatever has focus.
+    *(Binding(key, f"scroll('{where}')", show=False) for key, where in SCROLL_KEYS.items()),
+]
+
+
 # An answer, a rating or an undo whose write fails (a full disk, a deleted database) is said
 # on the screen and stops there: the card stays to be answered again, never shown as recorded.
 @keeps_the_card("_show_verdict", "action_rate", "action_undo")
 class StudyScreen(StudyKeys):
     """Study a queue of items until none is left or the learner leaves; dismissed with a summary."""
 
-    BINDINGS = [
-        Binding("space", "advance", "Show / next"),
-        Binding("enter", "advance", "Next", show=False),
-        Binding("1", "rate(1)", "Again", show=False),
-        Binding("2", "rate(2)", "Hard", show=False),
-        Binding("3", "rate(3)", "Good", show=False),
-        Binding("4", "rate(4)", "Easy", show=False),
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("escape,q", "leave", "End"),
-        # `?` is typed into a text answer: there, F1 or Ctrl+/ (sent as Ctrl+_) opens the help.
-        Binding("question_mark", "help", "Help"),
-        Binding("f1,ctrl+underscore,ctrl+slash", "typing_help", "Help", key_display="F1"),
-        # Long feedback runs below the fold at 80x24: the usual keys scroll it, whatever has focus.
-        *(Binding(key, f"scroll('{where}')", show=False) for key, where in SCROLL_KEYS.items()),
-    ]
+    BINDINGS = STUDY_BINDINGS
 
     # Set again for every item shown, even when it stays the same, so the watcher redraws.
     # The watcher refreshes what it changes: a repaint of the whole screen (Textual's default
@@ -168,13 +179,7 @@ class StudyScreen(StudyKeys):
 
     async def on_mount(self) -> None:
         await self.show_next()
-        self.call_after_refresh(self._settle_heap)
-
-    def _settle_heap(self) -> None:
-        # The decks, the queue and the screen are built and live as long as the session: frozen,
-        # the collector's full passes skip them, and no key waits while it walks them all.
-        gc.collect()
-        gc.freeze()
+        self.call_after_refresh(settle_heap)
 
     def on_unmount(self) -> None:
         # The session's objects go back to the collector, to be freed once the screen is gone.
