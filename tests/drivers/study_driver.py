@@ -87,6 +87,12 @@ def study(db: str, deck_path: str, learner: str, seed: int, count: int, wait: bo
 
 
 def serve(db: str, deck_path: str) -> None:
+    # What only a first start needs (migrations, the YAML parser) is imported here once: a
+    # child importing it itself took longer than the test's 0.15 s before its kill on a loaded
+    # machine, so that no child ever got past the first start and the log stayed empty.
+    import quiz.deck.loader
+    import quiz.store.migrations  # noqa: F401
+
     for line in sys.stdin:
         _, learner, seed = line.split()
         pid = os.fork()
