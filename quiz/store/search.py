@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple, assert_never
 
+from quiz.collector import collector_paused
 from quiz.search import All, Any_, Field, Node, Not, Prop, Rated, Text
 from quiz.store.base import CONTENT_OF_C, StoreBase, ts
 
@@ -65,6 +66,7 @@ _STATE_SQL = {
     "flagged": "coalesce(m.flag, 0) > 0",
     "leech": "coalesce(m.leech, 0) = 1",
 }
+_MARKS = frozenset({"suspended", "flagged", "leech"})
 
 
 class _Translator:
@@ -73,6 +75,8 @@ class _Translator:
         self.args: list[Any] = []
         # The term whose rows drive the query, when the driver is its whole condition.
         self.driving: Node | None = None
+        # Whether the condition reads the item's marks, so the query must join them.
+        self.marks = False
 
     def sql(self, node: Node) -> str:
         if node is self.driving:
@@ -126,6 +130,7 @@ class _Translator:
                     f"AND t.item_key = c.item_key AND {match}) OR c.deck_id IN ({decks}))"
                 )
             case "flag":
+                self.marks = True
                 self.args.append(int(value))
                 return "coalesce(m.flag, 0) = ?"
             case "is":
@@ -134,8 +139,10 @@ class _Translator:
                     self.args.append(now)
                     return "(s.state IN ('learning', 'relearning', 'review') AND s.due <= ?)"
                 if value == "buried":
+                    self.marks = True
                     self.args.append(now)
                     return "m.buried_until > ?"
+                self.marks = self.marks or value in _MARKS
                 return _STATE_SQL[value]
             case _:
                 raise ValueError(f"unknown field {name}")
@@ -225,20 +232,27 @@ class _Translator:
 
 # What a listing shows, in ItemRow's order, the deck's path left out: a listing has a few decks
 # and thousands of rows, and the look-up of the deck for each row cost more than reading every
-# deck's path once (see `search`). Defaults are filled in here, where they cost least.
+# deck's path once (see `search`). The marks are left out too, read once for the learner: few
+# items have any, and the `sqlite3` module's cost is per value handed over (about a thousand
+# instructions each), so four mostly-NULL columns cost more than the look-up of them in Python.
+# Defaults are filled in here, where they cost least.
 _COLUMNS = (
     "SELECT c.deck_id, c.item_key, c.card_id, c.type, coalesce(c.position, -1), c.line, "
     "coalesce(s.state, 'new'), s.due, s.stability, s.difficulty, s.last_review, "
-    "coalesce(s.reps, 0), coalesce(s.lapses, 0), m.suspended, m.buried_until, coalesce(m.flag, 0), "
-    "m.leech FROM "
+    "coalesce(s.reps, 0), coalesce(s.lapses, 0) FROM "
 )
 _STATES = (
     "LEFT JOIN card_states s ON s.learner = ? AND s.deck_id = c.deck_id "
     "AND s.item_key = c.item_key "
 )
-_JOINS = (
+# Joined only when the condition reads the marks (`is:suspended`, `flag:1`, ...).
+_MARKS_JOIN = (
     "LEFT JOIN item_marks m ON m.learner = ? AND m.deck_id = c.deck_id "
-    "AND m.item_key = c.item_key WHERE c.archived = 0"
+    "AND m.item_key = c.item_key "
+)
+_MARKS_SQL = (
+    "SELECT deck_id, item_key, suspended, buried_until, flag, leech FROM item_marks "
+    "WHERE learner = ?"
 )
 # `is:due` as the query's driver: the learner's due states, from their covering index (m009).
 _DUE_STATES = "card_states s"
@@ -251,6 +265,7 @@ def search_sql(node: Node, ctx: SearchContext) -> tuple[str, list[Any]]:
     translator = _Translator(ctx)
     translator.driving = keys.driving
     where = translator.sql(node)
+    marks, marks_args = (_MARKS_JOIN, [ctx.learner]) if translator.marks else ("", [])
     if driver == _DUE_STATES:
         # The due states are the rows the card states join would find again: read them once.
         source = (
@@ -273,8 +288,8 @@ def search_sql(node: Node, ctx: SearchContext) -> tuple[str, list[Any]]:
             )
         )
     return (
-        f"{_COLUMNS}{source}{states}{_JOINS}{driven} AND {where}",
-        [*head, ctx.learner, *tail, *translator.args],
+        f"{_COLUMNS}{source}{states}{marks}WHERE c.archived = 0{driven} AND {where}",
+        [*head, *marks_args, *tail, *translator.args],
     )
 
 
@@ -291,8 +306,13 @@ _at = datetime.fromisoformat
 _tuple_new = tuple.__new__
 
 
-def _row(r: tuple[Any, ...], path: str | None) -> ItemRow:
-    due, last, buried = r[7], r[10], r[14]
+# An item's marks as ItemRow holds them: suspended, buried until, flag, leech.
+Marks = tuple[bool, datetime | None, int, bool]
+_UNMARKED: Marks = (False, None, 0, False)
+
+
+def _row(r: tuple[Any, ...], path: str | None, marks: Marks) -> ItemRow:
+    due, last = r[7], r[10]
     # The tuple made directly: ItemRow(...) and _make each add a Python call for every row.
     return _tuple_new(
         ItemRow,
@@ -305,11 +325,8 @@ def _row(r: tuple[Any, ...], path: str | None) -> ItemRow:
             _at(last) if last else None,
             r[11],
             r[12],
-            r[13] == 1,
-            _at(buried) if buried else None,
-            r[15],
-            r[16] == 1,
-        )
+            *marks,
+        ),
     )
 
 
@@ -319,14 +336,26 @@ class SearchRecords(StoreBase):
     def search(self, node: Node, ctx: SearchContext, limit: int | None = None) -> list[ItemRow]:
         """The learner's current items that match, in deck order."""
         sql, args = search_sql(node, ctx)
-        paths = dict(self.conn.execute("SELECT id, path FROM decks").fetchall())
-        rows = self.conn.execute(sql, args).fetchall()
-        _in_deck_order(rows)
-        if limit is not None:
-            rows = rows[:limit]
-        # An item's deck is always in `decks`; one that were not would not be listed, as the
-        # join with it did before.
-        return [_row(r, paths[r[0]]) for r in rows if r[0] in paths]
+        # The collector rests while the rows are made: they all live on, and it would walk them
+        # again and again as they pile up (a tenth of an `is:due` search's instructions).
+        with collector_paused():
+            paths = dict(self.conn.execute("SELECT id, path FROM decks").fetchall())
+            marks: dict[tuple[str, str], Marks] = {
+                (deck_id, key): (suspended == 1, _at(buried) if buried else None, flag, leech == 1)
+                for deck_id, key, suspended, buried, flag, leech in self.conn.execute(
+                    _MARKS_SQL, (ctx.learner,)
+                )
+            }
+            rows = self.conn.execute(sql, args).fetchall()
+            _in_deck_order(rows)
+            if limit is not None:
+                rows = rows[:limit]
+            get = marks.get
+            # An item's deck is always in `decks`; one that were not would not be listed, as
+            # the join with it did before.
+            return [
+                _row(r, paths[r[0]], get((r[0], r[1]), _UNMARKED)) for r in rows if r[0] in paths
+            ]
 
     def item_history(self, learner: str, deck_id: str, key: str) -> list[HistoryRow]:
         """An item's reviews for the learner, oldest first, with the interval each left."""
