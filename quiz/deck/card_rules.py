@@ -234,17 +234,35 @@ def deck_rules(deck: Deck, layout: Layout, path: str) -> list[Problem]:
 
 def _answer_leaks(path: str, deck: Deck, layout: Layout) -> Iterator[Problem]:
     cards = deck.cards
+    severity = RULES["answer-leak"].severity
+    # A card may give many answers away, and one answer be given away by many cards: each
+    # card's name, and each text's place, is found once, not once per warning (the synthetic
+    # 100,000-card deck gives half a million of them).
     names: dict[int, str] = {}
+    places: dict[tuple[int, bool], tuple[int, int]] = {}
     for leak in find_leaks(cards):
-        card, other = cards[leak.at], cards[leak.of]
-        key = prompt_key(card) if leak.in_prompt else "explanation"
-        where = "question" if leak.in_prompt else "explanation"
-        # A card may give many answers away, and one answer be given away by many cards.
-        for place in (leak.at, leak.of):
-            if place not in names:
-                names[place] = card_name(cards[place], layout)
+        at_card, of = leak.at, leak.of
+        name = names.get(at_card)
+        if name is None:
+            name = names[at_card] = card_name(cards[at_card], layout)
+        other = names.get(of)
+        if other is None:
+            other = names[of] = card_name(cards[of], layout)
+        in_prompt = leak.in_prompt
+        place = places.get((at_card, in_prompt))
+        if place is None:
+            card = cards[at_card]
+            node = layout.field(card, prompt_key(card) if in_prompt else "explanation")
+            # Where `at` puts a problem: at the text's value, else at the card's first line.
+            place = (
+                (node.start_mark.line + 1, node.start_mark.column + 1)
+                if node is not None
+                else (card.line, 1)
+            )
+            places[at_card, in_prompt] = place
+        where = "question" if in_prompt else "explanation"
         message = (
-            f"{names[leak.at]}: its {where} shows '{leak.answer}', the answer of "
-            f"{names[leak.of]} (line {other.line})"
+            f"{name}: its {where} shows '{leak.answer}', the answer of "
+            f"{other} (line {cards[of].line})"
         )
-        yield at(path, layout.field(card, key), card, "answer-leak", message)
+        yield Problem(path, place[0], place[1], severity, message, "answer-leak")

@@ -36,16 +36,44 @@ class Problem:
     # Text that, put in place of the span, is the fix the hint suggests (an editor's quick fix).
     fix: str | None = field(default=None, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        column: int,
+        severity: Severity,
+        message: str,
+        rule: str | None = None,
+        check_rule: str | None = None,
+        hint: str | None = None,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        fix: str | None = None,
+    ) -> None:
         # Messages quote deck text and paths come from anywhere: keep each problem on one line,
         # with no control character left to act on the terminal that shows it.
-        # Set only when changed: a deck's check makes tens of thousands of problems.
-        if not self.path.isprintable():
-            object.__setattr__(self, "path", one_line(self.path))
-        if not self.message.isprintable():
-            object.__setattr__(self, "message", one_line(self.message))
-        if self.hint is not None:
-            object.__setattr__(self, "hint", one_line(self.hint))
+        if not path.isprintable():
+            path = one_line(path)
+        if not message.isprintable():
+            message = one_line(message)
+        if hint is not None:
+            hint = one_line(hint)
+        # Written to the instance's dict in one step: the generated frozen __init__ sets each
+        # field through object.__setattr__, which made a problem cost 4-5 us, and a deck's
+        # check makes hundreds of thousands of them. Still frozen: assignment raises.
+        self.__dict__.update(
+            path=path,
+            line=line,
+            column=column,
+            severity=severity,
+            message=message,
+            rule=rule,
+            check_rule=check_rule,
+            hint=hint,
+            end_line=end_line,
+            end_column=end_column,
+            fix=fix,
+        )
 
     @property
     def name(self) -> str | None:
