@@ -64,13 +64,14 @@ def prompt_key(card: Card) -> str:
 
 
 def _missing_parts(path: str, card: Card, layout: Layout) -> Iterator[Problem]:
+    if card.explanation and card.source is not None:
+        return
     node = layout.card(card)
+    name = card_name(card, layout)
     if not card.explanation:
-        yield at(
-            path, node, card, "missing-explanation", f"{card_name(card, layout)}: no explanation"
-        )
+        yield at(path, node, card, "missing-explanation", f"{name}: no explanation")
     if card.source is None:
-        yield at(path, node, card, "missing-source", f"{card_name(card, layout)}: cites no source")
+        yield at(path, node, card, "missing-source", f"{name}: cites no source")
 
 
 def _choice_rules(path: str, card: Choice, layout: Layout) -> Iterator[Problem]:
@@ -236,33 +237,31 @@ def _answer_leaks(path: str, deck: Deck, layout: Layout) -> Iterator[Problem]:
     cards = deck.cards
     severity = RULES["answer-leak"].severity
     # A card may give many answers away, and one answer be given away by many cards: each
-    # card's name, and each text's place, is found once, not once per warning (the synthetic
-    # 100,000-card deck gives half a million of them).
-    names: dict[int, str] = {}
-    places: dict[tuple[int, bool], tuple[int, int]] = {}
+    # text's place and name, and each card named as the other, are made once, not once per
+    # warning (the synthetic 100,000-card deck gives half a million warnings). A message is
+    # the text's part, then the answer, then the other card's part.
+    befores: dict[tuple[int, bool], tuple[str, int, int]] = {}
+    afters: dict[int, str] = {}
     for leak in find_leaks(cards):
-        at_card, of = leak.at, leak.of
-        name = names.get(at_card)
-        if name is None:
-            name = names[at_card] = card_name(cards[at_card], layout)
-        other = names.get(of)
-        if other is None:
-            other = names[of] = card_name(cards[of], layout)
-        in_prompt = leak.in_prompt
-        place = places.get((at_card, in_prompt))
-        if place is None:
+        at_card, in_prompt = leak.at, leak.in_prompt
+        before = befores.get((at_card, in_prompt))
+        if before is None:
             card = cards[at_card]
             node = layout.field(card, prompt_key(card) if in_prompt else "explanation")
             # Where `at` puts a problem: at the text's value, else at the card's first line.
-            place = (
+            line, column = (
                 (node.start_mark.line + 1, node.start_mark.column + 1)
                 if node is not None
                 else (card.line, 1)
             )
-            places[at_card, in_prompt] = place
-        where = "question" if in_prompt else "explanation"
-        message = (
-            f"{name}: its {where} shows '{leak.answer}', the answer of "
-            f"{other} (line {cards[of].line})"
-        )
-        yield Problem(path, place[0], place[1], severity, message, "answer-leak")
+            where = "question" if in_prompt else "explanation"
+            before = f"{card_name(card, layout)}: its {where} shows '", line, column
+            befores[at_card, in_prompt] = before
+        after = afters.get(leak.of)
+        if after is None:
+            other = cards[leak.of]
+            after = afters[leak.of] = (
+                f"', the answer of {card_name(other, layout)} (line {other.line})"
+            )
+        message = before[0] + leak.answer + after
+        yield Problem(path, before[1], before[2], severity, message, "answer-leak")

@@ -23,6 +23,8 @@ class Layout:
     # Each card's keys and their values, by its first line, as rules first ask for them: a
     # deck's warnings ask for a few keys of every card, each a walk over the card's keys.
     _fields: dict[int, dict[str, Node]] = field(default_factory=dict, repr=False)
+    # How problems name each card, by its first line and id: several rules name every card.
+    _names: dict[tuple[int, str], str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, root: Node | None) -> Layout:
@@ -41,10 +43,16 @@ class Layout:
 
     def name(self, card: Card) -> str:
         """How problems name a card: by the id written in it, else by its place in the list."""
-        node = self.card(card)
-        if node is not None and self.field(card, "id") is None and card.line in self.numbers:
-            return f"card #{self.numbers[card.line]}"
-        return f"card '{card.id}'"
+        key = (card.line, card.id)
+        name = self._names.get(key)
+        if name is None:
+            node = self.card(card)
+            if node is not None and self.field(card, "id") is None and card.line in self.numbers:
+                name = f"card #{self.numbers[card.line]}"
+            else:
+                name = f"card '{card.id}'"
+            self._names[key] = name
+        return name
 
     def card(self, card: Card) -> MappingNode | None:
         """The mapping a card was read from."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
-from typing import assert_never
+from typing import NamedTuple, assert_never
 
 from quiz.deck.model import (
     Card,
@@ -49,10 +49,11 @@ _ASCII_DIGIT = re.compile("[0-9]")
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+")
 
 
-@dataclass(frozen=True)
-class Leak:
+class Leak(NamedTuple):
     """Card `at` (its prompt, or else its explanation) shows the answer of card `of`."""
 
+    # A tuple, not a frozen dataclass: half a million of them at 100,000 cards, each made
+    # by a frozen dataclass's __init__ field by field.
     at: int
     in_prompt: bool
     of: int
@@ -170,39 +171,48 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
         for words, count in cards_showing.items()
         if count > limit and not words[0][0].isdigit()
     }
-    # For each phrase, its first item, and the first item of another card than that one's:
-    # whichever card shows it, one of the two is another card's.
-    firsts: dict[Phrase, tuple[tuple[int, str], tuple[int, str] | None]] = {}
-    for words, entries in single.items():
-        owner = items[entries[0][0]].card
-        firsts[words] = (entries[0], next((e for e in entries if items[e[0]].card != owner), None))
-    reported: set[tuple[int, int]] = set()
+    # For each phrase: its rank (so the same answer is named on every run), its first item's
+    # card, that item, and the first item of another card than that one's: whichever card
+    # shows the phrase, one of the two items is another card's.
     rank = {words: number for number, words in enumerate(sorted({*single, *multi}))}
+    card_of = [item.card for item in items]
+    firsts: dict[Phrase, tuple[int, int, tuple[int, str], tuple[int, str] | None]] = {}
+    for words, entries in single.items():
+        owner = card_of[entries[0][0]]
+        other_first = next((e for e in entries if card_of[e[0]] != owner), None)
+        firsts[words] = (rank[words], owner, entries[0], other_first)
+    reported: set[tuple[int, int]] = set()
     for place, in_prompt, shown in texts:
-        found: dict[int, str] = {}
-        # In order, so the same answer is named on every run; by rank, since phrases that
-        # share long beginnings cost their length at each comparison.
-        for words in sorted(shown - common, key=rank.__getitem__):
-            pair = firsts.get(words)
-            if pair is not None:
-                # The first other card with this answer is named, not each of them: a year
-                # that fifty cards answer would otherwise give fifty warnings, and a deck's
-                # warnings would grow as the square of its size.
-                first = pair[0] if items[pair[0][0]].card != place else pair[1]
-                if first is not None:
-                    found.setdefault(*first)
+        # Each item's answer as written, from the lowest-ranked phrase that names it: what
+        # taking the phrases in rank order gives, without sorting them for every text.
+        found: dict[int, tuple[int, str]] = {}
+        for words in shown - common if common else shown:
+            entry = firsts.get(words)
+            if entry is None:
+                continue
+            # The first other card with this answer is named, not each of them: a year that
+            # fifty cards answer would otherwise give fifty warnings, and a deck's warnings
+            # would grow as the square of its size.
+            order, owner, first, second = entry
+            chosen = first if owner != place else second
+            if chosen is not None:
+                number, text = chosen
+                kept = found.get(number)
+                if kept is None or order < kept[0]:
+                    found[number] = (order, text)
         # Several right choices shown together are specific even when each is common.
-        for number in {n for words in multi.keys() & shown for n in multi[words]}:
-            answers = [
-                next((t for w, t in part if w in shown), None) for part in items[number].parts
-            ]
-            if all(answers):
-                found[number] = ", ".join(t for t in answers if t)
-        for number in sorted(found):
-            other = items[number].card
+        if multi:
+            for number in {n for words in multi.keys() & shown for n in multi[words]}:
+                answers = [
+                    next((t for w, t in part if w in shown), None) for part in items[number].parts
+                ]
+                if all(answers):
+                    found[number] = (-1, ", ".join(t for t in answers if t))
+        for number in sorted(found) if len(found) > 1 else found:
+            other = card_of[number]
             if other != place and (place, other) not in reported:
                 reported.add((place, other))
-                yield Leak(place, in_prompt, other, found[number])
+                yield Leak(place, in_prompt, other, found[number][1])
 
 
 def _questions(card: Card) -> list[str]:
