@@ -125,12 +125,22 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
     """Every card whose prompt or explanation shows another card's answer, in deck order."""
     items: list[_Item] = []
     own: list[set[Phrase]] = [set() for _ in cards]
+    # Answers repeat across a deck's cards (a year, a name): each is made a phrase once.
+    phrase_of: dict[str, Phrase | None] = {}
+
+    def _remember(text: str) -> Phrase | None:
+        words = phrase_of[text] = phrase(text)
+        return words
+
     for place, card in enumerate(cards):
         for answer_item in _answer_items(card):
             parts = []
             for alternatives in answer_item:
                 usable = tuple(
-                    (words, text) for text in alternatives if (words := phrase(text)) is not None
+                    (words, text)
+                    for text in alternatives
+                    if (words := phrase_of[text] if text in phrase_of else _remember(text))
+                    is not None
                 )
                 if usable:
                     parts.append(usable)
@@ -152,15 +162,19 @@ def find_leaks(cards: Sequence[Card]) -> Iterator[Leak]:
     index = Phrases([*single, *multi])
     if not index:
         return
-    texts = [
-        (place, in_prompt, shown)
-        for place, card in enumerate(cards)
+    # Texts repeat too (an explanation shared by a run of cards): each is read once.
+    shown_in: dict[str, set[Phrase]] = {}
+    texts: list[tuple[int, bool, set[Phrase]]] = []
+    for place, card in enumerate(cards):
         for in_prompt, text in (
             *((True, q) for q in _questions(card)),
             *(((False, card.explanation),) if card.explanation else ()),
-        )
-        if (shown := _shown(tokens(text), index) - own[place])
-    ]
+        ):
+            seen = shown_in.get(text)
+            if seen is None:
+                seen = shown_in[text] = _shown(tokens(text), index)
+            if seen and (shown := seen - own[place]):
+                texts.append((place, in_prompt, shown))
     # How many cards show each phrase: a card's texts are next to each other in `texts`.
     cards_showing: Counter[Phrase] = Counter()
     for _, group in groupby(texts, key=itemgetter(0)):
