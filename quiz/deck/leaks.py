@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple, assert_never
@@ -115,8 +114,7 @@ def _answer_items(card: Card) -> list[list[tuple[str, ...]]]:
             assert_never(card)
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(NamedTuple):
     card: int
     parts: tuple[tuple[tuple[Phrase, str], ...], ...]  # per part: (phrase, answer as written)
 
