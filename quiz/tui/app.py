@@ -64,6 +64,13 @@ def _home_screen() -> type[HomeScreen]:
     return HomeScreen
 
 
+def first_problems(problems: Sequence[Problem], count: int = 5) -> str:
+    """The first problems, one per line, and how many more there are: a toast's body."""
+    shown = "\n".join(str(p) for p in problems[:count])
+    more = len(problems) - count
+    return f"{shown}\n... and {more} more" if more > 0 else shown
+
+
 class QuizApp(App[None]):
     """Home, study, summary and help screens over one study session."""
 
@@ -187,9 +194,7 @@ class QuizApp(App[None]):
         if not errors:
             return
         files = list(dict.fromkeys(p.path or "a deck name" for p in errors))
-        shown = "\n".join(str(p) for p in errors[:5])
-        if len(errors) > 5:
-            shown += f"\n... and {len(errors) - 5} more"
+        shown = first_problems(errors)
         self.notify(
             f"{shown}\nFix them and start again to study those too (a click dismisses this).",
             title=f"{len(files)} deck file(s) left out for errors",
@@ -212,10 +217,7 @@ class QuizApp(App[None]):
             return
         for reload in self.reloader.poll(self.session.clock()):
             if reload.deck is None:
-                shown = "\n".join(str(p) for p in reload.problems[:5])
-                more = len(reload.problems) - 5
-                if more > 0:
-                    shown += f"\n... and {more} more"
+                shown = first_problems(reload.problems)
                 self._broken.add(reload.path)
                 self.notify(
                     f"{shown}\nStill using the last good version.",
