@@ -43,15 +43,18 @@ def test_among_equals_the_rightmost_goes():
     assert fit(line, 10).plain == "aaaa bbbb"
 
 
+def study_app(store, deck, clock):
+    return make_app(
+        store, [deck], "ann", study=[deck.id], clock=clock, rng=random.Random(5), fuzz=False
+    )
+
+
 def rendered(line: StatusLine) -> str:
     return str(line.render())
 
 
 async def test_at_50_columns_every_study_status_line_fits(store, every_type, clock):
-    app = make_app(
-        store, [every_type], "ann", study=[every_type.id], clock=clock, rng=random.Random(5),
-        fuzz=False,
-    )  # fmt: skip
+    app = study_app(store, every_type, clock)
     async with app.run_test(size=(50, 16)) as pilot:
         await pilot.pause()
         await pilot.press("space")  # the flashcard's answer: the ratings with their intervals
@@ -89,10 +92,7 @@ def test_progress_counts_the_item_on_screen():
 
 
 async def test_at_50_columns_the_footer_keeps_help_from_card_to_card(store, every_type, clock):
-    app = make_app(
-        store, [every_type], "ann", study=[every_type.id], clock=clock, rng=random.Random(5),
-        fuzz=False,
-    )  # fmt: skip
+    app = study_app(store, every_type, clock)
     async with app.run_test(size=(50, 16)) as pilot:
         await pilot.pause()
         # Each card's keys differ (Submit, t/f, F1): the fit must hold after each change, not
