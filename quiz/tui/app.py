@@ -194,12 +194,22 @@ class QuizApp(App[None]):
         if not errors:
             return
         files = list(dict.fromkeys(p.path or "a deck name" for p in errors))
-        shown = first_problems(errors)
-        self.notify(
-            f"{shown}\nFix them and start again to study those too (a click dismisses this).",
-            title=f"{len(files)} deck file(s) left out for errors",
-            severity="error",
+        self._say_problems(
+            errors,
+            "Fix them and start again to study those too (a click dismisses this).",
+            f"{len(files)} deck file(s) left out for errors",
             timeout=30,
+        )
+
+    def _say_problems(
+        self, problems: Sequence[Problem], then: str, title: str, timeout: float
+    ) -> None:
+        """An error toast of the first problems, how many more, and what happens now."""
+        self.notify(
+            f"{first_problems(problems)}\n{then}",
+            title=title,
+            severity="error",
+            timeout=timeout,
             markup=False,
         )
 
@@ -217,14 +227,12 @@ class QuizApp(App[None]):
             return
         for reload in self.reloader.poll(self.session.clock()):
             if reload.deck is None:
-                shown = first_problems(reload.problems)
                 self._broken.add(reload.path)
-                self.notify(
-                    f"{shown}\nStill using the last good version.",
-                    title=f"{reload.path.name} has problems",
-                    severity="error",
+                self._say_problems(
+                    reload.problems,
+                    "Still using the last good version.",
+                    f"{reload.path.name} has problems",
                     timeout=15,
-                    markup=False,
                 )
                 continue
             changed_current = self.session.replace_deck(reload.deck)
