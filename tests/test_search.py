@@ -357,3 +357,17 @@ def test_every_single_term_agrees_with_a_python_filter(world, seed):
         matched += bool(found)
     # The population is varied enough to tell the terms apart.
     assert matched > len(terms) // 3
+
+
+@pytest.mark.parametrize("query", ["is:due", "tag:treaty", "is:due tag:treaty"])
+def test_a_listing_looks_its_cards_up_in_their_covering_index(world, query):
+    # Each match's card is read from m010's index alone: a look-up in the table as well was
+    # a second search for every one of thousands of matches.
+    from quiz.store.search import search_sql
+
+    store, _ = world
+    sql, args = search_sql(parse(query), SearchContext("ann", NOW, TODAY, SCHEDULER.days_to_recall))
+    plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
+    cards = [step for step in plan if step.startswith("SEARCH c ")]
+    assert cards == [step for step in cards if "COVERING INDEX idx_cards_listing" in step], plan
+    assert cards, plan

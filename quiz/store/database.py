@@ -57,6 +57,7 @@ MIGRATIONS = (
     "m007_item_marks",
     "m008_card_contents",
     "m009_search_indexes",
+    "m010_card_listing_index",
 )
 
 
