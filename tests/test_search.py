@@ -371,3 +371,20 @@ def test_a_listing_looks_its_cards_up_in_their_covering_index(world, query):
     cards = [step for step in plan if step.startswith("SEARCH c ")]
     assert cards == [step for step in cards if "COVERING INDEX idx_cards_listing" in step], plan
     assert cards, plan
+
+
+@pytest.mark.parametrize("query", ["", "is:due", "tag:treaty", "-is:new"])
+def test_a_listing_is_in_deck_order(world, query):
+    # Deck by deck, and within a deck in the order of its file, whatever order the driving
+    # index gives the rows in (is:due gives them by due date).
+    store, _ = world
+    check(world, "", *_population(random.Random(7)))
+    ctx = SearchContext("ann", NOW, TODAY, SCHEDULER.days_to_recall)
+    position = dict(
+        ((deck, key), pos)
+        for deck, key, pos in store.conn.execute("SELECT deck_id, item_key, position FROM cards")
+    )
+    found = [(r.deck_id, r.item_key) for r in store.search(parse(query), ctx)]
+    assert found == sorted(found, key=lambda place: (place[0], position[place]))
+    if not query:
+        assert len({deck for deck, _ in found}) == 2, found

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import itemgetter
 from typing import Any, NamedTuple, assert_never
 
 from quiz.collector import collector_paused
@@ -293,15 +292,6 @@ def search_sql(node: Node, ctx: SearchContext) -> tuple[str, list[Any]]:
     )
 
 
-def _in_deck_order(rows: list[tuple[Any, ...]]) -> None:
-    """Sort rows into deck order: by deck, then position (each item of a deck has its own)."""
-    # Sorted here rather than by SQLite (see docs/benchmarks.md), in two stable passes with
-    # integer and then string keys: one sort by (deck, position) pairs cost six times as much.
-    rows.sort(key=_POSITION)
-    rows.sort(key=_DECK)
-
-
-_DECK, _POSITION = itemgetter(0), itemgetter(4)
 _at = datetime.fromisoformat
 _tuple_new = tuple.__new__
 
@@ -314,7 +304,7 @@ _UNMARKED: Marks = (False, None, 0, False)
 class SearchRecords(StoreBase):
     """Finding a learner's items by a query."""
 
-    def search(self, node: Node, ctx: SearchContext, limit: int | None = None) -> list[ItemRow]:
+    def search(self, node: Node, ctx: SearchContext) -> list[ItemRow]:
         """The learner's current items that match, in deck order."""
         sql, args = search_sql(node, ctx)
         # The collector rests while the rows are made: they all live on, and it would walk them
@@ -327,15 +317,19 @@ class SearchRecords(StoreBase):
                     _MARKS_SQL, (ctx.learner,)
                 )
             }
-            rows = self.conn.execute(sql, args).fetchall()
-            _in_deck_order(rows)
-            if limit is not None:
-                rows = rows[:limit]
+            # An item's deck is always in `decks`; one that were not would not be listed, as
+            # the join with it did before.
+            rows = [r for r in self.conn.execute(sql, args).fetchall() if r[0] in paths]
+            # Deck order (deck, then position; each item of a deck has its own) as one integer
+            # per row, the deck's rank above the position, taken while the rows are read in
+            # the order they were made; a listing of ten thousand rows sorted first and built
+            # after read them in a random order, which cost more than the sort itself.
+            rank = {deck_id: i << 32 for i, deck_id in enumerate(sorted(paths))}
+            keys = [rank[r[0]] + r[4] + 1 for r in rows]
             get = marks.get
             # The tuples made inline, not by ItemRow(...), _make or a helper: each adds a Python
-            # call for every row, which was two fifths of building them. An item's deck is
-            # always in `decks`; one that were not would not be listed, as the join did before.
-            return [
+            # call for every row, which was two fifths of building them.
+            built = [
                 _tuple_new(
                     ItemRow,
                     (
@@ -356,8 +350,8 @@ class SearchRecords(StoreBase):
                     ),
                 )
                 for r in rows
-                if r[0] in paths
             ]
+            return [built[i] for i in sorted(range(len(built)), key=keys.__getitem__)]
 
     def item_history(self, learner: str, deck_id: str, key: str) -> list[HistoryRow]:
         """An item's reviews for the learner, oldest first, with the interval each left."""
